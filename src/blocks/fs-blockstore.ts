@@ -1,0 +1,227 @@
+/**
+ * The warm tier: one file per block under `<dataDir>/blocks`, in Kubo's flatfs
+ * layout. Unlike blockstore-fs it writes each block to a unique temp name and
+ * renames it into place (fsync by policy), sweeps temp files left by a crash
+ * when it opens, rewrites a block whose file has the wrong size, and verifies
+ * every block it reads against its CID.
+ */
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { NotFoundError as StoreNotFoundError } from 'interface-store'
+import { CorruptBlockError } from '../errors.ts'
+import { blockKey, keyToCid, shardOf } from './block-key.ts'
+import { IDENTITY_CODE, verifyBlock } from './verify.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
+import type { CID } from 'multiformats/cid'
+
+const EXTENSION = '.data'
+const TEMP_PREFIX = '.tmp-'
+
+/** When block files are flushed to disk. */
+export type FsyncPolicy = 'always' | 'never'
+
+export interface FsBlockstoreInit {
+  /**
+   * `always`: fdatasync each block file before the rename and the shard
+   * directory after it, so a block that `put` reported survives power loss.
+   * `never`: leave flushing to the OS (a crash of the process loses nothing;
+   * a power loss may lose recent blocks, which `verify` then reports).
+   *
+   * @default 'never'
+   */
+  fsync?: FsyncPolicy
+  /** Called once for each block that fails its hash on read (it is then treated as missing). */
+  onCorrupt?(cid: CID, file: string): void
+}
+
+export class FsBlockstore implements Blockstore {
+  readonly path: string
+  private readonly fsync: FsyncPolicy
+  private readonly onCorrupt: ((cid: CID, file: string) => void) | undefined
+  private readonly knownShards = new Set<string>()
+
+  constructor (location: string, init: FsBlockstoreInit = {}) {
+    this.path = path.resolve(location)
+    this.fsync = init.fsync ?? 'never'
+    this.onCorrupt = init.onCorrupt
+  }
+
+  /** Create the directory and remove temp files a crash left behind. Returns how many were removed. */
+  async open (): Promise<number> {
+    await fs.mkdir(this.path, { recursive: true })
+    let removed = 0
+    for (const shard of await fs.readdir(this.path)) {
+      const dir = path.join(this.path, shard)
+      let names: string[]
+      try {
+        names = await fs.readdir(dir)
+      } catch {
+        continue
+      }
+      this.knownShards.add(shard)
+      for (const name of names) {
+        if (name.startsWith(TEMP_PREFIX)) {
+          await fs.rm(path.join(dir, name), { force: true })
+          removed++
+        }
+      }
+    }
+    return removed
+  }
+
+  async close (): Promise<void> {}
+
+  /** Absolute path of the file that holds (or would hold) a block. */
+  fileOf (cid: CID): string {
+    const key = blockKey(cid)
+    return path.join(this.path, shardOf(key), key + EXTENSION)
+  }
+
+  async put (cid: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: AbortOptions = {}): Promise<CID> {
+    options.signal?.throwIfAborted()
+    if (cid.multihash.code === IDENTITY_CODE) return cid
+    const bytes = val instanceof Uint8Array ? val : await collect(val)
+    const key = blockKey(cid)
+    const shard = shardOf(key)
+    const dir = path.join(this.path, shard)
+    const file = path.join(dir, key + EXTENSION)
+    // A file of the right size is taken as present (reads verify it); a file of
+    // the wrong size was cut short by a crash and is rewritten.
+    const existing = await fs.stat(file).catch(() => undefined)
+    if (existing?.size === bytes.byteLength) return cid
+    if (!this.knownShards.has(shard)) {
+      await fs.mkdir(dir, { recursive: true })
+      this.knownShards.add(shard)
+    }
+    const temp = path.join(dir, `${TEMP_PREFIX}${key}-${process.pid}-${randomBytes(6).toString('hex')}`)
+    const handle = await fs.open(temp, 'w')
+    try {
+      await handle.writeFile(bytes)
+      if (this.fsync === 'always') await handle.datasync()
+    } catch (err) {
+      await handle.close()
+      await fs.rm(temp, { force: true })
+      throw err
+    }
+    await handle.close()
+    await fs.rename(temp, file)
+    if (this.fsync === 'always') await syncDir(dir)
+    return cid
+  }
+
+  async * putMany (source: Iterable<InputPair> | AsyncIterable<InputPair>, options: AbortOptions = {}): AsyncGenerator<CID> {
+    for await (const { cid, bytes } of source) {
+      yield await this.put(cid, bytes, options)
+    }
+  }
+
+  /**
+   * The verified bytes of a block. A block that fails its hash is reported
+   * through `onCorrupt`, then treated as missing.
+   *
+   * @throws interface-store NotFoundError when absent or corrupt
+   */
+  async getBytes (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
+    options.signal?.throwIfAborted()
+    if (cid.multihash.code === IDENTITY_CODE) return cid.multihash.digest
+    const file = this.fileOf(cid)
+    let bytes: Uint8Array
+    try {
+      bytes = await fs.readFile(file, { signal: options.signal })
+    } catch (err: any) {
+      if (err.code === 'ENOENT') throw new StoreNotFoundError(`block ${cid} not found`)
+      throw err
+    }
+    if (!verifyBlock(cid, bytes)) {
+      this.onCorrupt?.(cid, file)
+      const err = new StoreNotFoundError(`block ${cid} is corrupt`)
+      err.cause = new CorruptBlockError(cid.toString())
+      throw err
+    }
+    return bytes
+  }
+
+  async * get (cid: CID, options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
+    yield await this.getBytes(cid, options)
+  }
+
+  async * getMany (source: Iterable<CID> | AsyncIterable<CID>, options: AbortOptions = {}): AsyncGenerator<Pair> {
+    for await (const cid of source) {
+      const bytes = await this.getBytes(cid, options)
+      yield { cid, bytes: once(bytes) }
+    }
+  }
+
+  async has (cid: CID, options: AbortOptions = {}): Promise<boolean> {
+    options.signal?.throwIfAborted()
+    if (cid.multihash.code === IDENTITY_CODE) return true
+    try {
+      await fs.access(this.fileOf(cid))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Size in bytes of the stored file, or undefined when absent. */
+  async sizeOf (cid: CID): Promise<number | undefined> {
+    const stat = await fs.stat(this.fileOf(cid)).catch(() => undefined)
+    return stat?.size
+  }
+
+  async delete (cid: CID, options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted()
+    await fs.rm(this.fileOf(cid), { force: true })
+  }
+
+  async * deleteMany (source: Iterable<CID> | AsyncIterable<CID>, options: AbortOptions = {}): AsyncGenerator<CID> {
+    for await (const cid of source) {
+      await this.delete(cid, options)
+      yield cid
+    }
+  }
+
+  /** Every stored block as a raw CIDv1 with its file size, without reading contents. */
+  async * list (options: AbortOptions = {}): AsyncGenerator<{ cid: CID, size: number }> {
+    for (const shard of (await fs.readdir(this.path)).sort()) {
+      options.signal?.throwIfAborted()
+      const dir = path.join(this.path, shard)
+      const entries = await fs.readdir(dir).catch(() => [] as string[])
+      for (const name of entries) {
+        if (!name.endsWith(EXTENSION) || name.startsWith(TEMP_PREFIX)) continue
+        const stat = await fs.stat(path.join(dir, name)).catch(() => undefined)
+        if (stat == null) continue
+        yield { cid: keyToCid(name.slice(0, -EXTENSION.length)), size: stat.size }
+      }
+    }
+  }
+
+  async * getAll (options: AbortOptions = {}): AsyncGenerator<Pair> {
+    for await (const { cid } of this.list(options)) {
+      const bytes = await this.getBytes(cid, options).catch(() => undefined)
+      if (bytes != null) yield { cid, bytes: once(bytes) }
+    }
+  }
+}
+
+async function syncDir (dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+async function collect (source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const part of source) parts.push(part)
+  return parts.length === 1 && parts[0] != null ? parts[0] : Buffer.concat(parts)
+}
+
+async function * once (bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes
+}
+

@@ -1,0 +1,6 @@
+export { loadConfig, deepMerge, DEFAULT_CONFIG_PATH } from './load.ts'
+export type { LoadConfigOptions } from './load.ts'
+export { resolveDataDir, envDisablesNetwork } from './paths.ts'
+export { parseSize, parseDuration } from './units.ts'
+export { configSchema } from './schema.ts'
+export type { KitConfig, KitConfigInput } from './schema.ts'

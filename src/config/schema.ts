@@ -1,0 +1,67 @@
+/** The shape of `ipfs-kit.yaml`, validated with zod. Keys mirror the seed plan (snake_case). */
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+import { parseDuration, parseSize } from './units.ts'
+
+const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const parsed = parseSize(value)
+  if (parsed == null) {
+    ctx.addIssue({ code: 'custom', message: `expected a size like 10GB, 512MiB or a byte count, got ${JSON.stringify(value)}` })
+    return z.NEVER
+  }
+  return parsed
+})
+
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const parsed = parseDuration(value)
+  if (parsed == null) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 1h, 30m, 15s or 500ms, got ${JSON.stringify(value)}` })
+    return z.NEVER
+  }
+  return parsed
+})
+
+const multiaddrString = z.string().superRefine((value, ctx) => {
+  try {
+    multiaddr(value)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `expected a multiaddr like /ip4/127.0.0.1/tcp/4101, got ${JSON.stringify(value)}` })
+  }
+})
+
+export const configSchema = z.strictObject({
+  ipfs_kit: z.strictObject({
+    enabled: z.boolean(),
+    force_fallback: z.boolean(),
+    cache_dir: z.string().min(1).nullable(),
+    backends: z.strictObject({
+      local: z.strictObject({ enabled: z.boolean(), path: z.string() }),
+      ipfs: z.strictObject({ enabled: z.boolean(), api_endpoint: z.string(), gateway: z.string() }),
+      filecoin: z.strictObject({ enabled: z.boolean(), provider: z.string(), api_key: z.string() }),
+      s3: z.strictObject({ enabled: z.boolean(), bucket: z.string(), region: z.string() })
+    }),
+    storage_policy: z.strictObject({
+      default_backends: z.array(z.enum(['local', 'ipfs', 's3', 'filecoin'])),
+      pin_by_default: z.boolean(),
+      auto_tier: z.boolean()
+    }),
+    performance: z.strictObject({
+      max_cache_size: size,
+      gc_interval: duration,
+      connection_pool_size: z.number().int().positive()
+    }),
+    node: z.strictObject({
+      listen: z.array(multiaddrString),
+      bootstrap: z.array(multiaddrString),
+      dht_protocol: z.string().regex(/^\/[^\s]+$/, 'expected a protocol id starting with /')
+    })
+  })
+})
+
+/** The validated configuration: sizes in bytes, durations in milliseconds. */
+export type KitConfig = z.output<typeof configSchema>
+
+/** What a user may write: every key optional, at any depth. */
+export type KitConfigInput = DeepPartial<z.input<typeof configSchema>>
+
+type DeepPartial<T> = T extends Array<infer U> ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T

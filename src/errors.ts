@@ -1,0 +1,168 @@
+/**
+ * Every error ipfs-kit throws on purpose. Callers branch on `err.name` (or the
+ * stable `err.code`); docs/errors.md gives each one's meaning, and the CLI maps
+ * each to an exit code and a hint.
+ */
+
+export abstract class KitError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_OFFLINE`. */
+  abstract readonly code: string
+  /** What the user can do about it, one line. */
+  readonly hint: string | undefined
+
+  constructor (message: string, hint?: string, options?: ErrorOptions) {
+    super(message, options)
+    this.hint = hint
+  }
+}
+
+/** A network-only operation was called on a node that runs without libp2p. */
+export class OfflineError extends KitError {
+  static override readonly name = 'OfflineError'
+  override readonly name = 'OfflineError'
+  override readonly code = 'ERR_OFFLINE'
+  constructor (operation: string) {
+    super(`${operation} needs the network, but this node runs offline`, 'start without --offline / IPFS_KIT_DISABLE / force_fallback to use the network')
+  }
+}
+
+/** Another process (or another Kit in this process) holds the data directory. */
+export class RepoLockedError extends KitError {
+  static override readonly name = 'RepoLockedError'
+  override readonly name = 'RepoLockedError'
+  override readonly code = 'ERR_REPO_LOCKED'
+  constructor (readonly dataDir: string, options?: ErrorOptions) {
+    super(`data directory ${dataDir} is in use by another ipfs-kit process`, 'stop the other process, or pass a different --data-dir', options)
+  }
+}
+
+/** The data directory could not be opened for a reason other than a lock. */
+export class RepoOpenError extends KitError {
+  static override readonly name = 'RepoOpenError'
+  override readonly name = 'RepoOpenError'
+  override readonly code = 'ERR_REPO_OPEN'
+  constructor (readonly dataDir: string, reason: string, options?: ErrorOptions) {
+    super(`cannot open data directory ${dataDir}: ${reason}`, 'check the directory permissions and free space', options)
+  }
+}
+
+/** The configuration file or options are invalid; the message names the key path. */
+export class ConfigError extends KitError {
+  static override readonly name = 'ConfigError'
+  override readonly name = 'ConfigError'
+  override readonly code = 'ERR_CONFIG'
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, 'fix the configuration, then run `ipfs-kit config validate`', options)
+  }
+}
+
+/** A string is not a valid CID. */
+export class InvalidCIDError extends KitError {
+  static override readonly name = 'InvalidCIDError'
+  override readonly name = 'InvalidCIDError'
+  override readonly code = 'ERR_INVALID_CID'
+  constructor (readonly input: string, options?: ErrorOptions) {
+    super(`not a valid CID: ${JSON.stringify(input.length > 100 ? input.slice(0, 100) + '…' : input)}`, 'pass a CID such as bafkrei…', options)
+  }
+}
+
+/** A file given to `store({ path })` does not exist or cannot be read. */
+export class InputNotFoundError extends KitError {
+  static override readonly name = 'InputNotFoundError'
+  override readonly name = 'InputNotFoundError'
+  override readonly code = 'ERR_INPUT_NOT_FOUND'
+  constructor (readonly path: string, options?: ErrorOptions) {
+    super(`no such file: ${path}`, 'check the path', options)
+  }
+}
+
+/** The input given to `store()` is not one of the accepted kinds. */
+export class InvalidInputError extends KitError {
+  static override readonly name = 'InvalidInputError'
+  override readonly name = 'InvalidInputError'
+  override readonly code = 'ERR_INVALID_INPUT'
+  constructor (message: string) {
+    super(message, 'pass a Uint8Array, a string, { path } or an AsyncIterable<Uint8Array>')
+  }
+}
+
+/** Content is not in the local repository (and could not be fetched, when online). */
+export class NotFoundError extends KitError {
+  static override readonly name = 'NotFoundError'
+  override readonly name = 'NotFoundError'
+  override readonly code = 'ERR_NOT_FOUND'
+  constructor (readonly cid: string, options?: ErrorOptions) {
+    super(`content not found: ${cid}`, 'add it first, or connect to a peer that has it', options)
+  }
+}
+
+/** A block's bytes do not hash to its CID. */
+export class CorruptBlockError extends KitError {
+  static override readonly name = 'CorruptBlockError'
+  override readonly name = 'CorruptBlockError'
+  override readonly code = 'ERR_CORRUPT_BLOCK'
+  constructor (readonly cid: string) {
+    super(`block ${cid} does not match its hash`, 'run `ipfs-kit verify`')
+  }
+}
+
+/** The content is larger than `retrieve()` returns in one buffer. */
+export class TooLargeError extends KitError {
+  static override readonly name = 'TooLargeError'
+  override readonly name = 'TooLargeError'
+  override readonly code = 'ERR_TOO_LARGE'
+  constructor (readonly cid: string, size: bigint | number, limit: number) {
+    super(`${cid} is ${size} bytes, more than retrieve() returns at once (${limit})`, 'use stream() instead')
+  }
+}
+
+/** The content is not something this operation handles (e.g. a directory given to `cat`). */
+export class UnsupportedContentError extends KitError {
+  static override readonly name = 'UnsupportedContentError'
+  override readonly name = 'UnsupportedContentError'
+  override readonly code = 'ERR_UNSUPPORTED_CONTENT'
+  constructor (message: string) {
+    super(message, 'pass the CID of a file')
+  }
+}
+
+/** The Kit was used after `stop()`. */
+export class NotStartedError extends KitError {
+  static override readonly name = 'NotStartedError'
+  override readonly name = 'NotStartedError'
+  override readonly code = 'ERR_NOT_STARTED'
+  constructor () {
+    super('ipfs-kit node is stopped', 'create a new Kit with createKit()')
+  }
+}
+
+/** The daemon holding the data directory did not answer on its control socket. */
+export class DaemonUnreachableError extends KitError {
+  static override readonly name = 'DaemonUnreachableError'
+  override readonly name = 'DaemonUnreachableError'
+  override readonly code = 'ERR_DAEMON_UNREACHABLE'
+  constructor (readonly dataDir: string, reason: string, options?: ErrorOptions) {
+    super(`the daemon holding ${dataDir} did not answer: ${reason}`, 'check that `ipfs-kit daemon` is running, or stop it', options)
+  }
+}
+
+/** An operation was aborted through its signal. */
+export class AbortError extends KitError {
+  static override readonly name = 'AbortError'
+  override readonly name = 'AbortError'
+  override readonly code = 'ERR_ABORTED'
+  constructor (message = 'the operation was aborted') {
+    super(message)
+  }
+}
+
+/** Every named error class, for the catalogue test and the CLI. */
+export const ERRORS = [
+  OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
+  InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
+  NotStartedError, DaemonUnreachableError, AbortError
+] as const
+
+export function isKitError (err: unknown): err is KitError {
+  return err instanceof KitError
+}

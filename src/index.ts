@@ -1,0 +1,26 @@
+/**
+ * @packageDocumentation
+ *
+ * ipfs-kit embeds an IPFS node (Helia on libp2p) in the application: content
+ * stored under the CIDs Kubo would give it, pinned, and served to peers.
+ *
+ * @example
+ * ```ts
+ * import { createKit } from 'ipfs-kit'
+ *
+ * const kit = await createKit({ offline: true })
+ * const cid = await kit.storage.store('hello world', { filename: 'hello.txt', pin: true })
+ * const bytes = await kit.storage.retrieve(cid)
+ * await kit.stop()
+ * ```
+ */
+export { createKit } from './kit.ts'
+export type { Kit, KitOptions } from './kit.ts'
+export { getStorage, resetStorage } from './singleton.ts'
+export { IPFSKitStorage } from './storage/index.ts'
+export type { StoreInput, StoreOptions, StreamOptions, FileEntry, BackendStatus, StoreProgressEvents } from './storage/index.ts'
+export type { GcResult, GcOptions, PinRecord } from './pins/index.ts'
+export { loadConfig, resolveDataDir, parseSize, parseDuration } from './config/index.ts'
+export type { KitConfig, KitConfigInput } from './config/index.ts'
+export * from './errors.ts'
+export * as constants from './constants.ts'

@@ -1,0 +1,115 @@
+/**
+ * `createKit()`: one embedded node — config, data directory, Helia (with
+ * libp2p unless offline), pins and the storage API — started in order and
+ * stopped in reverse.
+ */
+import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
+import { createNode } from './node/index.ts'
+import { Mutex, PinIndex, RwLock } from './pins/index.ts'
+import { openRepo } from './repo/index.ts'
+import { FileIndex, IPFSKitStorage, localBlockSource, networkBlockSource } from './storage/index.ts'
+import type { KitConfig, KitConfigInput } from './config/index.ts'
+import type { KitNode } from './node/index.ts'
+import type { Repo } from './repo/index.ts'
+import type { Helia } from '@helia/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+
+export interface KitOptions {
+  /** Data directory. @default see resolveDataDir: env, config `cache_dir`, XDG, ~/.cache/ipfs_accelerate */
+  dataDir?: string
+  /** Run without libp2p. Also on with `IPFS_KIT_DISABLE=1` or config `force_fallback`. @default false */
+  offline?: boolean
+  /** A YAML config file merged over the embedded defaults. */
+  configFile?: string
+  /** Config values merged over the file (same shape as ipfs-kit.yaml). */
+  config?: KitConfigInput
+  /** libp2p listen addresses, replacing config `node.listen`. */
+  listen?: string[]
+  /** Bootstrap peers, replacing config `node.bootstrap`. */
+  bootstrap?: string[]
+  /** Environment to read (`IPFS_KIT_DISABLE`, cache dir variables, `${VAR}`). @default process.env */
+  env?: NodeJS.ProcessEnv
+}
+
+export interface Kit {
+  readonly config: KitConfig
+  readonly dataDir: string
+  readonly offline: boolean
+  readonly peerId: PeerId
+  readonly helia: Helia
+  /** Absent offline. */
+  readonly libp2p: Libp2p | undefined
+  readonly storage: IPFSKitStorage
+  readonly pins: PinIndex
+  /** Listen addresses with the peer id, as other nodes dial them. */
+  addresses(): string[]
+  stop(): Promise<void>
+}
+
+/**
+ * Start a node.
+ *
+ * @example
+ * const kit = await createKit({ dataDir: '/tmp/kit' })
+ * const cid = await kit.storage.store('hello world')
+ * await kit.stop()
+ */
+export async function createKit (options: KitOptions = {}): Promise<Kit> {
+  const env = options.env ?? process.env
+  const config = loadConfig({ file: options.configFile, overrides: options.config, env, dataDir: options.dataDir })
+  const settings = config.ipfs_kit
+  const dataDir = resolveDataDir(options.dataDir, settings.cache_dir, env)
+  const offline = options.offline === true || envDisablesNetwork(env) || settings.force_fallback || !settings.enabled
+
+  const repo: Repo = await openRepo(dataDir)
+  let node: KitNode
+  try {
+    node = await createNode({
+      repo,
+      offline,
+      listen: options.listen ?? settings.node.listen,
+      bootstrap: options.bootstrap ?? settings.node.bootstrap,
+      dhtProtocol: settings.node.dht_protocol
+    })
+  } catch (err) {
+    await repo.close()
+    throw err
+  }
+
+  const pins = new PinIndex({ meta: repo.meta, mutex: new Mutex() })
+  const storage = new IPFSKitStorage({
+    blockstore: repo.blockstore,
+    files: new FileIndex(repo.meta),
+    pins,
+    gcLock: new RwLock(),
+    local: localBlockSource(repo.blockstore),
+    network: networkBlockSource({ blockstore: repo.blockstore, helia: offline ? undefined : node.helia }),
+    libp2p: node.libp2p,
+    peerId: node.peerId,
+    dataDir,
+    pinByDefault: settings.storage_policy.pin_by_default
+  })
+
+  let stopped = false
+  return {
+    config,
+    dataDir,
+    offline,
+    peerId: node.peerId,
+    helia: node.helia,
+    libp2p: node.libp2p,
+    storage,
+    pins,
+    addresses: () => node.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? [],
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      try {
+        await node.stop()
+      } finally {
+        await repo.close()
+      }
+    }
+  }
+}
+

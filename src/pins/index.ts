@@ -1,0 +1,7 @@
+export { PinIndex } from './pin-index.ts'
+export type { PinRecord, PinIndexComponents } from './pin-index.ts'
+export { collectGarbage } from './gc.ts'
+export type { GcResult, GcOptions, GcProgressEvents, GcComponents } from './gc.ts'
+export { walkDag } from './dag-walk.ts'
+export type { BlockSource, WalkOptions } from './dag-walk.ts'
+export { RwLock, Mutex } from './rw-lock.ts'

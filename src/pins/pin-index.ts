@@ -1,0 +1,122 @@
+/**
+ * Our pin index: eager and reference-counted per block, unlike Helia's lazy
+ * pins whose counts drift. A pin stores its root's record, the list of its
+ * distinct blocks, and +1 on each block's count, in one atomic batch; an unpin
+ * reverses exactly that list. A block is kept by gc while its count is above 0.
+ */
+import { CID } from 'multiformats/cid'
+import { decodeJson, encodeJson } from '../repo/index.ts'
+import { walkDag } from './dag-walk.ts'
+import type { BlockSource } from './dag-walk.ts'
+import type { BatchOp, MetaStore } from '../repo/index.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { Mutex } from './rw-lock.ts'
+
+const PIN_PREFIX = '/ipfs-kit/pins/'
+const PIN_BLOCKS_PREFIX = '/ipfs-kit/pin-blocks/'
+const REF_PREFIX = '/ipfs-kit/refs/'
+
+export interface PinRecord {
+  cid: CID
+  /** When the pin was made, ms since the epoch. */
+  created: number
+  /** Distinct blocks the pin holds. */
+  blocks: number
+}
+
+export interface PinIndexComponents {
+  meta: MetaStore
+  /** Serialises changes to reference counts. */
+  mutex: Mutex
+}
+
+export class PinIndex {
+  constructor (private readonly components: PinIndexComponents) {}
+
+  /**
+   * Pin `root` and every block under it. The DAG is read through `source`
+   * (which may fetch missing blocks from peers); it fails with NotFoundError
+   * when a block cannot be had. Pinning a pinned root changes nothing.
+   */
+  async add (root: CID, source: BlockSource, options: AbortOptions = {}): Promise<PinRecord> {
+    const existing = await this.get(root)
+    if (existing != null) return existing
+    const blocks = await walkDag(source, root, options)
+    return await this.components.mutex.run(async () => {
+      const again = await this.get(root)
+      if (again != null) return again
+      const keys = [...blocks.keys()]
+      const counts = await this.components.meta.getMany(keys.map(k => REF_PREFIX + k))
+      const record = { created: Date.now(), blocks: keys.length }
+      const ops: BatchOp[] = keys.map((key, i) => ({ type: 'put', key: REF_PREFIX + key, value: encodeCount(decodeCount(counts[i]) + 1) }))
+      ops.push({ type: 'put', key: PIN_BLOCKS_PREFIX + root.toString(), value: encodeJson(keys) })
+      ops.push({ type: 'put', key: PIN_PREFIX + root.toString(), value: encodeJson(record) })
+      await this.components.meta.batch(ops)
+      return { cid: root, ...record }
+    })
+  }
+
+  /** Remove the pin on `root`. Returns false when it was not pinned. */
+  async rm (root: CID): Promise<boolean> {
+    return await this.components.mutex.run(async () => {
+      const listBytes = await this.components.meta.get(PIN_BLOCKS_PREFIX + root.toString())
+      if (listBytes == null) return false
+      const keys = decodeJson<string[]>(listBytes)
+      const counts = await this.components.meta.getMany(keys.map(k => REF_PREFIX + k))
+      const ops: BatchOp[] = keys.map((key, i) => {
+        const next = decodeCount(counts[i]) - 1
+        return next > 0
+          ? { type: 'put', key: REF_PREFIX + key, value: encodeCount(next) }
+          : { type: 'del', key: REF_PREFIX + key }
+      })
+      ops.push({ type: 'del', key: PIN_BLOCKS_PREFIX + root.toString() })
+      ops.push({ type: 'del', key: PIN_PREFIX + root.toString() })
+      await this.components.meta.batch(ops)
+      return true
+    })
+  }
+
+  async get (root: CID): Promise<PinRecord | undefined> {
+    const bytes = await this.components.meta.get(PIN_PREFIX + root.toString())
+    if (bytes == null) return undefined
+    return { cid: root, ...decodeJson<Omit<PinRecord, 'cid'>>(bytes) }
+  }
+
+  async isPinned (root: CID): Promise<boolean> {
+    return await this.components.meta.has(PIN_PREFIX + root.toString())
+  }
+
+  /** Every pin, in CID string order. */
+  async * ls (): AsyncGenerator<PinRecord> {
+    for await (const [key, value] of this.components.meta.entries(PIN_PREFIX)) {
+      yield { cid: CID.parse(key.slice(PIN_PREFIX.length)), ...decodeJson<Omit<PinRecord, 'cid'>>(value) }
+    }
+  }
+
+  /** CID strings of every pinned root. */
+  async pinnedRoots (): Promise<Set<string>> {
+    const roots = new Set<string>()
+    for await (const key of this.components.meta.keys(PIN_PREFIX)) roots.add(key.slice(PIN_PREFIX.length))
+    return roots
+  }
+
+  /** Block keys held by at least one pin. */
+  async referencedKeys (): Promise<Set<string>> {
+    const keys = new Set<string>()
+    for await (const key of this.components.meta.keys(REF_PREFIX)) keys.add(key.slice(REF_PREFIX.length))
+    return keys
+  }
+
+  /** How many pins hold the block with this key. */
+  async refCount (key: string): Promise<number> {
+    return decodeCount(await this.components.meta.get(REF_PREFIX + key))
+  }
+}
+
+function encodeCount (n: number): Uint8Array {
+  return new TextEncoder().encode(String(n))
+}
+
+function decodeCount (bytes: Uint8Array | undefined): number {
+  return bytes == null ? 0 : Number(new TextDecoder().decode(bytes))
+}

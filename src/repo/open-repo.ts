@@ -1,0 +1,66 @@
+/**
+ * Opening a data directory: `<dataDir>/blocks` and `<dataDir>/datastore`.
+ * LevelDB's LOCK file (an OS lock, released by the kernel when a process
+ * dies, even by SIGKILL) is what keeps a second process out; its failure is
+ * turned into a named error that names the directory.
+ */
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { LevelDatastore } from 'datastore-level'
+import { Level } from 'level'
+import { FsBlockstore } from '../blocks/index.ts'
+import { BLOCKS_DIR, DATASTORE_DIR } from '../constants.ts'
+import { RepoLockedError, RepoOpenError } from '../errors.ts'
+import { MetaStore } from './meta-store.ts'
+import type { FsBlockstoreInit } from '../blocks/index.ts'
+
+export interface Repo {
+  dataDir: string
+  blockstore: FsBlockstore
+  datastore: LevelDatastore
+  meta: MetaStore
+  close(): Promise<void>
+}
+
+export interface OpenRepoOptions extends FsBlockstoreInit {
+  /** Write metadata batches with LevelDB `sync`. @default false */
+  sync?: boolean
+}
+
+export async function openRepo (dataDir: string, options: OpenRepoOptions = {}): Promise<Repo> {
+  try {
+    await fs.mkdir(dataDir, { recursive: true })
+  } catch (err: any) {
+    throw new RepoOpenError(dataDir, err.code ?? err.message, { cause: err })
+  }
+  const db = new Level<string, Uint8Array>(path.join(dataDir, DATASTORE_DIR), { keyEncoding: 'utf8', valueEncoding: 'view' })
+  try {
+    await db.open({ createIfMissing: true, compression: false })
+  } catch (err: any) {
+    if (isLockError(err)) throw new RepoLockedError(dataDir, { cause: err })
+    throw new RepoOpenError(dataDir, err.cause?.message ?? err.message, { cause: err })
+  }
+  try {
+    const datastore = new LevelDatastore(db)
+    const blockstore = new FsBlockstore(path.join(dataDir, BLOCKS_DIR), options)
+    await blockstore.open()
+    return {
+      dataDir,
+      blockstore,
+      datastore,
+      meta: new MetaStore(db, options.sync ?? false),
+      close: async () => {
+        await blockstore.close()
+        await db.close()
+      }
+    }
+  } catch (err: any) {
+    await db.close()
+    throw new RepoOpenError(dataDir, err.message, { cause: err })
+  }
+}
+
+function isLockError (err: any): boolean {
+  const cause = err?.cause
+  return cause?.code === 'LEVEL_LOCKED' || /lock/i.test(String(cause?.message ?? ''))
+}

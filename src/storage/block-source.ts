@@ -1,0 +1,51 @@
+/**
+ * Where storage reads blocks: the local store first (every block hash-verified
+ * on read), then — when online — peers, through Helia's networked blockstore
+ * (bitswap), which verifies what it receives and writes it locally.
+ */
+import { DEFAULT_FETCH_TIMEOUT_MS } from '../constants.ts'
+import { NotFoundError } from '../errors.ts'
+import type { FsBlockstore } from '../blocks/index.ts'
+import type { BlockSource } from '../pins/index.ts'
+import type { Helia } from '@helia/interface'
+import type { AbortOptions } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+export interface NetworkBlockSourceInit {
+  blockstore: FsBlockstore
+  /** Absent offline: a missing block is then simply not found. */
+  helia?: Helia
+  /** @default DEFAULT_FETCH_TIMEOUT_MS */
+  fetchTimeoutMs?: number
+}
+
+export function localBlockSource (blockstore: FsBlockstore): BlockSource {
+  return {
+    getBytes: async (cid, options) => await blockstore.getBytes(cid, options),
+    has: async (cid, options) => await blockstore.has(cid, options)
+  }
+}
+
+export function networkBlockSource (init: NetworkBlockSourceInit): BlockSource {
+  const { blockstore, helia } = init
+  const timeout = init.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS
+  return {
+    has: async (cid, options) => await blockstore.has(cid, options),
+    getBytes: async (cid: CID, options: AbortOptions = {}) => {
+      try {
+        return await blockstore.getBytes(cid, options)
+      } catch (err: any) {
+        if (err.name !== 'NotFoundError' || helia == null) throw err
+      }
+      const signal = AbortSignal.any([AbortSignal.timeout(timeout), ...(options.signal != null ? [options.signal] : [])])
+      try {
+        const parts: Uint8Array[] = []
+        for await (const part of helia.blockstore.get(cid, { signal })) parts.push(part)
+        return parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
+      } catch (err: any) {
+        options.signal?.throwIfAborted()
+        throw new NotFoundError(cid.toString(), { cause: err })
+      }
+    }
+  }
+}

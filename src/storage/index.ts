@@ -1,0 +1,8 @@
+export { IPFSKitStorage, parseCid } from './storage.ts'
+export type { StorageComponents } from './storage.ts'
+export { FileIndex } from './file-index.ts'
+export type { FileRecord } from './file-index.ts'
+export { localBlockSource, networkBlockSource } from './block-source.ts'
+export { readFile, fileSize } from './file-reader.ts'
+export type { StoreInput } from './input.ts'
+export type * from './types.ts'

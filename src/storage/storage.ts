@@ -1,0 +1,248 @@
+/**
+ * `IPFSKitStorage`: the seed plan's storage API over a real node. Content is
+ * imported as UnixFS with Kubo's `unixfs-v1-2025` profile (same bytes → same
+ * CID as `ipfs add --cid-version 1` with that profile), streamed, never held
+ * whole in memory.
+ */
+import { logger } from '@libp2p/logger'
+import { importByteStream } from 'ipfs-unixfs-importer'
+import { CID } from 'multiformats/cid'
+import { CustomProgressEvent } from 'progress-events'
+import { IMPORT_WRITE_CONCURRENCY, MAX_RETRIEVE_BYTES } from '../constants.ts'
+import { InvalidCIDError, InvalidInputError, TooLargeError } from '../errors.ts'
+import { collectGarbage, walkDag } from '../pins/index.ts'
+import { fileSize, readFile } from './file-reader.ts'
+import { toByteSource } from './input.ts'
+import type { FileIndex } from './file-index.ts'
+import type { StoreInput } from './input.ts'
+import type { BackendStatus, FileEntry, StoreOptions, StreamOptions } from './types.ts'
+import type { FsBlockstore } from '../blocks/index.ts'
+import type { BlockSource, GcOptions, GcResult, PinIndex, RwLock } from '../pins/index.ts'
+import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
+
+const log = logger('ipfs-kit:storage')
+
+export interface StorageComponents {
+  blockstore: FsBlockstore
+  files: FileIndex
+  pins: PinIndex
+  gcLock: RwLock
+  /** Local blocks only. */
+  local: BlockSource
+  /** Local, then peers when online. */
+  network: BlockSource
+  libp2p: Libp2p | undefined
+  peerId: PeerId
+  dataDir: string
+  pinByDefault: boolean
+}
+
+export class IPFSKitStorage {
+  constructor (private readonly c: StorageComponents) {}
+
+  /** True when the node runs with libp2p (not offline). */
+  isAvailable (): boolean {
+    return this.c.libp2p != null && this.c.libp2p.status === 'started'
+  }
+
+  /**
+   * Store bytes, a string, a file (`{ path }`) or a stream; resolves to the CID
+   * once every block is written (and pinned, with `pin`).
+   *
+   * @example
+   * const cid = await kit.storage.store('hello world') // bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e
+   */
+  async store (input: StoreInput, options: StoreOptions = {}): Promise<string> {
+    options.signal?.throwIfAborted()
+    if (options.filename != null && typeof options.filename !== 'string') throw new InvalidInputError('filename must be a string')
+    const source = await toByteSource(input)
+    const pin = options.pin ?? this.c.pinByDefault
+    // Holding the read side of the gc lock from the first block to the pin: a
+    // concurrent gc waits instead of collecting blocks of a DAG not yet pinned.
+    const release = await this.c.gcLock.read()
+    let cid: CID
+    let size: number
+    try {
+      const counter = { bytes: 0 }
+      const result = await importByteStream(counted(source.stream, source.size, counter, options), this.c.blockstore, {
+        profile: 'unixfs-v1-2025',
+        blockWriteConcurrency: IMPORT_WRITE_CONCURRENCY
+      })
+      cid = result.cid
+      size = counter.bytes
+      if (pin) {
+        await this.c.pins.add(cid, this.c.local, options)
+        options.onProgress?.(new CustomProgressEvent('storage:store:pinned', { cid: cid.toString() }))
+      }
+      await this.c.files.put(cid, { filename: options.filename ?? null, size, modified: Date.now() })
+    } finally {
+      release()
+    }
+    this.announce(cid)
+    return cid.toString()
+  }
+
+  /**
+   * The whole content of a file, or `undefined` when it is not available
+   * (locally, or from peers when online). Files over MAX_RETRIEVE_BYTES must
+   * be read with `stream()`.
+   */
+  async retrieve (cid: string, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+    const root = parseCid(cid)
+    try {
+      const size = await fileSize(this.c.network, root, options)
+      if (size > MAX_RETRIEVE_BYTES) throw new TooLargeError(cid, size, MAX_RETRIEVE_BYTES)
+      const out = new Uint8Array(size)
+      let at = 0
+      for await (const chunk of readFile(this.c.network, root, options)) {
+        out.set(chunk, at)
+        at += chunk.byteLength
+      }
+      return at === size ? out : out.subarray(0, at)
+    } catch (err: any) {
+      if (err.name === 'NotFoundError') return undefined
+      throw err
+    }
+  }
+
+  /**
+   * Stream a file (or a byte range of it). Throws NotFoundError when a block
+   * is not available.
+   */
+  async * stream (cid: string, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+    const root = parseCid(cid)
+    const { offset = 0, length } = options
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidInputError('offset must be a non-negative integer')
+    if (length != null && (!Number.isSafeInteger(length) || length < 0)) throw new InvalidInputError('length must be a non-negative integer')
+    yield * readFile(this.c.network, root, options)
+  }
+
+  /** The file's size in bytes, from its root block. */
+  async size (cid: string, options: AbortOptions = {}): Promise<number> {
+    return await fileSize(this.c.network, parseCid(cid), options)
+  }
+
+  /** True when the root block of `cid` is in the local store. */
+  async exists (cid: string): Promise<boolean> {
+    return await this.c.blockstore.has(parseCid(cid))
+  }
+
+  /**
+   * Pin a DAG so gc keeps it (fetching missing blocks from peers when online).
+   * Resolves true once the pin is durable; false when the content is not available.
+   */
+  async pin (cid: string, options: AbortOptions = {}): Promise<boolean> {
+    const root = parseCid(cid)
+    const release = await this.c.gcLock.read()
+    try {
+      await this.c.pins.add(root, this.c.network, options)
+      if (await this.c.files.get(root) == null) {
+        await this.c.files.put(root, { filename: null, size: await fileSize(this.c.local, root).catch(() => 0), modified: Date.now() })
+      }
+      return true
+    } catch (err: any) {
+      if (err.name === 'NotFoundError') return false
+      throw err
+    } finally {
+      release()
+    }
+  }
+
+  /** Remove a pin; false when `cid` was not pinned. The blocks stay until gc or delete. */
+  async unpin (cid: string): Promise<boolean> {
+    return await this.c.pins.rm(parseCid(cid))
+  }
+
+  /**
+   * Unpin `cid`, forget it in the file index, and remove its blocks that no
+   * other pin holds. False when there was nothing to delete.
+   */
+  async delete (cid: string, options: AbortOptions = {}): Promise<boolean> {
+    const root = parseCid(cid)
+    const release = await this.c.gcLock.write()
+    try {
+      const known = await this.c.files.get(root) != null
+      const unpinned = await this.c.pins.rm(root)
+      const present = await this.c.blockstore.has(root)
+      if (!known && !unpinned && !present) return false
+      const blocks = await walkDag(this.c.local, root, { ...options, missing: 'skip' })
+      for (const [key, block] of blocks) {
+        if (await this.c.pins.refCount(key) === 0) await this.c.blockstore.delete(block)
+      }
+      await this.c.files.delete(root)
+      return true
+    } finally {
+      release()
+    }
+  }
+
+  /** Every stored file, with its filename, size, last store time and pin state. */
+  async listFiles (): Promise<FileEntry[]> {
+    const pinned = await this.c.pins.pinnedRoots()
+    const out: FileEntry[] = []
+    for await (const entry of this.c.files.entries()) {
+      const cid = entry.cid.toString()
+      out.push({ cid, filename: entry.filename, size: entry.size, modified: entry.modified, pinned: pinned.has(cid) })
+    }
+    return out
+  }
+
+  /** Remove every block no pin holds, and file index entries whose content went with them. */
+  async gc (options: GcOptions = {}): Promise<GcResult> {
+    const result = await collectGarbage({ blockstore: this.c.blockstore, pins: this.c.pins, lock: this.c.gcLock }, options)
+    for await (const entry of this.c.files.entries()) {
+      if (!await this.c.blockstore.has(entry.cid)) await this.c.files.delete(entry.cid)
+    }
+    return result
+  }
+
+  /** The seed plan's backend status, plus peer and repository figures. */
+  async status (): Promise<BackendStatus> {
+    let blocks = 0
+    let bytes = 0
+    for await (const block of this.c.blockstore.list()) {
+      blocks++
+      bytes += block.size
+    }
+    const online = this.isAvailable()
+    return {
+      ipfsKitAvailable: online,
+      usingFallback: this.c.libp2p == null,
+      cacheDir: this.c.dataDir,
+      peerId: this.c.peerId.toString(),
+      peers: this.c.libp2p?.getConnections().length ?? 0,
+      backends: { local: true, ipfs: online, s3: false, filecoin: false },
+      repo: { blocks, bytes, pins: (await this.c.pins.pinnedRoots()).size }
+    }
+  }
+
+  /** Tell the routing layer we provide `cid`, in the background; failures are logged. */
+  private announce (cid: CID): void {
+    const libp2p = this.c.libp2p
+    if (libp2p == null) return
+    libp2p.contentRouting.provide(cid, { signal: AbortSignal.timeout(60_000) }).catch((err: any) => {
+      log('could not announce %c - %e', cid, err)
+    })
+  }
+}
+
+/** Parse a CID string, or throw InvalidCIDError. */
+export function parseCid (cid: string): CID {
+  if (typeof cid !== 'string') throw new InvalidCIDError(String(cid))
+  try {
+    return CID.parse(cid.trim())
+  } catch (err) {
+    throw new InvalidCIDError(cid, { cause: err })
+  }
+}
+
+/** Pass the stream through, counting bytes into `counter` and reporting progress. */
+async function * counted (source: AsyncIterable<Uint8Array>, total: number | undefined, counter: { bytes: number }, options: StoreOptions): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    options.signal?.throwIfAborted()
+    counter.bytes += chunk.byteLength
+    options.onProgress?.(new CustomProgressEvent('storage:store:chunk', { bytes: counter.bytes, total }))
+    yield chunk
+  }
+}
+

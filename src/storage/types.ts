@@ -1,0 +1,44 @@
+/** Public types of the storage API (the seed plan's IPFSKitStorage). */
+import type { AbortOptions } from '@libp2p/interface'
+import type { ProgressEvent, ProgressOptions } from 'progress-events'
+
+export type StoreProgressEvents =
+  ProgressEvent<'storage:store:chunk', { bytes: number, total: number | undefined }> |
+  ProgressEvent<'storage:store:pinned', { cid: string }>
+
+export interface StoreOptions extends AbortOptions, ProgressOptions<StoreProgressEvents> {
+  /** Name recorded in the file index (shown by `listFiles`). */
+  filename?: string
+  /** Pin the content. @default config `storage_policy.pin_by_default` */
+  pin?: boolean
+}
+
+export interface StreamOptions extends AbortOptions {
+  /** First byte. @default 0 */
+  offset?: number
+  /** Number of bytes. @default to the end */
+  length?: number
+}
+
+export interface FileEntry {
+  cid: string
+  filename: string | null
+  /** Bytes. */
+  size: number
+  /** Last stored, ms since the epoch. */
+  modified: number
+  pinned: boolean
+}
+
+export interface BackendStatus {
+  /** The libp2p node is running (false offline). */
+  ipfsKitAvailable: boolean
+  /** Offline mode: no libp2p. */
+  usingFallback: boolean
+  cacheDir: string
+  peerId: string
+  /** Open peer connections. */
+  peers: number
+  backends: { local: boolean, ipfs: boolean, s3: boolean, filecoin: boolean }
+  repo: { blocks: number, bytes: number, pins: number }
+}
