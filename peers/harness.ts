@@ -1,0 +1,193 @@
+/**
+ * The local cluster harness: start N real ipfs-kit node processes on
+ * loopback, each with its own data directory, bootstrapped to the first; wait
+ * until they see each other; tear them down.
+ *
+ * @example
+ * const cluster = await startCluster({ peers: 3 })
+ * const cid = await cluster.peers[0].call('store', { path: '/tmp/file' })
+ * await cluster.stop()
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { PeerProcessInit } from './peer-process.ts'
+import type { ErrorShape, Operations, OpName, ReadyMessage, Response, StartErrorMessage } from './protocol.ts'
+import type { ChildProcess } from 'node:child_process'
+
+const PEER_ENTRY = fileURLToPath(new URL('./peer-process.ts', import.meta.url))
+
+/** How long a peer may take to print `ready`. */
+export const PEER_START_TIMEOUT_MS = 30_000
+
+export class PeerError extends Error {
+  override readonly name: string
+  readonly code: string | undefined
+  constructor (shape: ErrorShape) {
+    super(shape.message)
+    this.name = shape.name
+    this.code = shape.code
+  }
+}
+
+export interface StartPeerOptions {
+  /** Data directory; a new temp directory (removed by `stop`) when absent. */
+  dataDir?: string
+  /** @default ['/ip4/127.0.0.1/tcp/0'] */
+  listen?: string[]
+  bootstrap?: string[]
+  configFile?: string
+}
+
+export interface Peer {
+  readonly peerId: string
+  readonly addresses: string[]
+  readonly dataDir: string
+  readonly process: ChildProcess
+  call<O extends OpName>(op: O, args: Operations[O]['args'], options?: { timeoutMs?: number }): Promise<Operations[O]['result']>
+  /** Ask the node to stop, wait for the process to exit. */
+  stop(): Promise<void>
+  /** SIGKILL, no clean-up by the node. */
+  kill(): Promise<void>
+}
+
+/** Start one peer process. Rejects with a PeerError (e.g. name `RepoLockedError`) when the node fails to start. */
+export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> {
+  const ownDir = options.dataDir == null
+  const dataDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'ipfs-kit-peer-'))
+  const init: PeerProcessInit = {
+    dataDir,
+    listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: options.bootstrap ?? [],
+    configFile: options.configFile
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', PEER_ENTRY, JSON.stringify(init)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, IPFS_KIT_DISABLE: '' }
+  })
+  const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
+  const pending = new Map<number, { resolve(v: unknown): void, reject(e: Error): void }>()
+  let nextId = 1
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+
+  const ready = new Promise<ReadyMessage>((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error(`peer did not start within ${PEER_START_TIMEOUT_MS} ms`)) }, PEER_START_TIMEOUT_MS)
+    void exited.then(code => { clearTimeout(timer); reject(new Error(`peer exited with code ${code} before it was ready`)) })
+    lines.on('line', line => {
+      let message: any
+      try {
+        message = JSON.parse(line)
+      } catch {
+        return // not ours (a library printing to stdout)
+      }
+      if (message.event === 'ready') {
+        clearTimeout(timer)
+        resolve(message as ReadyMessage)
+      } else if (message.event === 'error') {
+        clearTimeout(timer)
+        reject(new PeerError((message as StartErrorMessage).error))
+      } else if (typeof message.id === 'number') {
+        const waiter = pending.get(message.id)
+        pending.delete(message.id)
+        const response = message as Response
+        if ('error' in response) waiter?.reject(new PeerError(response.error))
+        else waiter?.resolve(response.result)
+      }
+    })
+  })
+  void exited.then(code => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`peer exited with code ${code}`))
+    pending.clear()
+  })
+
+  let info: ReadyMessage
+  try {
+    info = await ready
+  } catch (err) {
+    child.kill('SIGKILL')
+    await exited
+    if (ownDir) await rm(dataDir, { recursive: true, force: true })
+    throw err
+  }
+
+  const cleanUp = async (): Promise<void> => {
+    if (ownDir) await rm(dataDir, { recursive: true, force: true })
+  }
+
+  const peer: Peer = {
+    peerId: info.peerId,
+    addresses: info.addresses,
+    dataDir,
+    process: child,
+    call: async (op, args, callOptions = {}) => {
+      const id = nextId++
+      const result = new Promise<any>((resolve, reject) => {
+        pending.set(id, { resolve, reject })
+        const timeout = callOptions.timeoutMs
+        if (timeout != null) {
+          setTimeout(() => {
+            if (pending.delete(id)) reject(new Error(`${op} timed out after ${timeout} ms`))
+          }, timeout).unref()
+        }
+      })
+      child.stdin?.write(JSON.stringify({ id, op, args }) + '\n')
+      return await result
+    },
+    stop: async () => {
+      if (child.exitCode == null && child.signalCode == null) {
+        await peer.call('stop', {}).catch(() => {})
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        await exited
+        clearTimeout(timer)
+      }
+      await cleanUp()
+    },
+    kill: async () => {
+      if (child.exitCode == null && child.signalCode == null) {
+        child.kill('SIGKILL')
+        await exited
+      }
+    }
+  }
+  return peer
+}
+
+export interface Cluster {
+  peers: Peer[]
+  stop(): Promise<void>
+}
+
+/**
+ * Start `peers` processes; every peer after the first bootstraps to the
+ * first, and the call resolves once each sees at least one other peer.
+ */
+export async function startCluster (options: { peers: number, configFile?: string }): Promise<Cluster> {
+  const first = await startPeer({ configFile: options.configFile })
+  const peers: Peer[] = [first]
+  try {
+    const rest = await Promise.all(Array.from({ length: options.peers - 1 }, async () => await startPeer({ bootstrap: first.addresses, configFile: options.configFile })))
+    peers.push(...rest)
+    await Promise.all(peers.map(async peer => { await waitForPeers(peer, Math.min(1, options.peers - 1)) }))
+  } catch (err) {
+    await Promise.all(peers.map(async p => { await p.stop() }))
+    throw err
+  }
+  return {
+    peers,
+    stop: async () => { await Promise.all(peers.map(async p => { await p.stop() })) }
+  }
+}
+
+/** Resolve once `peer` is connected to at least `count` peers. */
+export async function waitForPeers (peer: Peer, count: number, timeoutMs = 20_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs
+  while (true) {
+    const connected = await peer.call('peers', {})
+    if (connected.length >= count) return connected
+    if (Date.now() > deadline) throw new Error(`peer ${peer.peerId} sees ${connected.length} peers, wanted ${count}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * One cluster peer: a real OS process running an ipfs-kit node, driven by the
+ * harness over stdin/stdout JSON lines (peers/protocol.ts).
+ *
+ * Usage: tsx peers/peer-process.ts '<json PeerProcessInit>'
+ */
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { createKit } from '../src/index.ts'
+import type { ErrorShape, Operations, Request, Response } from './protocol.ts'
+import type { Kit, KitOptions } from '../src/index.ts'
+
+export interface PeerProcessInit {
+  dataDir: string
+  listen: string[]
+  bootstrap: string[]
+  configFile?: string
+}
+
+function send (message: unknown): void {
+  process.stdout.write(JSON.stringify(message) + '\n')
+}
+
+function errorShape (err: any): ErrorShape {
+  return { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(err) }
+}
+
+type Handlers = { [O in keyof Operations]: (args: Operations[O]['args']) => Promise<Operations[O]['result']> }
+
+function handlers (kit: Kit): Handlers {
+  return {
+    store: async ({ path, filename, pin }) => await kit.storage.store({ path }, { filename, pin }),
+    retrieveToFile: async ({ cid, path }) => {
+      const out = createWriteStream(path)
+      const hash = createHash('sha256')
+      let bytes = 0
+      for await (const chunk of kit.storage.stream(cid)) {
+        hash.update(chunk)
+        bytes += chunk.byteLength
+        if (!out.write(chunk)) await once(out, 'drain')
+      }
+      out.end()
+      await once(out, 'finish')
+      return { bytes, sha256: hash.digest('hex') }
+    },
+    peers: async () => kit.libp2p?.getPeers().map(p => p.toString()) ?? [],
+    dial: async ({ address }) => {
+      const { multiaddr } = await import('@multiformats/multiaddr')
+      await kit.libp2p?.dial(multiaddr(address))
+      return true
+    },
+    stop: async () => {
+      await kit.stop()
+      setImmediate(() => process.exit(0))
+      return true
+    }
+  }
+}
+
+async function main (): Promise<void> {
+  const init = JSON.parse(process.argv[2] ?? '{}') as PeerProcessInit
+  const options: KitOptions = { dataDir: init.dataDir, listen: init.listen, bootstrap: init.bootstrap, configFile: init.configFile }
+  let kit: Kit
+  try {
+    kit = await createKit(options)
+  } catch (err) {
+    send({ event: 'error', error: errorShape(err) })
+    process.exit(1)
+  }
+  const ops = handlers(kit) as Record<string, (args: unknown) => Promise<unknown>>
+  send({ event: 'ready', peerId: kit.peerId.toString(), addresses: kit.addresses(), dataDir: kit.dataDir, pid: process.pid })
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === '') continue
+    const request = JSON.parse(line) as Request
+    const handler = ops[request.op]
+    let response: Response
+    try {
+      if (handler == null) throw new Error(`unknown op ${request.op}`)
+      response = { id: request.id, result: await handler(request.args) }
+    } catch (err) {
+      response = { id: request.id, error: errorShape(err) }
+    }
+    send(response)
+  }
+  // stdin closed: the harness is gone
+  await kit.stop()
+  process.exit(0)
+}
+
+await main()

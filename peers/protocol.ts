@@ -1,0 +1,47 @@
+/**
+ * The line protocol between the cluster harness and a peer process: one JSON
+ * object per line. The peer prints `ready` (or `error`) once, then answers
+ * each request `{ id, op, ...args }` with `{ id, result }` or `{ id, error }`.
+ */
+
+export interface ReadyMessage {
+  event: 'ready'
+  peerId: string
+  addresses: string[]
+  dataDir: string
+  pid: number
+}
+
+export interface StartErrorMessage {
+  event: 'error'
+  error: ErrorShape
+}
+
+export interface ErrorShape {
+  name: string
+  code?: string
+  message: string
+}
+
+export interface Operations {
+  /** Store a file from disk; the CID. */
+  store: { args: { path: string, filename?: string, pin?: boolean }, result: string }
+  /** Stream content into a file; its size and sha256 (hex). */
+  retrieveToFile: { args: { cid: string, path: string }, result: { bytes: number, sha256: string } }
+  /** Peer ids this peer is connected to. */
+  peers: { args: Record<string, never>, result: string[] }
+  /** Dial an address. */
+  dial: { args: { address: string }, result: true }
+  /** Stop the node and exit 0. */
+  stop: { args: Record<string, never>, result: true }
+}
+
+export type OpName = keyof Operations
+
+export interface Request<O extends OpName = OpName> {
+  id: number
+  op: O
+  args: Operations[O]['args']
+}
+
+export type Response = { id: number, result: unknown } | { id: number, error: ErrorShape }

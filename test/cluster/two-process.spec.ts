@@ -1,0 +1,72 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startPeer, waitForPeers } from '../../peers/harness.ts'
+import type { Peer } from '../../peers/harness.ts'
+
+const MiB = 1024 * 1024
+
+/** Write `size` random bytes to a file, returning its sha256. */
+async function randomFile (path: string, size: number): Promise<string> {
+  const hash = createHash('sha256')
+  const out = createWriteStream(path)
+  for (let done = 0; done < size; done += MiB) {
+    const chunk = randomBytes(Math.min(MiB, size - done))
+    hash.update(chunk)
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+  return hash.digest('hex')
+}
+
+describe('two node processes over libp2p', () => {
+  const peers: Peer[] = []
+  let dir: string | undefined
+
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map(async p => { await p.stop() }))
+    if (dir != null) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('retrieves a 20 MiB file stored by another process, byte for byte', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ipfs-kit-2p-'))
+    const source = join(dir, 'weights.bin')
+    const size = 20 * MiB + 12345
+    const expected = await randomFile(source, size)
+
+    const a = await startPeer()
+    peers.push(a)
+    const cid = await a.call('store', { path: source, pin: true })
+
+    const b = await startPeer({ bootstrap: a.addresses })
+    peers.push(b)
+    expect(b.peerId).not.toBe(a.peerId)
+    await waitForPeers(b, 1)
+
+    const received = await b.call('retrieveToFile', { cid, path: join(dir, 'received.bin') }, { timeoutMs: 120_000 })
+    expect(received).toEqual({ bytes: size, sha256: expected })
+  }, 180_000)
+
+  it('refuses a second process on the same data directory with a named error naming it', async () => {
+    const a = await startPeer()
+    peers.push(a)
+    const second = startPeer({ dataDir: a.dataDir })
+    await expect(second).rejects.toMatchObject({ name: 'RepoLockedError' })
+    await expect(second).rejects.toThrow(a.dataDir)
+  })
+
+  it('keeps its peer id across a restart on the same data directory', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ipfs-kit-id-'))
+    const first = await startPeer({ dataDir: dir })
+    const id = first.peerId
+    await first.stop()
+    const again = await startPeer({ dataDir: dir })
+    peers.push(again)
+    expect(again.peerId).toBe(id)
+  })
+})
