@@ -3,16 +3,18 @@
  * libp2p unless offline), pins and the storage API — started in order and
  * stopped in reverse.
  */
+import { multiaddr } from '@multiformats/multiaddr'
 import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
+import { OfflineError } from './errors.ts'
 import { createNode } from './node/index.ts'
 import { Mutex, PinIndex, RwLock } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
-import { FileIndex, IPFSKitStorage, localBlockSource, networkBlockSource } from './storage/index.ts'
+import { FileIndex, IPFSKitStorage, localBlockSource, networkBlockSource, parseCid } from './storage/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
 import type { KitNode } from './node/index.ts'
 import type { Repo } from './repo/index.ts'
 import type { Helia } from '@helia/interface'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
 
 export interface KitOptions {
   /** Data directory. @default see resolveDataDir: env, config `cache_dir`, XDG, ~/.cache/ipfs_accelerate */
@@ -41,8 +43,20 @@ export interface Kit {
   readonly libp2p: Libp2p | undefined
   readonly storage: IPFSKitStorage
   readonly pins: PinIndex
-  /** Listen addresses with the peer id, as other nodes dial them. */
+  /** Listen addresses with the peer id, as other nodes dial them (empty offline). */
   addresses(): string[]
+  /**
+   * Connect to a peer by multiaddr (ending in `/p2p/<peer id>`).
+   *
+   * @throws OfflineError offline
+   */
+  dial(address: string, options?: AbortOptions): Promise<void>
+  /**
+   * Peers that announce they provide `cid` (connected peers and the DHT).
+   *
+   * @throws OfflineError offline
+   */
+  findProviders(cid: string, options?: AbortOptions): AsyncGenerator<{ peerId: string, addresses: string[] }>
   stop(): Promise<void>
 }
 
@@ -101,6 +115,16 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     storage,
     pins,
     addresses: () => node.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? [],
+    dial: async (address, dialOptions = {}) => {
+      const libp2p = online(node.libp2p, 'dial')
+      await libp2p.dial(multiaddr(address), dialOptions)
+    },
+    findProviders: async function * (cid, findOptions = {}) {
+      const libp2p = online(node.libp2p, 'findProviders')
+      for await (const provider of libp2p.contentRouting.findProviders(parseCid(cid), findOptions)) {
+        yield { peerId: provider.id.toString(), addresses: provider.multiaddrs.map(ma => ma.toString()) }
+      }
+    },
     stop: async () => {
       if (stopped) return
       stopped = true
@@ -113,3 +137,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   }
 }
 
+
+function online (libp2p: Libp2p | undefined, operation: string): Libp2p {
+  if (libp2p == null) throw new OfflineError(operation)
+  return libp2p
+}
