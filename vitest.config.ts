@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // cluster and fault tests start real processes; two cores do not gain from more workers
     maxWorkers: 2,
-    reporters: ['default']
+    // the json report is what .ci/run counts passed and failed tests from
+    reporters: ['default', 'json'],
+    outputFile: { json: '.ci/results.json' }
   }
 })
