@@ -75,7 +75,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   const dataDir = resolveDataDir(options.dataDir, settings.cache_dir, env)
   const offline = options.offline === true || envDisablesNetwork(env) || settings.force_fallback || !settings.enabled
 
-  const repo: Repo = await openRepo(dataDir)
+  const fsync = settings.performance.fsync
+  const repo: Repo = await openRepo(dataDir, { fsync, sync: fsync === 'always' })
   let node: KitNode
   try {
     node = await createNode({

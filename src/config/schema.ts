@@ -48,7 +48,9 @@ export const configSchema = z.strictObject({
     performance: z.strictObject({
       max_cache_size: size,
       gc_interval: duration,
-      connection_pool_size: z.number().int().positive()
+      connection_pool_size: z.number().int().positive(),
+      gc_watermark: z.number().gt(0).lte(1),
+      fsync: z.enum(['always', 'never'])
     }),
     node: z.strictObject({
       listen: z.array(multiaddrString),
