@@ -7,11 +7,12 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
 import { OfflineError } from './errors.ts'
 import { createNode } from './node/index.ts'
-import { Mutex, PinIndex, RwLock } from './pins/index.ts'
+import { Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
 import { FileIndex, IPFSKitStorage, localBlockSource, networkBlockSource, parseCid } from './storage/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
 import type { KitNode } from './node/index.ts'
+import type { AutoGc } from './pins/index.ts'
 import type { Repo } from './repo/index.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
@@ -43,6 +44,8 @@ export interface Kit {
   readonly libp2p: Libp2p | undefined
   readonly storage: IPFSKitStorage
   readonly pins: PinIndex
+  /** The automatic gc timer (`performance.gc_interval`, `max_cache_size` × `gc_watermark`). */
+  readonly autoGc: AutoGc
   /** Listen addresses with the peer id, as other nodes dial them (empty offline). */
   addresses(): string[]
   /**
@@ -105,6 +108,12 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     pinByDefault: settings.storage_policy.pin_by_default
   })
 
+  const performance = settings.performance
+  const autoGc = startAutoGc({
+    intervalMs: performance.gc_interval,
+    collect: async signal => await storage.evict(Math.floor(performance.max_cache_size * performance.gc_watermark), { signal })
+  })
+
   let stopped = false
   return {
     config,
@@ -115,6 +124,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     libp2p: node.libp2p,
     storage,
     pins,
+    autoGc,
     addresses: () => node.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? [],
     dial: async (address, dialOptions = {}) => {
       const libp2p = online(node.libp2p, 'dial')
@@ -129,6 +139,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     stop: async () => {
       if (stopped) return
       stopped = true
+      await autoGc.stop()
       try {
         await node.stop()
       } finally {

@@ -5,3 +5,5 @@ export type { GcResult, GcOptions, GcProgressEvents, GcComponents } from './gc.t
 export { walkDag } from './dag-walk.ts'
 export type { BlockSource, WalkOptions } from './dag-walk.ts'
 export { RwLock, Mutex } from './rw-lock.ts'
+export { startAutoGc } from './auto-gc.ts'
+export type { AutoGc, AutoGcInit } from './auto-gc.ts'

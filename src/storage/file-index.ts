@@ -12,6 +12,8 @@ export interface FileRecord {
   size: number
   /** When it was last stored, ms since the epoch. */
   modified: number
+  /** When it was last read or stored, ms since the epoch (drives least-recently-used eviction). */
+  accessed?: number
 }
 
 export class FileIndex {
@@ -27,6 +29,13 @@ export class FileIndex {
     const previous = await this.get(cid)
     const filename = record.filename ?? previous?.filename ?? null
     await this.meta.batch([{ type: 'put', key: FILE_PREFIX + cid.toString(), value: encodeJson({ ...record, filename }) }])
+  }
+
+  /** Note a read of `cid`, for least-recently-used eviction. Unknown CIDs are left alone. */
+  async touch (cid: CID, when = Date.now()): Promise<void> {
+    const record = await this.get(cid)
+    if (record == null) return
+    await this.meta.batch([{ type: 'put', key: FILE_PREFIX + cid.toString(), value: encodeJson({ ...record, accessed: when }) }])
   }
 
   async delete (cid: CID): Promise<void> {

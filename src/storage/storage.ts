@@ -11,8 +11,10 @@ import { CustomProgressEvent } from 'progress-events'
 import { IMPORT_WRITE_CONCURRENCY, MAX_RETRIEVE_BYTES } from '../constants.ts'
 import { InvalidCIDError, InvalidInputError, TooLargeError } from '../errors.ts'
 import { collectGarbage, walkDag } from '../pins/index.ts'
+import { evictToTarget } from './eviction.ts'
 import { fileSize, readFile } from './file-reader.ts'
 import { toByteSource } from './input.ts'
+import type { EvictionResult } from './eviction.ts'
 import type { FileIndex } from './file-index.ts'
 import type { StoreInput } from './input.ts'
 import type { BackendStatus, FileEntry, StoreOptions, StreamOptions } from './types.ts'
@@ -91,6 +93,7 @@ export class IPFSKitStorage {
     const root = parseCid(cid)
     try {
       const size = await fileSize(this.c.network, root, options)
+      await this.c.files.touch(root)
       if (size > MAX_RETRIEVE_BYTES) throw new TooLargeError(cid, size, MAX_RETRIEVE_BYTES)
       const out = new Uint8Array(size)
       let at = 0
@@ -114,6 +117,7 @@ export class IPFSKitStorage {
     const { offset = 0, length } = options
     if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidInputError('offset must be a non-negative integer')
     if (length != null && (!Number.isSafeInteger(length) || length < 0)) throw new InvalidInputError('length must be a non-negative integer')
+    await this.c.files.touch(root)
     yield * readFile(this.c.network, root, options)
   }
 
@@ -194,6 +198,15 @@ export class IPFSKitStorage {
       if (!await this.c.blockstore.has(entry.cid)) await this.c.files.delete(entry.cid)
     }
     return result
+  }
+
+  /**
+   * Remove unpinned content until the repo holds at most `targetBytes`:
+   * unreferenced blocks first, then unpinned files least recently used first.
+   * What automatic gc runs every `performance.gc_interval`.
+   */
+  async evict (targetBytes: number, options: AbortOptions = {}): Promise<EvictionResult> {
+    return await evictToTarget(this.c, targetBytes, options)
   }
 
   /** The seed plan's backend status, plus peer and repository figures. */
