@@ -40,6 +40,8 @@ export interface StartPeerOptions {
   listen?: string[]
   bootstrap?: string[]
   configFile?: string
+  /** No libp2p in the peer. @default false */
+  offline?: boolean
 }
 
 export interface Peer {
@@ -62,7 +64,8 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
     dataDir,
     listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'],
     bootstrap: options.bootstrap ?? [],
-    configFile: options.configFile
+    configFile: options.configFile,
+    offline: options.offline
   }
   const child = spawn(process.execPath, ['--import', 'tsx', PEER_ENTRY, JSON.stringify(init)], {
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -17,6 +17,8 @@ export interface PeerProcessInit {
   listen: string[]
   bootstrap: string[]
   configFile?: string
+  /** Run without libp2p (for tests of the store alone, e.g. crash tests). */
+  offline?: boolean
 }
 
 function send (message: unknown): void {
@@ -61,7 +63,7 @@ function handlers (kit: Kit): Handlers {
 
 async function main (): Promise<void> {
   const init = JSON.parse(process.argv[2] ?? '{}') as PeerProcessInit
-  const options: KitOptions = { dataDir: init.dataDir, listen: init.listen, bootstrap: init.bootstrap, configFile: init.configFile }
+  const options: KitOptions = { dataDir: init.dataDir, listen: init.listen, bootstrap: init.bootstrap, configFile: init.configFile, offline: init.offline }
   let kit: Kit
   try {
     kit = await createKit(options)

@@ -1,0 +1,44 @@
+/** Shared pieces of the crash tests: random files, temp-file scans, full-DAG checks. */
+import { createHash, randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import type { Kit } from '../../src/index.ts'
+
+export const MiB = 1024 * 1024
+
+/** Write `size` random bytes to `path`; resolves to their sha256 (hex). */
+export async function writeRandomFile (path: string, size: number): Promise<string> {
+  const hash = createHash('sha256')
+  const out = createWriteStream(path)
+  for (let done = 0; done < size; done += MiB) {
+    const chunk = randomBytes(Math.min(MiB, size - done))
+    hash.update(chunk)
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+  return hash.digest('hex')
+}
+
+/** Temp files anywhere under the blocks directory. */
+export async function tempFiles (dataDir: string): Promise<string[]> {
+  const found: string[] = []
+  const blocks = join(dataDir, 'blocks')
+  for (const shard of await readdir(blocks).catch(() => [] as string[])) {
+    for (const name of await readdir(join(blocks, shard)).catch(() => [] as string[])) {
+      if (name.startsWith('.tmp-')) found.push(join(shard, name))
+    }
+  }
+  return found
+}
+
+/** sha256 (hex) of the content under `cid`, read through the verified reader. */
+export async function contentHash (kit: Kit, cid: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of kit.storage.stream(cid)) hash.update(chunk)
+  return hash.digest('hex')
+}
+
+export const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
