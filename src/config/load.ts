@@ -39,7 +39,9 @@ export function loadConfig (options: LoadConfigOptions = {}): KitConfig {
     merged = deepMerge(merged, options.overrides)
   }
   const env = options.env ?? process.env
-  const result = configSchema.safeParse(expand(merged, env, resolveDataDir(options.dataDir, findCacheDir(merged), env)))
+  // cache_dir may itself hold ${VAR} or ~: expand it before it becomes ${cache_dir}
+  const cacheDir = resolveDataDir(options.dataDir, expand(findCacheDir(merged), env, '') as string | undefined, env)
+  const result = configSchema.safeParse(expand(merged, env, cacheDir), { reportInput: true })
   if (!result.success) {
     const issue = result.error.issues[0]
     throw new ConfigError(`invalid config${options.file != null ? ` (${options.file})` : ''}: ${describeIssue(issue)}`)
