@@ -1,0 +1,31 @@
+/** `ipfs-kit config show|validate`: the resolved configuration. */
+import { stringify } from 'yaml'
+import { loadConfig } from '../../index.ts'
+import { printJson, printLines } from '../output.ts'
+import type { Command } from '../command.ts'
+
+export const configShow: Command = {
+  name: 'config show',
+  usage: '',
+  summary: 'print the resolved configuration (defaults ← --config file ← environment) as YAML',
+  description: 'Sizes are shown in bytes and durations in milliseconds, as the node reads them.',
+  args: [0, 0],
+  run: async ({ globals, io }) => {
+    const config = loadConfig({ file: globals.config, dataDir: globals.dataDir })
+    if (globals.json) printJson(io, config)
+    else io.stdout.write(stringify(config))
+  }
+}
+
+export const configValidate: Command = {
+  name: 'config validate',
+  usage: '[file]',
+  summary: 'check a config file (the argument, else --config, else the defaults); print ok or the error',
+  args: [0, 1],
+  run: async ({ args, globals, io }) => {
+    const file = args[0] ?? globals.config
+    loadConfig({ file, dataDir: globals.dataDir })
+    if (globals.json) printJson(io, { ok: true, file: file ?? null })
+    else printLines(io, 'ok')
+  }
+}

@@ -1,0 +1,18 @@
+/** Every CLI command, in the order help lists them. */
+import { add } from './add.ts'
+import { cat } from './cat.ts'
+import { configShow, configValidate } from './config.ts'
+import { daemon } from './daemon.ts'
+import { gc } from './gc.ts'
+import { get } from './get.ts'
+import { id } from './id.ts'
+import { init } from './init.ts'
+import { ls } from './ls.ts'
+import { pinAdd, pinLs, pinRm } from './pin.ts'
+import { rm } from './rm.ts'
+import { status } from './status.ts'
+import type { Command } from '../command.ts'
+
+export const COMMANDS: readonly Command[] = [
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, status, configShow, configValidate
+]

@@ -1,0 +1,103 @@
+/**
+ * `KitOperations`: the operations the CLI runs, as one interface with two
+ * implementations — `localOperations(kit)` over a Kit in this process, and
+ * the control client over a daemon's socket — so a command never asks which
+ * one it has.
+ */
+import type { BackendStatus, FileEntry, GcResult, Kit, StoreProgressEvents } from '../index.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { ProgressOptions } from 'progress-events'
+
+export interface IdResult {
+  peerId: string
+  /** Listen addresses with the peer id; empty offline. */
+  addresses: string[]
+}
+
+/** A file on this machine (streamed, never read whole), or a byte stream such as stdin. */
+export type AddInput = { path: string } | AsyncIterable<Uint8Array>
+
+export interface AddOptions extends AbortOptions, ProgressOptions<StoreProgressEvents> {
+  /** Name recorded in the file index. */
+  filename?: string
+  /** Pin the content. @default config `storage_policy.pin_by_default` */
+  pin?: boolean
+}
+
+export interface AddResult {
+  cid: string
+  /** Bytes imported. */
+  size: number
+}
+
+export interface CatOptions extends AbortOptions {
+  /** First byte. @default 0 */
+  offset?: number
+  /** Number of bytes. @default to the end */
+  length?: number
+}
+
+export interface PinEntry {
+  cid: string
+  /** When the pin was made, ms since the epoch. */
+  created: number
+  /** Distinct blocks the pin holds. */
+  blocks: number
+}
+
+export interface KitOperations {
+  id(options?: AbortOptions): Promise<IdResult>
+  add(input: AddInput, options?: AddOptions): Promise<AddResult>
+  /** The file's bytes (or a range), streamed. */
+  cat(cid: string, options?: CatOptions): AsyncIterable<Uint8Array>
+  ls(options?: AbortOptions): Promise<FileEntry[]>
+  /** False when the content is not available. */
+  pinAdd(cid: string, options?: AbortOptions): Promise<boolean>
+  /** False when `cid` was not pinned. */
+  pinRm(cid: string, options?: AbortOptions): Promise<boolean>
+  pinLs(options?: AbortOptions): Promise<PinEntry[]>
+  /** False when there was nothing to delete. */
+  rm(cid: string, options?: AbortOptions): Promise<boolean>
+  gc(options?: AbortOptions): Promise<GcResult>
+  status(options?: AbortOptions): Promise<BackendStatus>
+}
+
+/**
+ * The operations over a Kit in this process.
+ *
+ * @example
+ * const ops = localOperations(await createKit({ offline: true }))
+ * const { cid } = await ops.add({ path: 'model.bin' }, { pin: true })
+ */
+export function localOperations (kit: Kit): KitOperations {
+  const storage = kit.storage
+  return {
+    id: async () => ({ peerId: kit.peerId.toString(), addresses: kit.addresses() }),
+    add: async (input, options = {}) => {
+      let size = 0
+      const cid = await storage.store(input, {
+        ...options,
+        onProgress: event => {
+          if (event.type === 'storage:store:chunk') size = event.detail.bytes
+          options.onProgress?.(event)
+        }
+      })
+      return { cid, size }
+    },
+    cat: (cid, options = {}) => storage.stream(cid, options),
+    ls: async () => await storage.listFiles(),
+    pinAdd: async (cid, options = {}) => await storage.pin(cid, options),
+    pinRm: async (cid) => await storage.unpin(cid),
+    pinLs: async (options = {}) => {
+      const out: PinEntry[] = []
+      for await (const pin of kit.pins.ls()) {
+        options.signal?.throwIfAborted()
+        out.push({ cid: pin.cid.toString(), created: pin.created, blocks: pin.blocks })
+      }
+      return out
+    },
+    rm: async (cid, options = {}) => await storage.delete(cid, options),
+    gc: async (options = {}) => await storage.gc(options),
+    status: async () => await storage.status()
+  }
+}

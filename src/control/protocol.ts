@@ -1,0 +1,102 @@
+/**
+ * The control channel's wire format: HTTP/1.1 over the daemon's Unix socket.
+ *
+ * Every operation is `POST /v1/<op>?args=<JSON>`. Unary operations answer
+ * `200 { "result": … }`; `add` takes the file as the request body and `cat`
+ * answers with the file as the response body. A failure before the answer
+ * starts is a non-200 status with `{ "error": ErrorShape }`; a failure while
+ * `cat` streams is sent in the ERROR_TRAILER trailer, so a truncated file is
+ * never taken for a whole one.
+ */
+import { isKitError } from '../errors.ts'
+import type { IdResult, PinEntry } from './operations.ts'
+import type { BackendStatus, FileEntry, GcResult } from '../index.ts'
+
+/** Path prefix of every operation; bump on an incompatible change. */
+export const API_PREFIX = '/v1/'
+
+/** Trailer carrying an error that happened after `cat` started streaming. */
+export const ERROR_TRAILER = 'x-ipfs-kit-error'
+
+/** Largest JSON request argument accepted by the server; arguments are CIDs and flags. */
+export const MAX_ARGS_LENGTH = 16 * 1024
+
+/** What travels for an error: enough for the CLI to print the same line as a local failure. */
+export interface ErrorShape {
+  name: string
+  code: string | undefined
+  message: string
+  hint: string | undefined
+}
+
+/** Operations answered with one JSON value: their arguments and results. */
+export interface UnaryCalls {
+  id: { args: Record<string, never>, result: IdResult }
+  ls: { args: Record<string, never>, result: FileEntry[] }
+  pinAdd: { args: { cid: string }, result: boolean }
+  pinRm: { args: { cid: string }, result: boolean }
+  pinLs: { args: Record<string, never>, result: PinEntry[] }
+  rm: { args: { cid: string }, result: boolean }
+  gc: { args: Record<string, never>, result: GcResult }
+  status: { args: Record<string, never>, result: BackendStatus }
+}
+
+export type UnaryOp = keyof UnaryCalls
+
+export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'status']
+
+/** Arguments of the streaming operations. */
+export interface AddArgs { filename?: string, pin?: boolean }
+export interface CatArgs { cid: string, offset?: number, length?: number }
+
+export function operationPath (op: string, args: object): string {
+  return `${API_PREFIX}${op}?args=${encodeURIComponent(JSON.stringify(args))}`
+}
+
+export function toErrorShape (err: unknown): ErrorShape {
+  const e = err as { name?: unknown, code?: unknown, message?: unknown, hint?: unknown } | null | undefined
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    code: typeof e?.code === 'string' ? e.code : undefined,
+    message: typeof e?.message === 'string' ? e.message : String(err),
+    hint: typeof e?.hint === 'string' ? e.hint : undefined
+  }
+}
+
+/** HTTP status for an error: the caller's fault (4xx) or the daemon's (5xx). */
+export function statusFor (err: unknown): number {
+  if (!isKitError(err)) return 500
+  switch (err.name) {
+    case 'InvalidCIDError':
+    case 'InvalidInputError':
+    case 'UnsupportedContentError':
+      return 400
+    case 'NotFoundError':
+    case 'InputNotFoundError':
+      return 404
+    case 'AbortError':
+      return 499
+    default:
+      return 500
+  }
+}
+
+/** An error shape as one header-safe line (trailer values must be Latin-1 without line breaks). */
+export function encodeErrorHeader (err: unknown): string {
+  return encodeURIComponent(JSON.stringify(toErrorShape(err)))
+}
+
+export function decodeErrorHeader (value: string): ErrorShape {
+  return parseErrorShape(JSON.parse(decodeURIComponent(value)))
+}
+
+/** Check an error shape received from the other side. */
+export function parseErrorShape (value: unknown): ErrorShape {
+  const v = (value ?? {}) as Record<string, unknown>
+  return {
+    name: typeof v.name === 'string' ? v.name : 'Error',
+    code: typeof v.code === 'string' ? v.code : undefined,
+    message: typeof v.message === 'string' ? v.message : 'unknown error from the daemon',
+    hint: typeof v.hint === 'string' ? v.hint : undefined
+  }
+}

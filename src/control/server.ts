@@ -1,0 +1,215 @@
+/**
+ * The daemon's control server: the KitOperations of a running Kit served as
+ * HTTP on `<dataDir>/control.sock`, so CLI commands reach a data directory
+ * whose lock the daemon holds. Request and response bodies are streamed.
+ */
+import { once } from 'node:events'
+import fs from 'node:fs/promises'
+import { createServer } from 'node:http'
+import path from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { logger } from '@libp2p/logger'
+import { CONTROL_SOCKET } from '../constants.ts'
+import { AbortError } from '../errors.ts'
+import { CONTROL_SOCKET_MODE, CONTROL_STOP_GRACE_MS, MAX_SOCKET_PATH_BYTES } from './constants.ts'
+import { BadRequestError, ControlSocketError } from './errors.ts'
+import { localOperations } from './operations.ts'
+import { API_PREFIX, ERROR_TRAILER, MAX_ARGS_LENGTH, UNARY_OPS, encodeErrorHeader, statusFor, toErrorShape } from './protocol.ts'
+import type { KitOperations } from './operations.ts'
+import type { UnaryCalls, UnaryOp } from './protocol.ts'
+import type { Kit } from '../index.ts'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+const log = logger('ipfs-kit:control:server')
+
+export interface ControlServerInit {
+  /** Socket path. @default `<kit.dataDir>/control.sock` */
+  path?: string
+  /** What the server runs; a seam for tests. @default localOperations(kit) */
+  operations?: KitOperations
+}
+
+export interface ControlServer {
+  /** The socket path. */
+  readonly path: string
+  /** Remove a stale socket file, listen, and restrict the socket to this user. */
+  start(): Promise<void>
+  /** Abort in-flight requests, close every connection and remove the socket. */
+  stop(): Promise<void>
+}
+
+type Args = Record<string, unknown>
+type UnaryHandlers = { [K in UnaryOp]: (ops: KitOperations, args: Args, signal: AbortSignal) => Promise<UnaryCalls[K]['result']> }
+
+const unary: UnaryHandlers = {
+  id: async (ops, _, signal) => await ops.id({ signal }),
+  ls: async (ops, _, signal) => await ops.ls({ signal }),
+  pinAdd: async (ops, args, signal) => await ops.pinAdd(stringArg(args, 'cid'), { signal }),
+  pinRm: async (ops, args, signal) => await ops.pinRm(stringArg(args, 'cid'), { signal }),
+  pinLs: async (ops, _, signal) => await ops.pinLs({ signal }),
+  rm: async (ops, args, signal) => await ops.rm(stringArg(args, 'cid'), { signal }),
+  gc: async (ops, _, signal) => await ops.gc({ signal }),
+  status: async (ops, _, signal) => await ops.status({ signal })
+}
+
+/**
+ * Serve a Kit's operations on its control socket. The caller must hold the
+ * data directory (a started Kit does), which is what makes removing a
+ * leftover socket file safe.
+ *
+ * @example
+ * const server = createControlServer(kit)
+ * await server.start()
+ * // … on SIGTERM
+ * await server.stop()
+ */
+export function createControlServer (kit: Kit, init: ControlServerInit = {}): ControlServer {
+  const socketPath = init.path ?? path.join(kit.dataDir, CONTROL_SOCKET)
+  const ops = init.operations ?? localOperations(kit)
+  const inflight = new Set<AbortController>()
+
+  const server = createServer((req, res) => {
+    const controller = new AbortController()
+    inflight.add(controller)
+    // the client went away (or we cut it): stop the work done on its behalf
+    res.on('close', () => {
+      inflight.delete(controller)
+      controller.abort(new AbortError('the control client disconnected'))
+    })
+    handle(ops, req, res, controller.signal).catch(err => {
+      log.error('control request %s failed - %e', req.url, err)
+      res.destroy()
+    })
+  })
+
+  return {
+    path: socketPath,
+    start: async () => {
+      const bytes = Buffer.byteLength(socketPath)
+      if (bytes > MAX_SOCKET_PATH_BYTES) {
+        throw new ControlSocketError(socketPath, `the path is ${bytes} bytes, Unix sockets allow ${MAX_SOCKET_PATH_BYTES}`)
+      }
+      // A socket left by a daemon that died: no live daemon can own it while we hold the repo lock.
+      await fs.rm(socketPath, { force: true })
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject)
+          server.listen(socketPath, () => {
+            server.off('error', reject)
+            resolve()
+          })
+        })
+        await fs.chmod(socketPath, CONTROL_SOCKET_MODE)
+      } catch (err: any) {
+        server.close()
+        throw new ControlSocketError(socketPath, err.code ?? err.message, { cause: err })
+      }
+      log('listening on %s', socketPath)
+    },
+    stop: async () => {
+      if (server.listening) {
+        const closed = new Promise<void>(resolve => server.close(() => { resolve() }))
+        for (const controller of inflight) controller.abort(new AbortError('the daemon is stopping'))
+        server.closeIdleConnections()
+        await Promise.race([closed, delay(CONTROL_STOP_GRACE_MS, undefined, { ref: false })])
+        server.closeAllConnections()
+        await closed
+      }
+      await fs.rm(socketPath, { force: true })
+    }
+  }
+}
+
+async function handle (ops: KitOperations, req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  try {
+    if (req.method !== 'POST') throw new BadRequestError(`method ${req.method ?? ''} not allowed`)
+    const url = new URL(req.url ?? '/', 'http://control')
+    if (!url.pathname.startsWith(API_PREFIX)) throw new BadRequestError(`unknown path ${url.pathname}`)
+    const op = url.pathname.slice(API_PREFIX.length)
+    const args = parseArgsParam(url.searchParams.get('args'))
+    if (op === 'add') {
+      const result = await ops.add(req, { filename: optionalString(args, 'filename'), pin: optionalBoolean(args, 'pin'), signal })
+      sendJson(res, 200, { result })
+    } else if (op === 'cat') {
+      await serveCat(ops, args, res, signal)
+    } else if ((UNARY_OPS as readonly string[]).includes(op)) {
+      const result = await unary[op as UnaryOp](ops, args, signal)
+      sendJson(res, 200, { result })
+    } else {
+      throw new BadRequestError(`unknown operation ${JSON.stringify(op)}`)
+    }
+  } catch (err) {
+    if (res.headersSent) throw err
+    sendJson(res, statusFor(err), { error: toErrorShape(err) })
+  }
+}
+
+/**
+ * Stream a file. The first chunk is read before answering, so a bad or
+ * missing CID is an ordinary error response; a later failure goes in the
+ * error trailer.
+ */
+async function serveCat (ops: KitOperations, args: Args, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const chunks = ops.cat(stringArg(args, 'cid'), {
+    offset: optionalInteger(args, 'offset'),
+    length: optionalInteger(args, 'length'),
+    signal
+  })[Symbol.asyncIterator]()
+  let next = await chunks.next()
+  res.writeHead(200, { 'content-type': 'application/octet-stream', trailer: ERROR_TRAILER })
+  try {
+    while (next.done !== true) {
+      if (!res.write(next.value)) await once(res, 'drain', { signal })
+      next = await chunks.next()
+    }
+  } catch (err) {
+    await chunks.return?.()
+    if (res.destroyed) return
+    res.addTrailers({ [ERROR_TRAILER]: encodeErrorHeader(err) })
+  }
+  res.end()
+}
+
+function sendJson (res: ServerResponse, status: number, value: unknown): void {
+  if (res.destroyed) return
+  const body = JSON.stringify(value)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+  res.end(body)
+}
+
+function parseArgsParam (param: string | null): Args {
+  if (param == null) return {}
+  if (param.length > MAX_ARGS_LENGTH) throw new BadRequestError('arguments too long')
+  let value: unknown
+  try {
+    value = JSON.parse(param)
+  } catch {
+    throw new BadRequestError('arguments are not JSON')
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError('arguments must be a JSON object')
+  return value as Args
+}
+
+function stringArg (args: Args, key: string): string {
+  const value = args[key]
+  if (typeof value !== 'string') throw new BadRequestError(`argument ${key} must be a string`)
+  return value
+}
+
+function optionalString (args: Args, key: string): string | undefined {
+  return args[key] == null ? undefined : stringArg(args, key)
+}
+
+function optionalBoolean (args: Args, key: string): boolean | undefined {
+  const value = args[key]
+  if (value == null) return undefined
+  if (typeof value !== 'boolean') throw new BadRequestError(`argument ${key} must be a boolean`)
+  return value
+}
+
+function optionalInteger (args: Args, key: string): number | undefined {
+  const value = args[key]
+  if (value == null) return undefined
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new BadRequestError(`argument ${key} must be an integer`)
+  return value
+}
