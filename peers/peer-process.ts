@@ -47,6 +47,8 @@ function handlers (kit: Kit): Handlers {
       await once(out, 'finish')
       return { bytes, sha256: hash.digest('hex') }
     },
+    pin: async ({ cid }) => await kit.storage.pin(cid),
+    gc: async () => await kit.storage.gc(),
     peers: async () => kit.libp2p?.getPeers().map(p => p.toString()) ?? [],
     dial: async ({ address }) => {
       const { multiaddr } = await import('@multiformats/multiaddr')

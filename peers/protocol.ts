@@ -28,6 +28,10 @@ export interface Operations {
   store: { args: { path: string, filename?: string, pin?: boolean }, result: string }
   /** Stream content into a file; its size and sha256 (hex). */
   retrieveToFile: { args: { cid: string, path: string }, result: { bytes: number, sha256: string } }
+  /** Pin a DAG (fetching from peers when online). */
+  pin: { args: { cid: string }, result: boolean }
+  /** Collect garbage. */
+  gc: { args: Record<string, never>, result: { removedBlocks: number, freedBytes: number } }
   /** Peer ids this peer is connected to. */
   peers: { args: Record<string, never>, result: string[] }
   /** Dial an address. */
