@@ -94,11 +94,13 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     throw err
   }
 
-  const pins = new PinIndex({ meta: repo.meta, mutex: new Mutex() })
+  const mutex = new Mutex()
+  const pins = new PinIndex({ meta: repo.meta, mutex })
   const storage = new IPFSKitStorage({
     blockstore: repo.blockstore,
     files: new FileIndex(repo.meta),
     pins,
+    fileRefs: new PinIndex({ meta: repo.meta, mutex }, { namespace: 'file-refs' }),
     gcLock: new RwLock(),
     local: localBlockSource(repo.blockstore),
     network: networkBlockSource({ blockstore: repo.blockstore, helia: offline ? undefined : node.helia }),

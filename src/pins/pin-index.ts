@@ -12,9 +12,6 @@ import type { BatchOp, MetaStore } from '../repo/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Mutex } from './rw-lock.ts'
 
-const PIN_PREFIX = '/ipfs-kit/pins/'
-const PIN_BLOCKS_PREFIX = '/ipfs-kit/pin-blocks/'
-const REF_PREFIX = '/ipfs-kit/refs/'
 
 export interface PinRecord {
   cid: CID
@@ -30,8 +27,28 @@ export interface PinIndexComponents {
   mutex: Mutex
 }
 
+export interface PinIndexInit {
+  /**
+   * Key namespace: `/ipfs-kit/<namespace>/…`. `pins` holds user pins (what gc
+   * keeps); `file-refs` holds the file index's references, so that deleting one
+   * unpinned file never removes a block another listed file still uses.
+   *
+   * @default 'pins'
+   */
+  namespace?: string
+}
+
 export class PinIndex {
-  constructor (private readonly components: PinIndexComponents) {}
+  private readonly rootPrefix: string
+  private readonly listPrefix: string
+  private readonly refPrefix: string
+
+  constructor (private readonly components: PinIndexComponents, init: PinIndexInit = {}) {
+    const ns = init.namespace ?? 'pins'
+    this.rootPrefix = `/ipfs-kit/${ns}/roots/`
+    this.listPrefix = `/ipfs-kit/${ns}/blocks/`
+    this.refPrefix = `/ipfs-kit/${ns}/refs/`
+  }
 
   /**
    * Pin `root` and every block under it. The DAG is read through `source`
@@ -41,16 +58,20 @@ export class PinIndex {
   async add (root: CID, source: BlockSource, options: AbortOptions = {}): Promise<PinRecord> {
     const existing = await this.get(root)
     if (existing != null) return existing
-    const blocks = await walkDag(source, root, options)
+    return await this.addBlocks(root, await walkDag(source, root, options))
+  }
+
+  /** Pin `root` given its already-walked distinct blocks (see walkDag). */
+  async addBlocks (root: CID, blocks: Map<string, CID>): Promise<PinRecord> {
     return await this.components.mutex.run(async () => {
       const again = await this.get(root)
       if (again != null) return again
       const keys = [...blocks.keys()]
-      const counts = await this.components.meta.getMany(keys.map(k => REF_PREFIX + k))
+      const counts = await this.components.meta.getMany(keys.map(k => this.refPrefix + k))
       const record = { created: Date.now(), blocks: keys.length }
-      const ops: BatchOp[] = keys.map((key, i) => ({ type: 'put', key: REF_PREFIX + key, value: encodeCount(decodeCount(counts[i]) + 1) }))
-      ops.push({ type: 'put', key: PIN_BLOCKS_PREFIX + root.toString(), value: encodeJson(keys) })
-      ops.push({ type: 'put', key: PIN_PREFIX + root.toString(), value: encodeJson(record) })
+      const ops: BatchOp[] = keys.map((key, i) => ({ type: 'put', key: this.refPrefix + key, value: encodeCount(decodeCount(counts[i]) + 1) }))
+      ops.push({ type: 'put', key: this.listPrefix + root.toString(), value: encodeJson(keys) })
+      ops.push({ type: 'put', key: this.rootPrefix + root.toString(), value: encodeJson(record) })
       await this.components.meta.batch(ops)
       return { cid: root, ...record }
     })
@@ -59,57 +80,62 @@ export class PinIndex {
   /** Remove the pin on `root`. Returns false when it was not pinned. */
   async rm (root: CID): Promise<boolean> {
     return await this.components.mutex.run(async () => {
-      const listBytes = await this.components.meta.get(PIN_BLOCKS_PREFIX + root.toString())
-      if (listBytes == null) return false
-      const keys = decodeJson<string[]>(listBytes)
-      const counts = await this.components.meta.getMany(keys.map(k => REF_PREFIX + k))
+      const keys = await this.blocksOf(root)
+      if (keys == null) return false
+      const counts = await this.components.meta.getMany(keys.map(k => this.refPrefix + k))
       const ops: BatchOp[] = keys.map((key, i) => {
         const next = decodeCount(counts[i]) - 1
         return next > 0
-          ? { type: 'put', key: REF_PREFIX + key, value: encodeCount(next) }
-          : { type: 'del', key: REF_PREFIX + key }
+          ? { type: 'put', key: this.refPrefix + key, value: encodeCount(next) }
+          : { type: 'del', key: this.refPrefix + key }
       })
-      ops.push({ type: 'del', key: PIN_BLOCKS_PREFIX + root.toString() })
-      ops.push({ type: 'del', key: PIN_PREFIX + root.toString() })
+      ops.push({ type: 'del', key: this.listPrefix + root.toString() })
+      ops.push({ type: 'del', key: this.rootPrefix + root.toString() })
       await this.components.meta.batch(ops)
       return true
     })
   }
 
+  /** Keys of the distinct blocks the pin on `root` holds, or undefined when not pinned. */
+  async blocksOf (root: CID): Promise<string[] | undefined> {
+    const bytes = await this.components.meta.get(this.listPrefix + root.toString())
+    return bytes == null ? undefined : decodeJson<string[]>(bytes)
+  }
+
   async get (root: CID): Promise<PinRecord | undefined> {
-    const bytes = await this.components.meta.get(PIN_PREFIX + root.toString())
+    const bytes = await this.components.meta.get(this.rootPrefix + root.toString())
     if (bytes == null) return undefined
     return { cid: root, ...decodeJson<Omit<PinRecord, 'cid'>>(bytes) }
   }
 
   async isPinned (root: CID): Promise<boolean> {
-    return await this.components.meta.has(PIN_PREFIX + root.toString())
+    return await this.components.meta.has(this.rootPrefix + root.toString())
   }
 
   /** Every pin, in CID string order. */
   async * ls (): AsyncGenerator<PinRecord> {
-    for await (const [key, value] of this.components.meta.entries(PIN_PREFIX)) {
-      yield { cid: CID.parse(key.slice(PIN_PREFIX.length)), ...decodeJson<Omit<PinRecord, 'cid'>>(value) }
+    for await (const [key, value] of this.components.meta.entries(this.rootPrefix)) {
+      yield { cid: CID.parse(key.slice(this.rootPrefix.length)), ...decodeJson<Omit<PinRecord, 'cid'>>(value) }
     }
   }
 
   /** CID strings of every pinned root. */
   async pinnedRoots (): Promise<Set<string>> {
     const roots = new Set<string>()
-    for await (const key of this.components.meta.keys(PIN_PREFIX)) roots.add(key.slice(PIN_PREFIX.length))
+    for await (const key of this.components.meta.keys(this.rootPrefix)) roots.add(key.slice(this.rootPrefix.length))
     return roots
   }
 
   /** Block keys held by at least one pin. */
   async referencedKeys (): Promise<Set<string>> {
     const keys = new Set<string>()
-    for await (const key of this.components.meta.keys(REF_PREFIX)) keys.add(key.slice(REF_PREFIX.length))
+    for await (const key of this.components.meta.keys(this.refPrefix)) keys.add(key.slice(this.refPrefix.length))
     return keys
   }
 
   /** How many pins hold the block with this key. */
   async refCount (key: string): Promise<number> {
-    return decodeCount(await this.components.meta.get(REF_PREFIX + key))
+    return decodeCount(await this.components.meta.get(this.refPrefix + key))
   }
 }
 

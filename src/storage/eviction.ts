@@ -2,13 +2,13 @@
  * Automatic gc's eviction: bring the repo under a byte target by removing
  * unpinned content, never a block a pin holds. Blocks that belong to no file
  * and no pin (left by an interrupted fetch, say) go first; then unpinned
- * files, least recently used first (last read or store, from the file index).
+ * files, least recently used first (last read or store, from the file index),
+ * each taking only the blocks that no pin and no other listed file holds.
  */
 import { blockKey, keyToCid } from '../blocks/index.ts'
-import { walkDag } from '../pins/index.ts'
 import type { FileIndex } from './file-index.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
-import type { BlockSource, GcResult, PinIndex, RwLock } from '../pins/index.ts'
+import type { GcResult, PinIndex, RwLock } from '../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -16,8 +16,8 @@ export interface EvictionComponents {
   blockstore: FsBlockstore
   files: FileIndex
   pins: PinIndex
+  fileRefs: PinIndex
   gcLock: RwLock
-  local: BlockSource
 }
 
 export interface EvictionResult extends GcResult {
@@ -39,17 +39,9 @@ export async function evictToTarget (c: EvictionComponents, targetBytes: number,
     let removedBlocks = 0
     if (used <= targetBytes) return { removedBlocks, freedBytes: 0, before, after: used }
 
-    const referenced = await c.pins.referencedKeys()
+    const pinned = await c.pins.referencedKeys()
+    const listed = await c.fileRefs.referencedKeys()
     const pinnedRoots = await c.pins.pinnedRoots()
-    const candidates: Array<{ cid: CID, lastUsed: number, keys: string[] }> = []
-    const inFiles = new Set<string>()
-    for await (const entry of c.files.entries()) {
-      if (pinnedRoots.has(entry.cid.toString())) continue
-      const blocks = await walkDag(c.local, entry.cid, { ...options, missing: 'skip' })
-      const keys = [...blocks.keys()].filter(k => !referenced.has(k))
-      keys.forEach(k => inFiles.add(k))
-      candidates.push({ cid: entry.cid, lastUsed: Math.max(entry.accessed ?? 0, entry.modified), keys })
-    }
 
     const remove = async (key: string): Promise<void> => {
       const size = sizes.get(key)
@@ -61,15 +53,25 @@ export async function evictToTarget (c: EvictionComponents, targetBytes: number,
       removedBlocks++
     }
 
+    // blocks no pin and no listed file holds: left by interrupted fetches or imports
     for (const key of [...sizes.keys()]) {
       if (used <= targetBytes) break
-      if (!referenced.has(key) && !inFiles.has(key)) await remove(key)
+      if (!pinned.has(key) && !listed.has(key)) await remove(key)
+    }
+
+    const candidates: Array<{ cid: CID, lastUsed: number }> = []
+    for await (const entry of c.files.entries()) {
+      if (!pinnedRoots.has(entry.cid.toString())) candidates.push({ cid: entry.cid, lastUsed: Math.max(entry.accessed ?? 0, entry.modified) })
     }
     candidates.sort((a, b) => a.lastUsed - b.lastUsed)
     for (const file of candidates) {
       if (used <= targetBytes) break
-      for (const key of file.keys) await remove(key)
+      const keys = await c.fileRefs.blocksOf(file.cid) ?? []
+      await c.fileRefs.rm(file.cid)
       await c.files.delete(file.cid)
+      for (const key of keys) {
+        if (!pinned.has(key) && await c.fileRefs.refCount(key) === 0) await remove(key)
+      }
     }
     return { removedBlocks, freedBytes: before - used, before, after: used }
   } finally {

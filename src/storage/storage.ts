@@ -28,6 +28,8 @@ export interface StorageComponents {
   blockstore: FsBlockstore
   files: FileIndex
   pins: PinIndex
+  /** The file index's hold on each listed file's blocks (not a pin: gc ignores it; delete and eviction honour it). */
+  fileRefs: PinIndex
   gcLock: RwLock
   /** Local blocks only. */
   local: BlockSource
@@ -72,10 +74,12 @@ export class IPFSKitStorage {
       })
       cid = result.cid
       size = counter.bytes
+      const blocks = await walkDag(this.c.local, cid, options)
       if (pin) {
-        await this.c.pins.add(cid, this.c.local, options)
+        await this.c.pins.addBlocks(cid, blocks)
         options.onProgress?.(new CustomProgressEvent('storage:store:pinned', { cid: cid.toString() }))
       }
+      await this.c.fileRefs.addBlocks(cid, blocks)
       await this.c.files.put(cid, { filename: options.filename ?? null, size, modified: Date.now() })
     } finally {
       release()
@@ -139,8 +143,11 @@ export class IPFSKitStorage {
     const root = parseCid(cid)
     const release = await this.c.gcLock.read()
     try {
-      await this.c.pins.add(root, this.c.network, options)
+      if (await this.c.pins.isPinned(root)) return true
+      const blocks = await walkDag(this.c.network, root, options)
+      await this.c.pins.addBlocks(root, blocks)
       if (await this.c.files.get(root) == null) {
+        await this.c.fileRefs.addBlocks(root, blocks)
         await this.c.files.put(root, { filename: null, size: await fileSize(this.c.local, root).catch(() => 0), modified: Date.now() })
       }
       return true
@@ -159,19 +166,20 @@ export class IPFSKitStorage {
 
   /**
    * Unpin `cid`, forget it in the file index, and remove its blocks that no
-   * other pin holds. False when there was nothing to delete.
+   * pin and no other listed file holds. False when there was nothing to delete.
    */
   async delete (cid: string, options: AbortOptions = {}): Promise<boolean> {
     const root = parseCid(cid)
     const release = await this.c.gcLock.write()
     try {
-      const known = await this.c.files.get(root) != null
+      const listed = await this.c.fileRefs.rm(root)
       const unpinned = await this.c.pins.rm(root)
       const present = await this.c.blockstore.has(root)
-      if (!known && !unpinned && !present) return false
+      if (!listed && !unpinned && !present) return false
       const blocks = await walkDag(this.c.local, root, { ...options, missing: 'skip' })
       for (const [key, block] of blocks) {
-        if (await this.c.pins.refCount(key) === 0) await this.c.blockstore.delete(block)
+        if (await this.isHeld(key)) continue
+        await this.c.blockstore.delete(block)
       }
       await this.c.files.delete(root)
       return true
@@ -195,9 +203,16 @@ export class IPFSKitStorage {
   async gc (options: GcOptions = {}): Promise<GcResult> {
     const result = await collectGarbage({ blockstore: this.c.blockstore, pins: this.c.pins, lock: this.c.gcLock }, options)
     for await (const entry of this.c.files.entries()) {
-      if (!await this.c.blockstore.has(entry.cid)) await this.c.files.delete(entry.cid)
+      if (await this.c.blockstore.has(entry.cid)) continue
+      await this.c.fileRefs.rm(entry.cid)
+      await this.c.files.delete(entry.cid)
     }
     return result
+  }
+
+  /** True when a pin or a listed file still holds the block. */
+  private async isHeld (key: string): Promise<boolean> {
+    return await this.c.pins.refCount(key) > 0 || await this.c.fileRefs.refCount(key) > 0
   }
 
   /**
