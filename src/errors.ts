@@ -146,6 +146,40 @@ export class DaemonUnreachableError extends KitError {
   }
 }
 
+/** A CID uses a hash function or digest size ipfs-kit does not accept (checked before any I/O). */
+export class UnsupportedHashError extends KitError {
+  static override readonly name = 'UnsupportedHashError'
+  override readonly name = 'UnsupportedHashError'
+  override readonly code = 'ERR_UNSUPPORTED_HASH'
+  constructor (readonly cid: string, reason: string) {
+    super(`CID ${cid} is not accepted: ${reason}`, 'use CIDs hashed with sha2-256, sha2-512 or blake3 (digest 20–128 bytes), or identity CIDs of at most 128 bytes')
+  }
+}
+
+/** The data directory's datastore (LevelDB) is damaged. */
+export class RepoCorruptError extends KitError {
+  static override readonly name = 'RepoCorruptError'
+  override readonly name = 'RepoCorruptError'
+  override readonly code = 'ERR_REPO_CORRUPT'
+  constructor (readonly dataDir: string, reason: string, options?: ErrorOptions) {
+    super(`the datastore in ${dataDir} is damaged: ${reason}`, `run \`ipfs-kit repair --data-dir ${dataDir}\`, then \`ipfs-kit verify --repair\``, options)
+  }
+}
+
+/** gc found pinned DAGs with missing or corrupt blocks and removed nothing. */
+export class DamagedPinsError extends KitError {
+  static override readonly name = 'DamagedPinsError'
+  override readonly name = 'DamagedPinsError'
+  override readonly code = 'ERR_DAMAGED_PINS'
+  /** CIDs of the missing or corrupt blocks. */
+  readonly blocks: string[]
+  constructor (blocks: Iterable<string>) {
+    const list = Array.from(blocks)
+    super(`gc removed nothing: ${list.length} block(s) of pinned DAGs are missing or corrupt: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`, 'run `ipfs-kit verify --repair` with a peer that holds the data, then gc again')
+    this.blocks = list
+  }
+}
+
 /** An operation was aborted through its signal. */
 export class AbortError extends KitError {
   static override readonly name = 'AbortError'
@@ -160,7 +194,7 @@ export class AbortError extends KitError {
 export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
-  NotStartedError, DaemonUnreachableError, AbortError
+  NotStartedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, AbortError
 ] as const
 
 export function isKitError (err: unknown): err is KitError {

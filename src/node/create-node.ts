@@ -11,6 +11,7 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createHeliaLight } from 'helia'
+import { HASHERS } from '../blocks/index.ts'
 import { libp2pOptions } from './libp2p-options.ts'
 import type { Repo } from '../repo/index.ts'
 import type { Helia } from '@helia/interface'
@@ -41,7 +42,7 @@ export async function createNode (init: NodeInit): Promise<KitNode> {
   const { blockstore, datastore } = init.repo
   const privateKey = await loadOrCreateSelfKey(datastore)
   const peerId = peerIdFromPrivateKey(privateKey)
-  const light = createHeliaLight({ blockstore, datastore })
+  const light = createHeliaLight({ blockstore, datastore, hashers: HASHERS })
 
   if (init.offline) {
     await light.start()

@@ -1,4 +1,5 @@
-export { openRepo } from './open-repo.ts'
+export { openRepo, repairRepo } from './open-repo.ts'
 export type { Repo, OpenRepoOptions } from './open-repo.ts'
 export { MetaStore, encodeJson, decodeJson } from './meta-store.ts'
 export type { BatchOp } from './meta-store.ts'
+export { Quarantine, QUARANTINE_DIR } from './quarantine.ts'

@@ -10,8 +10,9 @@ import { LevelDatastore } from 'datastore-level'
 import { Level } from 'level'
 import { FsBlockstore } from '../blocks/index.ts'
 import { BLOCKS_DIR, DATASTORE_DIR } from '../constants.ts'
-import { RepoLockedError, RepoOpenError } from '../errors.ts'
+import { RepoCorruptError, RepoLockedError, RepoOpenError } from '../errors.ts'
 import { MetaStore } from './meta-store.ts'
+import { Quarantine } from './quarantine.ts'
 import type { FsBlockstoreInit } from '../blocks/index.ts'
 
 export interface Repo {
@@ -19,6 +20,8 @@ export interface Repo {
   blockstore: FsBlockstore
   datastore: LevelDatastore
   meta: MetaStore
+  /** Where blocks that fail their hash on read are moved. */
+  quarantine: Quarantine
   close(): Promise<void>
 }
 
@@ -38,17 +41,26 @@ export async function openRepo (dataDir: string, options: OpenRepoOptions = {}):
     await db.open({ createIfMissing: true, compression: false })
   } catch (err: any) {
     if (isLockError(err)) throw new RepoLockedError(dataDir, { cause: err })
+    if (isCorruption(err)) throw new RepoCorruptError(dataDir, err.cause?.message ?? err.message, { cause: err })
     throw new RepoOpenError(dataDir, err.cause?.message ?? err.message, { cause: err })
   }
   try {
     const datastore = new LevelDatastore(db)
-    const blockstore = new FsBlockstore(path.join(dataDir, BLOCKS_DIR), options)
+    const quarantine = new Quarantine(dataDir)
+    const blockstore = new FsBlockstore(path.join(dataDir, BLOCKS_DIR), {
+      ...options,
+      onCorrupt: (cid, file) => {
+        quarantine.move(cid, file)
+        options.onCorrupt?.(cid, file)
+      }
+    })
     await blockstore.open()
     return {
       dataDir,
       blockstore,
       datastore,
       meta: new MetaStore(db, options.sync ?? false),
+      quarantine,
       close: async () => {
         await blockstore.close()
         await db.close()
@@ -58,6 +70,28 @@ export async function openRepo (dataDir: string, options: OpenRepoOptions = {}):
     await db.close()
     throw new RepoOpenError(dataDir, err.message, { cause: err })
   }
+}
+
+/**
+ * Rebuild a damaged LevelDB datastore (e.g. a garbled `CURRENT` file) from
+ * its table and log files: LevelDB's own repair. The directory must not be in
+ * use. Blocks are not touched; run `verify --repair` afterwards.
+ */
+export async function repairRepo (dataDir: string): Promise<void> {
+  const location = path.join(dataDir, DATASTORE_DIR)
+  try {
+    await fs.access(location)
+  } catch (err: any) {
+    throw new RepoOpenError(dataDir, `no datastore at ${location}`, { cause: err })
+  }
+  await (Level as unknown as { repair(location: string): Promise<void> }).repair(location)
+}
+
+function isCorruption (err: any): boolean {
+  const cause = err?.cause
+  if (cause?.code === 'LEVEL_CORRUPTION') return true
+  // CURRENT naming a MANIFEST that is not there
+  return cause?.code === 'LEVEL_IO_ERROR' && /MANIFEST-\d+: No such file/.test(String(cause?.message))
 }
 
 function isLockError (err: any): boolean {

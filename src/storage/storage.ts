@@ -10,6 +10,7 @@ import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
 import { IMPORT_WRITE_CONCURRENCY, MAX_RETRIEVE_BYTES } from '../constants.ts'
 import { InvalidCIDError, InvalidInputError, TooLargeError } from '../errors.ts'
+import { assertAllowedCid } from '../blocks/index.ts'
 import { collectGarbage, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
 import { fileSize, readFile } from './file-reader.ts'
@@ -254,14 +255,17 @@ export class IPFSKitStorage {
   }
 }
 
-/** Parse a CID string, or throw InvalidCIDError. */
+/** Parse a CID string, or throw InvalidCIDError (UnsupportedHashError for a hash we do not accept). */
 export function parseCid (cid: string): CID {
   if (typeof cid !== 'string') throw new InvalidCIDError(String(cid))
+  let parsed: CID
   try {
-    return CID.parse(cid.trim())
+    parsed = CID.parse(cid.trim())
   } catch (err) {
     throw new InvalidCIDError(cid, { cause: err })
   }
+  assertAllowedCid(parsed)
+  return parsed
 }
 
 /** Pass the stream through, counting bytes into `counter` and reporting progress. */
