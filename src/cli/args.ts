@@ -84,8 +84,9 @@ function strictParse (argv: string[], flags: Flags, helpCommand: string): { valu
     const { values, positionals } = parseArgs({ args: argv, options: toParseArgs(flags), strict: true, allowPositionals: true })
     return { values: values as FlagValues, positionals }
   } catch (err: any) {
-    // parseArgs' messages carry advice about `--` that does not apply here; keep the first sentence
-    throw new UsageError(String(err.message).split('. ')[0]?.replace(/\.$/, '') ?? 'invalid arguments', `run \`${helpCommand}\` for usage`)
+    const message = String(err.message)
+    // for an unknown option, parseArgs adds advice about `--` that rarely applies; keep its first sentence
+    throw new UsageError(err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? message.split('. ')[0] ?? message : message, `run \`${helpCommand}\` for usage`)
   }
 }
 
