@@ -137,3 +137,24 @@ export async function cleanup (): Promise<void> {
 export async function exists (file: string): Promise<boolean> {
   return await fs.stat(file).then(() => true, () => false)
 }
+
+/** Linux: the process's peak resident memory so far (VmHWM), in bytes. */
+export async function peakRss (pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8')
+  const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1]
+  if (kb == null) throw new Error(`no VmHWM for ${pid}`)
+  return Number(kb) * 1024
+}
+
+/** Linux: follow a child's peak memory until it exits; resolves to the last value read. */
+export function watchPeakRss (child: ChildProcess, everyMs = 50): Promise<number> {
+  let peak = 0
+  const timer = setInterval(() => {
+    if (child.pid == null) return
+    peakRss(child.pid).then(value => { peak = Math.max(peak, value) }, () => {})
+  }, everyMs)
+  return new Promise(resolve => child.once('exit', () => {
+    clearInterval(timer)
+    resolve(peak)
+  }))
+}
