@@ -20,5 +20,15 @@ if (major < 22) {
   process.exit(result.status ?? 1)
 }
 
-const { main } = await import('../dist/src/cli/main.js')
-process.exitCode = await main(process.argv.slice(2))
+// The built CLI; in a source checkout that was never built, the TypeScript
+// source through tsx (a dev dependency) instead.
+const built = new URL('../dist/src/cli/main.js', import.meta.url)
+let cli
+if (existsSync(fileURLToPath(built))) {
+  cli = await import(built.href)
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  cli = await import(new URL('../src/cli/main.ts', import.meta.url).href)
+}
+process.exitCode = await cli.main(process.argv.slice(2))
