@@ -10,6 +10,9 @@ import type { Writable } from 'node:stream'
 /** Redraws per second at most: smooth to the eye, negligible next to 1 MiB chunk hashing. */
 const REDRAW_INTERVAL_MS = 100
 
+/** Before this much time has passed, a rate (and a time left) would be noise. */
+const MIN_RATE_WINDOW_MS = 500
+
 export interface ProgressBarInit {
   stream: Writable & { columns?: number }
   /** Word before the bar. @default 'adding' */
@@ -22,7 +25,7 @@ export class ProgressBar {
   private readonly stream: Writable & { columns?: number }
   private readonly label: string
   private readonly now: () => number
-  private started: number | undefined
+  private readonly started: number
   private lastDraw = -Infinity
   private drawn = false
 
@@ -30,12 +33,12 @@ export class ProgressBar {
     this.stream = init.stream
     this.label = init.label ?? 'adding'
     this.now = init.now ?? Date.now
+    this.started = this.now()
   }
 
   /** Record progress; redraws at most every REDRAW_INTERVAL_MS, and always at 100%. */
   update (bytes: number, total: number | undefined): void {
     const now = this.now()
-    this.started ??= now
     if (now - this.lastDraw < REDRAW_INTERVAL_MS && bytes !== total) return
     this.lastDraw = now
     this.drawn = true
@@ -48,15 +51,15 @@ export class ProgressBar {
     this.drawn = false
   }
 
-  /** The line for `bytes` of `total` at the current time. */
+  /** The line for `bytes` of `total` at the current time; the rate is the average since the bar was made. */
   render (bytes: number, total: number | undefined): string {
-    const elapsed = Math.max((this.now() - (this.started ?? this.now())) / 1000, 0.001)
-    const rate = bytes / elapsed
-    const speed = `${formatBytes(Math.round(rate))}/s`
+    const elapsed = this.now() - this.started
+    const rate = elapsed >= MIN_RATE_WINDOW_MS ? bytes / (elapsed / 1000) : undefined
+    const speed = rate == null ? '-- B/s' : `${formatBytes(Math.round(rate))}/s`
     if (total == null || total <= 0) return `${this.label} ${formatBytes(bytes)}  ${speed}`
     const fraction = Math.min(bytes / total, 1)
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4)
-    const eta = rate > 0 ? formatDuration((total - bytes) / rate) : '--:--'
+    const eta = rate != null && rate > 0 ? formatDuration((total - bytes) / rate) : '--:--'
     const text = `${formatBytes(bytes)} / ${formatBytes(total)}  ${speed}  ETA ${eta}`
     const columns = this.stream.columns ?? 80
     const width = Math.max(10, Math.min(40, columns - this.label.length - percent.length - text.length - 6))

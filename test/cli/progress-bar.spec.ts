@@ -38,26 +38,34 @@ describe('ProgressBar', () => {
     const stream = terminal()
     const bar = new ProgressBar({ stream, now: () => now })
     for (let i = 0; i < 50; i++) {
-      now = i * 10
+      now = i * 20
       bar.update(i * MiB, 50 * MiB)
     }
     bar.update(50 * MiB, 50 * MiB)
     const draws = stream.text().split('\r').filter(Boolean)
-    expect(draws).toHaveLength(6)
+    expect(draws).toHaveLength(11)
     expect(draws.at(-1)).toMatch(/^adding 100% \[#+\] 50\.0 MiB \/ 50\.0 MiB .*ETA 0:00/)
     expect(draws.at(-1)?.endsWith('\x1b[K')).toBe(true)
     bar.done()
     expect(stream.text().endsWith('\r\x1b[K')).toBe(true)
   })
 
+  it('shows no rate or time left in the first half second', () => {
+    let now = 0
+    const bar = new ProgressBar({ stream: terminal(), now: () => now })
+    now = 20
+    expect(bar.render(MiB, 10 * MiB)).toMatch(/^adding {2}10% \[#+-+\] 1\.00 MiB \/ 10\.0 MiB {2}-- B\/s {2}ETA --:--$/)
+  })
+
   it('fits a narrow terminal', () => {
-    const bar = new ProgressBar({ stream: terminal(60), now: () => 1000 })
-    bar.update(0, 10)
+    let now = 0
+    const bar = new ProgressBar({ stream: terminal(60), now: () => now })
+    now = 1000
     const line = bar.render(5, 10)
     expect(line.length).toBeLessThanOrEqual(60)
     expect(line).toMatch(/ 50% \[(#+)(-+)\] /)
     const [, done, left] = /\[(#+)(-+)\]/.exec(line) ?? []
-    expect(done?.length).toBe(left?.length)
+    expect(done?.length).toBe(Math.round(((done?.length ?? 0) + (left?.length ?? 0)) / 2))
   })
 
   it('formats durations as m:ss and h:mm:ss', () => {
