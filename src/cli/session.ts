@@ -5,7 +5,6 @@
  */
 import { logger } from '@libp2p/logger'
 import { controlClient, localOperations } from '../control/index.ts'
-import { createKit } from '../index.ts'
 import type { GlobalOptions } from './command.ts'
 import type { KitOperations } from '../control/index.ts'
 import type { RepoLockedError } from '../index.ts'
@@ -27,6 +26,8 @@ export interface OpenSessionOptions {
 
 export async function openSession (options: OpenSessionOptions): Promise<Session> {
   const { globals } = options
+  // loaded here, not at start-up: help, usage errors and config commands do not need the libp2p stack
+  const { createKit } = await import('../index.ts')
   try {
     const kit = await createKit({
       dataDir: globals.dataDir,

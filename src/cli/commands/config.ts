@@ -1,6 +1,6 @@
 /** `ipfs-kit config show|validate`: the resolved configuration. */
 import { stringify } from 'yaml'
-import { loadConfig } from '../../index.ts'
+import { loadConfig } from '../../config/index.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
 

@@ -6,7 +6,6 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { DAEMON_INFO_FILE } from '../../constants.ts'
 import { createControlServer } from '../../control/index.ts'
-import { createKit } from '../../index.ts'
 import { listFlag } from '../args.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
@@ -25,6 +24,7 @@ export const daemon: Command = {
     // listening before the node starts: a signal during start-up stops it cleanly once started
     const stop = stopSignal()
     try {
+      const { createKit } = await import('../../index.ts')
       const kit = await createKit({
         dataDir: globals.dataDir,
         configFile: globals.config,

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { DATASTORE_DIR } from '../../constants.ts'
-import { createKit, loadConfig, resolveDataDir } from '../../index.ts'
+import { loadConfig, resolveDataDir } from '../../config/index.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
 
@@ -15,6 +15,7 @@ export const init: Command = {
   run: async ({ globals, io }) => {
     const config = loadConfig({ file: globals.config, dataDir: globals.dataDir })
     const existed = existsSync(path.join(resolveDataDir(globals.dataDir, config.ipfs_kit.cache_dir), DATASTORE_DIR))
+    const { createKit } = await import('../../index.ts')
     const kit = await createKit({ dataDir: globals.dataDir, configFile: globals.config, offline: true })
     try {
       if (globals.json) {

@@ -1,5 +1,5 @@
 /** `ipfs-kit pin add|rm|ls`: the pins that keep content through gc. */
-import { NotFoundError } from '../../index.ts'
+import { NotFoundError } from '../../errors.ts'
 import { CommandFailedError } from '../errors.ts'
 import { formatTable, printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
