@@ -70,6 +70,12 @@ describe('ipfs-kit usage and errors', () => {
     expect(result.stderr).toBe(`Error: no such file: ${missing}\nhint: check the path\n`)
   })
 
+  it('exits 1 when asked to add a directory', async () => {
+    const result = await run(['add', dir, ...flags])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(`Error: ${dir} is a directory; add takes one file\nhint: add its files one by one, or stream an archive: tar c dir | ipfs-kit add -\n`)
+  })
+
   it('validates a config file: ok, or exit 1 with the key path of the problem', async () => {
     const good = path.join(dir, 'good.yaml')
     await fs.writeFile(good, 'ipfs_kit:\n  performance:\n    max_cache_size: 512MiB\n')

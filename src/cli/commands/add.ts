@@ -1,5 +1,7 @@
 /** `ipfs-kit add <path|->`: import a file (or stdin) and print its CID. */
+import fs from 'node:fs/promises'
 import path from 'node:path'
+import { CommandFailedError } from '../errors.ts'
 import { importProgress } from '../progress-bar.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
@@ -17,6 +19,9 @@ export const add: Command = {
   run: async ({ args, flags, globals, io, session }) => {
     const source = args[0] as string
     const fromStdin = source === '-'
+    if (!fromStdin && (await fs.stat(source).catch(() => undefined))?.isDirectory() === true) {
+      throw new CommandFailedError(`${source} is a directory; add takes one file`, 'add its files one by one, or stream an archive: tar c dir | ipfs-kit add -')
+    }
     const filename = typeof flags.filename === 'string' ? flags.filename : fromStdin ? undefined : path.basename(source)
     const node = await session()
     const progress = importProgress(io)
