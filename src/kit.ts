@@ -104,6 +104,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     gcLock: new RwLock(),
     local: localBlockSource(repo.blockstore),
     network: networkBlockSource({ blockstore: repo.blockstore, helia: offline ? undefined : node.helia }),
+    fetcher: offline ? undefined : timeoutMs => networkBlockSource({ blockstore: repo.blockstore, helia: node.helia, fetchTimeoutMs: timeoutMs }),
     libp2p: node.libp2p,
     peerId: node.peerId,
     dataDir,

@@ -15,9 +15,11 @@ import { collectGarbage, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
 import { fileSize, readFile } from './file-reader.ts'
 import { toByteSource } from './input.ts'
+import { verifyRepo } from './verify-repo.ts'
 import type { EvictionResult } from './eviction.ts'
 import type { FileIndex } from './file-index.ts'
 import type { StoreInput } from './input.ts'
+import type { VerifyOptions, VerifyResult } from './verify-repo.ts'
 import type { BackendStatus, FileEntry, StoreOptions, StreamOptions } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BlockSource, GcOptions, GcResult, PinIndex, RwLock } from '../pins/index.ts'
@@ -37,6 +39,8 @@ export interface StorageComponents {
   /** Local, then peers when online. */
   network: BlockSource
   libp2p: Libp2p | undefined
+  /** A source that fetches from peers with a given per-block timeout; absent offline. */
+  fetcher?(timeoutMs: number): BlockSource
   peerId: PeerId
   dataDir: string
   pinByDefault: boolean
@@ -209,6 +213,14 @@ export class IPFSKitStorage {
       await this.c.files.delete(entry.cid)
     }
     return result
+  }
+
+  /**
+   * Hash every block; list corrupt ones (moved to quarantine) and blocks that
+   * pinned DAGs lack. With `repair`, fetch them again from peers.
+   */
+  async verify (options: VerifyOptions = {}): Promise<VerifyResult> {
+    return await verifyRepo(this.c, options)
   }
 
   /** True when a pin or a listed file still holds the block. */
