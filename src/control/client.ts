@@ -146,6 +146,7 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
     pinLs: async (options) => await unary('pinLs', {}, options),
     rm: async (cid, options) => await unary('rm', { cid }, options),
     gc: async (options) => await unary('gc', {}, options),
+    verify: async (options = {}) => await unary('verify', { repair: options.repair === true }, options),
     status: async (options) => await unary('status', {}, options)
   }
 }

@@ -4,7 +4,7 @@
  * the control client over a daemon's socket — so a command never asks which
  * one it has.
  */
-import type { BackendStatus, FileEntry, GcResult, Kit, StoreProgressEvents } from '../index.ts'
+import type { BackendStatus, FileEntry, GcResult, Kit, StoreProgressEvents, VerifyResult } from '../index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
 
@@ -59,6 +59,8 @@ export interface KitOperations {
   /** False when there was nothing to delete. */
   rm(cid: string, options?: AbortOptions): Promise<boolean>
   gc(options?: AbortOptions): Promise<GcResult>
+  /** Hash every block; with `repair`, fetch corrupt and missing ones again from peers. */
+  verify(options?: AbortOptions & { repair?: boolean }): Promise<VerifyResult>
   status(options?: AbortOptions): Promise<BackendStatus>
 }
 
@@ -98,6 +100,7 @@ export function localOperations (kit: Kit): KitOperations {
     },
     rm: async (cid, options = {}) => await storage.delete(cid, options),
     gc: async (options = {}) => await storage.gc(options),
+    verify: async (options = {}) => await storage.verify(options),
     status: async () => await storage.status()
   }
 }

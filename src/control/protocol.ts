@@ -10,7 +10,7 @@
  */
 import { isKitError } from '../errors.ts'
 import type { IdResult, PinEntry } from './operations.ts'
-import type { BackendStatus, FileEntry, GcResult } from '../index.ts'
+import type { BackendStatus, FileEntry, GcResult, VerifyResult } from '../index.ts'
 
 /** Path prefix of every operation; bump on an incompatible change. */
 export const API_PREFIX = '/v1/'
@@ -38,12 +38,13 @@ export interface UnaryCalls {
   pinLs: { args: Record<string, never>, result: PinEntry[] }
   rm: { args: { cid: string }, result: boolean }
   gc: { args: Record<string, never>, result: GcResult }
+  verify: { args: { repair?: boolean }, result: VerifyResult }
   status: { args: Record<string, never>, result: BackendStatus }
 }
 
 export type UnaryOp = keyof UnaryCalls
 
-export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'status']
+export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status']
 
 /** Arguments of the streaming operations. */
 export interface AddArgs { filename?: string, pin?: boolean }

@@ -49,6 +49,7 @@ const unary: UnaryHandlers = {
   pinLs: async (ops, _, signal) => await ops.pinLs({ signal }),
   rm: async (ops, args, signal) => await ops.rm(stringArg(args, 'cid'), { signal }),
   gc: async (ops, _, signal) => await ops.gc({ signal }),
+  verify: async (ops, args, signal) => await ops.verify({ repair: args.repair === true, signal }),
   status: async (ops, _, signal) => await ops.status({ signal })
 }
 

@@ -6,13 +6,11 @@
  * blocks of pinned DAGs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { blockKey } from '../../src/blocks/index.ts'
-import { FsBlockstore } from '../../src/blocks/index.ts'
+import { blockKey, FsBlockstore } from '../../src/blocks/index.ts'
 import { walkDag } from '../../src/pins/index.ts'
 import { localBlockSource } from '../../src/storage/index.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { Kit } from '../../src/index.ts'
-import type { CID } from 'multiformats/cid'
 import { CID as CIDClass } from 'multiformats/cid'
 
 const SEQUENCES = 1000
@@ -44,11 +42,13 @@ describe('pins and gc against a reference model', () => {
   const sandbox = new Sandbox()
   let kit: Kit
   let source: ReturnType<typeof localBlockSource>
+  let blockstore: FsBlockstore
   const dagOf = new Map<string, Set<string>>() // cid → block keys (from the content; fixed)
 
   beforeAll(async () => {
     kit = await sandbox.kit()
-    source = localBlockSource(new FsBlockstore(kit.dataDir + '/blocks'))
+    blockstore = new FsBlockstore(kit.dataDir + '/blocks')
+    source = localBlockSource(blockstore)
   })
   afterAll(async () => { await sandbox.cleanup() })
 
@@ -63,7 +63,7 @@ describe('pins and gc against a reference model', () => {
 
   const storedKeys = async (): Promise<Set<string>> => {
     const keys = new Set<string>()
-    for await (const { cid } of kit.helia.blockstore.unwrap().getAll() as AsyncIterable<{ cid: CID }>) keys.add(blockKey(cid))
+    for await (const { cid } of blockstore.list()) keys.add(blockKey(cid))
     return keys
   }
 

@@ -10,9 +10,11 @@ import { init } from './init.ts'
 import { ls } from './ls.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { rm } from './rm.ts'
+import { repair } from './repair.ts'
 import { status } from './status.ts'
+import { verify } from './verify.ts'
 import type { Command } from '../command.ts'
 
 export const COMMANDS: readonly Command[] = [
-  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, status, configShow, configValidate
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, configShow, configValidate
 ]
