@@ -21,9 +21,21 @@ export interface NetworkBlockSourceInit {
 
 export function localBlockSource (blockstore: FsBlockstore): BlockSource {
   return {
-    getBytes: async (cid, options) => await blockstore.getBytes(cid, options),
+    getBytes: async (cid, options) => {
+      try {
+        return await blockstore.getBytes(cid, options)
+      } catch (err: any) {
+        throw notFound(cid, err)
+      }
+    },
     has: async (cid, options) => await blockstore.has(cid, options)
   }
+}
+
+/** The blockstore's own not-found error as ours (same message and hint whether online or offline). */
+function notFound (cid: CID, err: any): Error {
+  if (err?.name !== 'NotFoundError' || err instanceof NotFoundError) return err
+  return new NotFoundError(cid.toString(), { cause: err })
 }
 
 export function networkBlockSource (init: NetworkBlockSourceInit): BlockSource {
@@ -35,7 +47,7 @@ export function networkBlockSource (init: NetworkBlockSourceInit): BlockSource {
       try {
         return await blockstore.getBytes(cid, options)
       } catch (err: any) {
-        if (err.name !== 'NotFoundError' || helia == null) throw err
+        if (err.name !== 'NotFoundError' || helia == null) throw notFound(cid, err)
       }
       const signal = AbortSignal.any([AbortSignal.timeout(timeout), ...(options.signal != null ? [options.signal] : [])])
       try {
