@@ -180,6 +180,43 @@ export class DamagedPinsError extends KitError {
   }
 }
 
+/** The command line is wrong: unknown command or flag, missing or extra argument. The CLI exits 2. */
+export class UsageError extends KitError {
+  static override readonly name = 'UsageError'
+  override readonly name = 'UsageError'
+  override readonly code = 'ERR_USAGE'
+  constructor (message: string, hint = 'run `ipfs-kit --help` for usage') {
+    super(message, hint)
+  }
+}
+
+/** A CLI command ran but could not do what was asked (nothing to unpin, nothing to remove, damage found). The CLI exits 1. */
+export class CommandFailedError extends KitError {
+  static override readonly name = 'CommandFailedError'
+  override readonly name = 'CommandFailedError'
+  override readonly code = 'ERR_COMMAND_FAILED'
+}
+
+/** The daemon could not serve its control socket (path too long, permissions, …). */
+export class ControlSocketError extends KitError {
+  static override readonly name = 'ControlSocketError'
+  override readonly name = 'ControlSocketError'
+  override readonly code = 'ERR_CONTROL_SOCKET'
+  constructor (readonly path: string, reason: string, options?: ErrorOptions) {
+    super(`cannot serve the control socket ${path}: ${reason}`, 'use a data directory with a shorter path that this user can write to', options)
+  }
+}
+
+/** A control request the daemon cannot understand (a client of another version, or not ipfs-kit). */
+export class BadRequestError extends KitError {
+  static override readonly name = 'BadRequestError'
+  override readonly name = 'BadRequestError'
+  override readonly code = 'ERR_BAD_REQUEST'
+  constructor (message: string) {
+    super(message, 'use the ipfs-kit CLI of the same version as the daemon')
+  }
+}
+
 /** An operation was aborted through its signal. */
 export class AbortError extends KitError {
   static override readonly name = 'AbortError'
@@ -194,7 +231,7 @@ export class AbortError extends KitError {
 export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
-  NotStartedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, AbortError
+  NotStartedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError, AbortError
 ] as const
 
 export function isKitError (err: unknown): err is KitError {

@@ -18,24 +18,4 @@ export class RemoteError extends KitError {
   }
 }
 
-/** The daemon could not serve its control socket (path too long, permissions, …). */
-export class ControlSocketError extends KitError {
-  static override readonly name = 'ControlSocketError'
-  override readonly name = 'ControlSocketError'
-  override readonly code = 'ERR_CONTROL_SOCKET'
-
-  constructor (readonly path: string, reason: string, options?: ErrorOptions) {
-    super(`cannot serve the control socket ${path}: ${reason}`, 'use a data directory with a shorter path that this user can write to', options)
-  }
-}
-
-/** A control request the server cannot understand (a client of another version, or not ipfs-kit). */
-export class BadRequestError extends KitError {
-  static override readonly name = 'BadRequestError'
-  override readonly name = 'BadRequestError'
-  override readonly code = 'ERR_BAD_REQUEST'
-
-  constructor (message: string) {
-    super(message, 'use the ipfs-kit CLI of the same version as the daemon')
-  }
-}
+export { ControlSocketError, BadRequestError } from '../errors.ts'
