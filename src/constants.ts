@@ -1,13 +1,11 @@
 /**
- * Every default and limit of ipfs-kit, each with the reason for its value.
+ * Every default and limit of ipfs-kit that is not a config key, each with the
+ * reason for its value (config defaults live in config/ipfs-kit.yaml).
  * docs/LIMITS.md lists the same values for users; a test checks that they agree.
  */
 
 /** UnixFS chunk size of Kubo's `unixfs-v1-2025` profile (IPIP-499): 1 MiB. */
 export const CHUNK_SIZE = 1024 * 1024
-
-/** Links per UnixFS node in the balanced DAG of the `unixfs-v1-2025` profile. */
-export const MAX_CHILDREN_PER_NODE = 1024
 
 /**
  * Blocks hashed and written concurrently while importing. Writes go to the
@@ -41,24 +39,6 @@ export const CONTROL_SOCKET = 'control.sock'
 /** File the daemon writes with its pid, peer id and addresses, removed on clean stop. */
 export const DAEMON_INFO_FILE = 'daemon.json'
 
-/** Default TCP listen addresses: every interface, an ephemeral port chosen by the OS is not used so peers can bootstrap to a known port. */
-export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4101']
-
-/** Private Kademlia protocol so ipfs-kit clusters do not join (or pollute) the public Amino DHT by default. */
-export const DEFAULT_DHT_PROTOCOL = '/ipfs-kit/kad/1.0.0'
-
-/** The public IPFS DHT protocol, selectable with `node.dht_protocol`. */
-export const PUBLIC_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
-
-/** Default repository size bound (seed plan: `performance.max_cache_size`). */
-export const DEFAULT_MAX_CACHE_SIZE = '10GB'
-
-/** Default interval between automatic garbage collections (seed plan: `performance.gc_interval`). */
-export const DEFAULT_GC_INTERVAL = '1h'
-
-/** Default connection pool size (seed plan: `performance.connection_pool_size`), used as libp2p's max connections per peer pool. */
-export const DEFAULT_CONNECTION_POOL_SIZE = 10
-
 /** Time a CLI command waits for a daemon's control socket to answer before reporting it unreachable. */
 export const CONTROL_TIMEOUT_MS = 10_000
 
@@ -70,3 +50,19 @@ export const TRUTHY_ENV_VALUES = ['1', 'true', 'yes']
 
 /** Python-side default cache directory name under `$XDG_CACHE_HOME` or `~/.cache`. */
 export const CACHE_DIR_NAME = 'ipfs_accelerate'
+
+/**
+ * Longest Unix socket path, in bytes: `sun_path` holds 108 bytes on Linux
+ * (104 on macOS) including the final NUL. A data directory deeper than this
+ * cannot host its control socket; the daemon says so instead of failing with EINVAL.
+ */
+export const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103
+
+/**
+ * Time a stopping daemon gives in-flight control requests (already aborted)
+ * to send their error before their connections are cut.
+ */
+export const CONTROL_STOP_GRACE_MS = 2_000
+
+/** Permissions of the control socket: whoever can connect controls the node, so only its owner. */
+export const CONTROL_SOCKET_MODE = 0o600
