@@ -66,3 +66,21 @@ export const CONTROL_STOP_GRACE_MS = 2_000
 
 /** Permissions of the control socket: whoever can connect controls the node, so only its owner. */
 export const CONTROL_SOCKET_MODE = 0o600
+
+/** How long start() waits for each bootstrap peer before going on without it. */
+export const BOOTSTRAP_DIAL_TIMEOUT_MS = 10_000
+
+/** Pinned blocks read and hash-checked at once before gc removes anything. */
+export const GC_VERIFY_CONCURRENCY = 8
+
+/** How long `verify --repair` waits for each missing block from peers. */
+export const REPAIR_FETCH_TIMEOUT_MS = 15_000
+
+/** Raw leaves a DAG walk (pin, delete, verify) checks for presence at once: stat calls, cheap, so more than the thread pool. */
+export const WALK_HAS_CONCURRENCY = 32
+
+/** Shortest digest accepted in a CID: 160 bits, below which collisions are within reach. */
+export const MIN_DIGEST_BYTES = 20
+
+/** Longest digest accepted in a CID, and the largest identity CID payload: larger is no stronger, only costlier to carry. */
+export const MAX_DIGEST_BYTES = 128

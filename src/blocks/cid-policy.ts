@@ -6,7 +6,10 @@
 import { blake3 as blake3Hash } from '@noble/hashes/blake3.js'
 import { from } from 'multiformats/hashes/hasher'
 import { sha256, sha512 } from 'multiformats/hashes/sha2'
+import { MAX_DIGEST_BYTES, MIN_DIGEST_BYTES } from '../constants.ts'
 import { UnsupportedHashError } from '../errors.ts'
+
+export { MAX_DIGEST_BYTES, MIN_DIGEST_BYTES }
 import type { CID } from 'multiformats/cid'
 import type { MultihashHasher } from 'multiformats/hashes/interface'
 
@@ -18,10 +21,6 @@ export const BLAKE3 = 0x1e
 /** Hash functions we verify blocks with. */
 export const ALLOWED_HASHES = new Map<number, string>([[SHA2_256, 'sha2-256'], [SHA2_512, 'sha2-512'], [BLAKE3, 'blake3']])
 
-/** Shortest digest accepted: 160 bits, below which collisions are within reach. */
-export const MIN_DIGEST_BYTES = 20
-/** Longest digest accepted (also the identity limit): larger is no stronger, only costlier to carry. */
-export const MAX_DIGEST_BYTES = 128
 
 /** blake3 as a multihash hasher (32-byte digest), for Helia's hash loader. */
 export const blake3: MultihashHasher<typeof BLAKE3> = from({ name: 'blake3', code: BLAKE3, encode: (input: Uint8Array) => blake3Hash(input) })

@@ -16,11 +16,10 @@ import { libp2pOptions } from './libp2p-options.ts'
 import type { Repo } from '../repo/index.ts'
 import type { Helia } from '@helia/interface'
 import type { Libp2p, PeerId } from '@libp2p/interface'
+import { BOOTSTRAP_DIAL_TIMEOUT_MS } from '../constants.ts'
 
 const log = logger('ipfs-kit:node')
 
-/** How long start() waits for each bootstrap peer before going on without it. */
-export const BOOTSTRAP_DIAL_TIMEOUT_MS = 10_000
 
 export interface NodeInit {
   repo: Repo

@@ -1,5 +1,6 @@
 /** Collecting the distinct blocks of a DAG. */
 import { blockKey, linksOf } from '../blocks/index.ts'
+import { WALK_HAS_CONCURRENCY } from '../constants.ts'
 import { NotFoundError } from '../errors.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -16,8 +17,6 @@ export interface WalkOptions extends AbortOptions {
 }
 
 const RAW_CODE = 0x55
-/** Raw leaves checked for presence at once. */
-const HAS_CONCURRENCY = 32
 
 /**
  * Every distinct block reachable from `root`, keyed by block key (a DAG may
@@ -46,8 +45,8 @@ export async function walkDag (source: BlockSource, root: CID, options: WalkOpti
       if (child.code === RAW_CODE) leaves.push(child)
       else pending.push(child)
     }
-    for (let i = 0; i < leaves.length; i += HAS_CONCURRENCY) {
-      const batch = leaves.slice(i, i + HAS_CONCURRENCY)
+    for (let i = 0; i < leaves.length; i += WALK_HAS_CONCURRENCY) {
+      const batch = leaves.slice(i, i + WALK_HAS_CONCURRENCY)
       const present = await Promise.all(batch.map(async leaf => await source.has(leaf, options) || await fetchLeaf(source, leaf, options, skip)))
       batch.forEach((leaf, j) => { if (present[j] === true) seen.set(blockKey(leaf), leaf) })
     }

@@ -8,9 +8,8 @@ import type { RwLock } from './rw-lock.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
+import { GC_VERIFY_CONCURRENCY } from '../constants.ts'
 
-/** Pinned blocks read and hash-checked at once before gc removes anything. */
-export const GC_VERIFY_CONCURRENCY = 8
 
 export interface GcResult {
   removedBlocks: number

@@ -13,9 +13,8 @@ import type { BlockSource, PinIndex, RwLock } from '../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
+import { REPAIR_FETCH_TIMEOUT_MS } from '../constants.ts'
 
-/** How long `verify --repair` waits for each missing block from peers. */
-export const REPAIR_FETCH_TIMEOUT_MS = 15_000
 
 export type VerifyProgressEvents =
   ProgressEvent<'verify:block', { checked: number }> |
