@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import * as constants from '../src/constants.ts'
+import { loadConfig } from '../src/config/index.ts'
+
+const limits = readFileSync(new URL('../docs/LIMITS.md', import.meta.url), 'utf8')
+const rowOf = (name: string): string | undefined => limits.split('\n').find(line => line.startsWith('|') && line.includes('`' + name + '`'))
+
+describe('docs/LIMITS.md', () => {
+  it.each(Object.entries(constants))('documents %s with the value the code uses', (name, value) => {
+    const row = rowOf(name)
+    expect(row, `${name} has no row in docs/LIMITS.md`).toBeDefined()
+    const shown = Array.isArray(value) ? value.map(String) : [String(value)]
+    for (const part of shown) expect(row).toContain(part)
+  })
+
+  it('gives the config defaults that config/ipfs-kit.yaml has', () => {
+    const { performance, node } = loadConfig({ env: {} }).ipfs_kit
+    expect(rowOf('performance.gc_watermark')).toContain(String(performance.gc_watermark))
+    expect(rowOf('performance.fsync')).toContain(performance.fsync)
+    expect(rowOf('performance.connection_pool_size')).toContain(String(performance.connection_pool_size))
+    expect(performance.max_cache_size).toBe(10e9)
+    expect(rowOf('performance.max_cache_size')).toContain('10GB')
+    expect(performance.gc_interval).toBe(3_600_000)
+    expect(rowOf('performance.gc_interval')).toContain('1h')
+    expect(rowOf('node.listen')).toContain(node.listen[0])
+    expect(rowOf('node.dht_protocol')).toContain(node.dht_protocol)
+  })
+})
