@@ -6,7 +6,7 @@ import type { Command } from '../command.ts'
 export const rm: Command = {
   name: 'rm',
   usage: '<cid>',
-  summary: 'unpin a file, forget it, and delete its blocks that no other pin holds',
+  summary: 'unpin a file, forget it, and delete its blocks that no pin or other listed file holds',
   args: [1, 1],
   run: async ({ args, globals, io, session }) => {
     const cid = args[0] as string
