@@ -8,16 +8,19 @@
 export const CHUNK_SIZE = 1024 * 1024
 
 /**
- * Blocks hashed and written concurrently while importing. Writes go to the
- * libuv thread pool (4 threads by default); 8 keeps it busy while the main
- * thread hashes the next chunk, without holding more than 8 MiB in flight.
+ * Blocks hashed and written concurrently while importing (the importer's
+ * `blockWriteConcurrency`: it takes this many chunks, hashes them, writes them
+ * through the libuv thread pool and waits for all before the next batch).
+ * 8 holds at most 8 MiB in flight; 4, 8 and 16 measured alike
+ * (benchmarks/storage.ts), 32 only added memory.
  */
 export const IMPORT_WRITE_CONCURRENCY = 8
 
 /**
  * Blocks read ahead of the consumer when streaming a file. Reads go to the
  * thread pool while the main thread verifies the previous block; 8 × 1 MiB
- * bounds the memory held per stream.
+ * bounds the memory held per stream. 4, 8 and 16 measured alike
+ * (benchmarks/storage.ts): hashing, not reading, sets the pace.
  */
 export const READ_AHEAD_BLOCKS = 8
 
@@ -84,3 +87,30 @@ export const MIN_DIGEST_BYTES = 20
 
 /** Longest digest accepted in a CID, and the largest identity CID payload: larger is no stronger, only costlier to carry. */
 export const MAX_DIGEST_BYTES = 128
+
+/** libp2p protocol through which a provider tells which manifest it holds for a model name, and lists its models. */
+export const MODELS_PROTOCOL = '/ipfs-kit/models/1.0.0'
+
+/** Gossipsub topic on which nodes announce the models they hold. */
+export const MODELS_TOPIC = 'ipfs-kit/models/1'
+
+/** Largest request or response on the models protocol: a model list of thousands of entries fits. */
+export const MODELS_MAX_MESSAGE_BYTES = 1024 * 1024
+
+/** How long a models-protocol request may take before the peer is skipped. */
+export const MODELS_REQUEST_TIMEOUT_MS = 5_000
+
+/** How often a node repeats its gossip announcements, so that entries stay fresh in other nodes' indexes. */
+export const MODELS_ANNOUNCE_INTERVAL_MS = 60_000
+
+/** How long a gossip-learned provider entry lives without being heard again (three missed announcements). */
+export const MODELS_ANNOUNCE_TTL_MS = 180_000
+
+/** How long `models.findProviders` (and a pull's provider search) waits for the DHT. */
+export const MODEL_FIND_TIMEOUT_MS = 10_000
+
+/** Per-block wait of a pull for its providers before a file is reported incomplete. */
+export const MODEL_PULL_BLOCK_TIMEOUT_MS = 30_000
+
+/** Files of a model fetched at once by a pull (each also reads ahead READ_AHEAD_BLOCKS blocks). */
+export const MODEL_PULL_FILE_CONCURRENCY = 4

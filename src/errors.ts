@@ -217,6 +217,50 @@ export class BadRequestError extends KitError {
   }
 }
 
+/** A model name or revision is not in Hugging Face's `org/name` form, or could escape a directory. */
+export class InvalidModelNameError extends KitError {
+  static override readonly name = 'InvalidModelNameError'
+  override readonly name = 'InvalidModelNameError'
+  override readonly code = 'ERR_INVALID_MODEL_NAME'
+  constructor (readonly input: string, reason: string) {
+    super(`invalid model name or revision ${JSON.stringify(String(input).slice(0, 100))}: ${reason}`, 'use org/name (letters, digits, - _ .), e.g. meta-llama/Llama-3.2-1B, and a revision like main')
+  }
+}
+
+/** A file path (in a model directory or a manifest) could escape its directory: `..`, absolute, NUL, backslash. */
+export class UnsafePathError extends KitError {
+  static override readonly name = 'UnsafePathError'
+  override readonly name = 'UnsafePathError'
+  override readonly code = 'ERR_UNSAFE_PATH'
+  constructor (readonly path: string, reason: string) {
+    super(`refusing file path ${JSON.stringify(String(path).slice(0, 200))}: ${reason}`, 'use relative paths without .., backslashes or NUL')
+  }
+}
+
+/** No peer (and no local index entry) knows a model by this name (and revision). */
+export class ModelNotFoundError extends KitError {
+  static override readonly name = 'ModelNotFoundError'
+  override readonly name = 'ModelNotFoundError'
+  override readonly code = 'ERR_MODEL_NOT_FOUND'
+  constructor (readonly model: string, reason = 'no provider found', options?: ErrorOptions) {
+    super(`model ${model} not found: ${reason}`, 'check the name and revision (`ipfs-kit model providers <name>`), and that a peer that published it is connected', options)
+  }
+}
+
+/** A pull ended with files it could not complete (no provider left, or timeout). */
+export class ModelPullError extends KitError {
+  static override readonly name = 'ModelPullError'
+  override readonly name = 'ModelPullError'
+  override readonly code = 'ERR_MODEL_PULL'
+  /** Relative paths of the files that are incomplete. */
+  readonly incomplete: string[]
+  constructor (readonly model: string, incomplete: Iterable<string>, options?: ErrorOptions) {
+    const list = Array.from(incomplete)
+    super(`pull of ${model} incomplete: ${list.length} file(s) missing blocks: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`, 'run the pull again when a provider is reachable; what was fetched is kept', options)
+    this.incomplete = list
+  }
+}
+
 /** An operation was aborted through its signal. */
 export class AbortError extends KitError {
   static override readonly name = 'AbortError'
@@ -231,7 +275,8 @@ export class AbortError extends KitError {
 export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
-  NotStartedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError, AbortError
+  NotStartedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
+  InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, AbortError
 ] as const
 
 export function isKitError (err: unknown): err is KitError {

@@ -7,12 +7,14 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
 import { OfflineError } from './errors.ts'
 import { createNode } from './node/index.ts'
-import { Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
+import { Models } from './models/index.ts'
+import { Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
 import { FileIndex, IPFSKitStorage, localBlockSource, networkBlockSource, parseCid } from './storage/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
 import type { KitNode } from './node/index.ts'
-import type { AutoGc } from './pins/index.ts'
+import type { AutoGc, BlockSource } from './pins/index.ts'
+import type { FetcherOptions } from './storage/index.ts'
 import type { Repo } from './repo/index.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
@@ -43,6 +45,8 @@ export interface Kit {
   /** Absent offline. */
   readonly libp2p: Libp2p | undefined
   readonly storage: IPFSKitStorage
+  /** Publish, find by name and pull models (`org/name`). */
+  readonly models: Models
   readonly pins: PinIndex
   /** The automatic gc timer (`performance.gc_interval`, `max_cache_size` × `gc_watermark`). */
   readonly autoGc: AutoGc
@@ -87,7 +91,9 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       offline,
       listen: options.listen ?? settings.node.listen,
       bootstrap: options.bootstrap ?? settings.node.bootstrap,
-      dhtProtocol: settings.node.dht_protocol
+      dhtProtocol: settings.node.dht_protocol,
+      swarmKey: settings.node.swarm_key,
+      allowList: settings.node.allow_list
     })
   } catch (err) {
     await repo.close()
@@ -96,20 +102,33 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
 
   const mutex = new Mutex()
   const pins = new PinIndex({ meta: repo.meta, mutex })
+  const fetcher: ((options: FetcherOptions) => BlockSource) | undefined = offline ? undefined : ({ timeoutMs, onFetched }: FetcherOptions) => networkBlockSource({ blockstore: repo.blockstore, helia: node.helia, fetchTimeoutMs: timeoutMs, onFetched })
   const storage = new IPFSKitStorage({
     blockstore: repo.blockstore,
     files: new FileIndex(repo.meta),
     pins,
     fileRefs: new PinIndex({ meta: repo.meta, mutex }, { namespace: 'file-refs' }),
     gcLock: new RwLock(),
+    holds: new Holds(),
     local: localBlockSource(repo.blockstore),
     network: networkBlockSource({ blockstore: repo.blockstore, helia: offline ? undefined : node.helia }),
-    fetcher: offline ? undefined : timeoutMs => networkBlockSource({ blockstore: repo.blockstore, helia: node.helia, fetchTimeoutMs: timeoutMs }),
+    fetcher,
     libp2p: node.libp2p,
     peerId: node.peerId,
     dataDir,
     pinByDefault: settings.storage_policy.pin_by_default
   })
+
+  const models = new Models({
+    storage,
+    blockstore: repo.blockstore,
+    meta: repo.meta,
+    local: localBlockSource(repo.blockstore),
+    fetcher,
+    libp2p: node.libp2p,
+    env
+  })
+  await models.start()
 
   const performance = settings.performance
   const autoGc = startAutoGc({
@@ -126,6 +145,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     helia: node.helia,
     libp2p: node.libp2p,
     storage,
+    models,
     pins,
     autoGc,
     addresses: () => node.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? [],
@@ -143,6 +163,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       if (stopped) return
       stopped = true
       await autoGc.stop()
+      await models.stop()
       try {
         await node.stop()
       } finally {

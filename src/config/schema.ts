@@ -1,6 +1,8 @@
 /** The shape of `ipfs-kit.yaml`, validated with zod. Keys mirror the seed plan (snake_case). */
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { readSwarmKey } from '../node/swarm-key.ts'
 import { parseDuration, parseSize } from './units.ts'
 
 const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -26,6 +28,23 @@ const multiaddrString = z.string().superRefine((value, ctx) => {
     multiaddr(value)
   } catch {
     ctx.addIssue({ code: 'custom', message: `expected a multiaddr like /ip4/127.0.0.1/tcp/4101, got ${JSON.stringify(value)}` })
+  }
+})
+
+const peerIdString = z.string().superRefine((value, ctx) => {
+  try {
+    peerIdFromString(value)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `expected a peer id like 12D3KooW…, got ${JSON.stringify(value)}` })
+  }
+})
+
+// read at load, so `config validate` catches a missing or malformed key file
+const swarmKey = z.string().min(1, 'expected a swarm key file path or the key text, got an empty string (an unset ${VAR}?)').superRefine((value, ctx) => {
+  try {
+    readSwarmKey(value)
+  } catch (err: any) {
+    ctx.addIssue({ code: 'custom', message: err.message })
   }
 })
 
@@ -55,7 +74,9 @@ export const configSchema = z.strictObject({
     node: z.strictObject({
       listen: z.array(multiaddrString),
       bootstrap: z.array(multiaddrString),
-      dht_protocol: z.string().regex(/^\/[^\s]+$/, 'expected a protocol id starting with /')
+      dht_protocol: z.string().regex(/^\/[^\s]+$/, 'expected a protocol id starting with /'),
+      swarm_key: swarmKey.nullable(),
+      allow_list: z.array(peerIdString).nullable()
     })
   })
 })

@@ -147,7 +147,11 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
     rm: async (cid, options) => await unary('rm', { cid }, options),
     gc: async (options) => await unary('gc', {}, options),
     verify: async (options = {}) => await unary('verify', { repair: options.repair === true }, options),
-    status: async (options) => await unary('status', {}, options)
+    status: async (options) => await unary('status', {}, options),
+    modelPublish: async (dir, options) => await unary('modelPublish', { dir, name: options.name, revision: options.revision }, options),
+    modelProviders: async (name, options = {}) => await unary('modelProviders', { name, revision: options.revision, timeoutMs: options.timeoutMs }, options),
+    modelPull: async (name, options = {}) => await unary('modelPull', { name, revision: options.revision, dest: options.dest, hfCache: options.hfCache }, options),
+    modelList: async (options) => await unary('modelList', {}, options)
   }
 }
 

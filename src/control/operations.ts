@@ -4,7 +4,7 @@
  * the control client over a daemon's socket — so a command never asks which
  * one it has.
  */
-import type { BackendStatus, FileEntry, GcResult, Kit, StoreProgressEvents, VerifyResult } from '../index.ts'
+import type { BackendStatus, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult } from '../index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
 
@@ -62,6 +62,12 @@ export interface KitOperations {
   /** Hash every block; with `repair`, fetch corrupt and missing ones again from peers. */
   verify(options?: AbortOptions & { repair?: boolean }): Promise<VerifyResult>
   status(options?: AbortOptions): Promise<BackendStatus>
+  /** Publish a model directory (a path on this machine). */
+  modelPublish(dir: string, options: AbortOptions & { name: string, revision?: string }): Promise<PublishResult>
+  modelProviders(name: string, options?: AbortOptions & { revision?: string, timeoutMs?: number }): Promise<ModelProvider[]>
+  /** Pull a model; `dest` and a string `hfCache` are paths on this machine. */
+  modelPull(name: string, options?: Pick<PullOptions, 'revision' | 'dest' | 'hfCache' | 'signal' | 'onProgress'>): Promise<PullResult>
+  modelList(options?: AbortOptions): Promise<LocalModel[]>
 }
 
 /**
@@ -101,6 +107,10 @@ export function localOperations (kit: Kit): KitOperations {
     rm: async (cid, options = {}) => await storage.delete(cid, options),
     gc: async (options = {}) => await storage.gc(options),
     verify: async (options = {}) => await storage.verify(options),
-    status: async () => await storage.status()
+    status: async () => await storage.status(),
+    modelPublish: async (dir, options) => await kit.models.publish(dir, options),
+    modelProviders: async (name, options = {}) => await kit.models.findProviders(name, options),
+    modelPull: async (name, options = {}) => await kit.models.pull(name, options),
+    modelList: async () => await kit.models.list()
   }
 }

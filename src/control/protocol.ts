@@ -10,7 +10,7 @@
  */
 import { isKitError } from '../errors.ts'
 import type { IdResult, PinEntry } from './operations.ts'
-import type { BackendStatus, FileEntry, GcResult, VerifyResult } from '../index.ts'
+import type { BackendStatus, FileEntry, GcResult, LocalModel, ModelProvider, PublishResult, PullResult, VerifyResult } from '../index.ts'
 
 /** Path prefix of every operation; bump on an incompatible change. */
 export const API_PREFIX = '/v1/'
@@ -40,11 +40,15 @@ export interface UnaryCalls {
   gc: { args: Record<string, never>, result: GcResult }
   verify: { args: { repair?: boolean }, result: VerifyResult }
   status: { args: Record<string, never>, result: BackendStatus }
+  modelPublish: { args: { dir: string, name: string, revision?: string }, result: PublishResult }
+  modelProviders: { args: { name: string, revision?: string, timeoutMs?: number }, result: ModelProvider[] }
+  modelPull: { args: { name: string, revision?: string, dest?: string, hfCache?: boolean | string }, result: PullResult }
+  modelList: { args: Record<string, never>, result: LocalModel[] }
 }
 
 export type UnaryOp = keyof UnaryCalls
 
-export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status']
+export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'modelPublish', 'modelProviders', 'modelPull', 'modelList']
 
 /** Arguments of the streaming operations. */
 export interface AddArgs { filename?: string, pin?: boolean }

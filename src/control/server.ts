@@ -49,7 +49,16 @@ const unary: UnaryHandlers = {
   rm: async (ops, args, signal) => await ops.rm(stringArg(args, 'cid'), { signal }),
   gc: async (ops, _, signal) => await ops.gc({ signal }),
   verify: async (ops, args, signal) => await ops.verify({ repair: args.repair === true, signal }),
-  status: async (ops, _, signal) => await ops.status({ signal })
+  status: async (ops, _, signal) => await ops.status({ signal }),
+  modelPublish: async (ops, args, signal) => await ops.modelPublish(stringArg(args, 'dir'), { name: stringArg(args, 'name'), revision: optionalString(args, 'revision'), signal }),
+  modelProviders: async (ops, args, signal) => await ops.modelProviders(stringArg(args, 'name'), { revision: optionalString(args, 'revision'), timeoutMs: typeof args.timeoutMs === 'number' ? args.timeoutMs : undefined, signal }),
+  modelPull: async (ops, args, signal) => await ops.modelPull(stringArg(args, 'name'), {
+    revision: optionalString(args, 'revision'),
+    dest: optionalString(args, 'dest'),
+    hfCache: typeof args.hfCache === 'boolean' || typeof args.hfCache === 'string' ? args.hfCache : undefined,
+    signal
+  }),
+  modelList: async (ops, _, signal) => await ops.modelList({ signal })
 }
 
 /**

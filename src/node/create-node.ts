@@ -5,6 +5,7 @@
  * the persisted identity is still loaded so `id` answers the same.
  */
 import { withBitswap } from '@helia/bitswap'
+import * as dagJson from '@ipld/dag-json'
 import { withLibp2pLight } from '@helia/libp2p'
 import { loadOrCreateSelfKey } from '@libp2p/config'
 import { logger } from '@libp2p/logger'
@@ -12,7 +13,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createHeliaLight } from 'helia'
 import { HASHERS } from '../blocks/index.ts'
+import { allowListGater } from './allow-list.ts'
 import { libp2pOptions } from './libp2p-options.ts'
+import { readSwarmKey, swarmKeyProtector } from './swarm-key.ts'
 import type { Repo } from '../repo/index.ts'
 import type { Helia } from '@helia/interface'
 import type { Libp2p, PeerId } from '@libp2p/interface'
@@ -27,6 +30,13 @@ export interface NodeInit {
   listen: string[]
   bootstrap: string[]
   dhtProtocol: string
+  /**
+   * A swarm key file path, or the key text itself (swarm-key.ts): only nodes
+   * with the same key can connect. @default null: a public network
+   */
+  swarmKey?: string | null
+  /** Peer ids that may connect, both directions. @default null: anyone */
+  allowList?: string[] | null
 }
 
 export interface KitNode {
@@ -41,17 +51,21 @@ export async function createNode (init: NodeInit): Promise<KitNode> {
   const { blockstore, datastore } = init.repo
   const privateKey = await loadOrCreateSelfKey(datastore)
   const peerId = peerIdFromPrivateKey(privateKey)
-  const light = createHeliaLight({ blockstore, datastore, hashers: HASHERS })
+  const light = createHeliaLight({ blockstore, datastore, hashers: HASHERS, codecs: [dagJson] })
 
   if (init.offline) {
     await light.start()
     return { helia: light, libp2p: undefined, peerId, stop: async () => { await light.stop() } }
   }
 
+  // read before anything starts, so a bad key file fails the start with its path
+  const swarmKey = init.swarmKey == null ? undefined : readSwarmKey(init.swarmKey)
   const helia = withBitswap(withLibp2pLight(light, libp2pOptions({
     privateKey,
     listen: init.listen,
-    dhtProtocol: init.dhtProtocol
+    dhtProtocol: init.dhtProtocol,
+    connectionProtector: swarmKey == null ? undefined : swarmKeyProtector(swarmKey),
+    connectionGater: init.allowList == null ? undefined : allowListGater({ allowed: init.allowList, self: peerId })
   })))
   await helia.start()
   await dialBootstrap(helia.libp2p, init.bootstrap)

@@ -1,2 +1,6 @@
 export { createNode } from './create-node.ts'
 export type { NodeInit, KitNode } from './create-node.ts'
+export { allowListGater } from './allow-list.ts'
+export type { AllowListInit } from './allow-list.ts'
+export { SWARM_KEY_HEADER, formatSwarmKey, generateSwarmKey, parseSwarmKey, readSwarmKey, swarmKeyProtector } from './swarm-key.ts'
+export type { SwarmKey } from './swarm-key.ts'

@@ -7,18 +7,24 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
-import type { PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, ConnectionProtector, PrivateKey } from '@libp2p/interface'
 
 export interface Libp2pOptionsInit {
   privateKey: PrivateKey
   listen: string[]
   dhtProtocol: string
+  /** A private network's swarm key protector (swarm-key.ts). @default none: a public network */
+  connectionProtector?: () => ConnectionProtector
+  /** Who may connect (allow-list.ts). @default none: anyone */
+  connectionGater?: ConnectionGater
 }
 
 export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any> {
   return {
     privateKey: init.privateKey,
     addresses: { listen: init.listen },
+    connectionProtector: init.connectionProtector,
+    connectionGater: init.connectionGater,
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

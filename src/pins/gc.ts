@@ -24,6 +24,8 @@ export interface GcComponents {
   blockstore: FsBlockstore
   pins: PinIndex
   lock: RwLock
+  /** Blocks held by temporary holds: kept, but not checked like pins. */
+  held?(): Set<string>
 }
 
 export interface GcOptions extends AbortOptions, ProgressOptions<GcProgressEvents> {
@@ -57,8 +59,9 @@ export async function collectGarbage (components: GcComponents, options: GcOptio
 
     let removedBlocks = 0
     let freedBytes = 0
+    const held = components.held?.() ?? new Set<string>()
     for (const [key, { cid, size }] of present) {
-      if (referenced.has(key)) continue
+      if (referenced.has(key) || held.has(key)) continue
       options.signal?.throwIfAborted()
       await components.blockstore.delete(cid)
       removedBlocks++

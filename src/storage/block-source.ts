@@ -17,6 +17,15 @@ export interface NetworkBlockSourceInit {
   helia?: Helia
   /** @default DEFAULT_FETCH_TIMEOUT_MS */
   fetchTimeoutMs?: number
+  /** Called with each block that came from peers (not from the local store). */
+  onFetched?(cid: CID, bytes: Uint8Array): void
+}
+
+/** Options of a networked block source made on demand (see `StorageComponents.fetcher`). */
+export interface FetcherOptions {
+  /** Per-block wait for peers. */
+  timeoutMs: number
+  onFetched?(cid: CID, bytes: Uint8Array): void
 }
 
 export function localBlockSource (blockstore: FsBlockstore): BlockSource {
@@ -53,7 +62,9 @@ export function networkBlockSource (init: NetworkBlockSourceInit): BlockSource {
       try {
         const parts: Uint8Array[] = []
         for await (const part of helia.blockstore.get(cid, { signal })) parts.push(part)
-        return parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
+        const bytes = parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
+        init.onFetched?.(cid, bytes)
+        return bytes
       } catch (err: any) {
         options.signal?.throwIfAborted()
         throw new NotFoundError(cid.toString(), { cause: err })

@@ -8,7 +8,7 @@
 import { blockKey, keyToCid } from '../blocks/index.ts'
 import type { FileIndex } from './file-index.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
-import type { GcResult, PinIndex, RwLock } from '../pins/index.ts'
+import type { GcResult, Holds, PinIndex, RwLock } from '../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -18,6 +18,7 @@ export interface EvictionComponents {
   pins: PinIndex
   fileRefs: PinIndex
   gcLock: RwLock
+  holds: Holds
 }
 
 export interface EvictionResult extends GcResult {
@@ -40,6 +41,7 @@ export async function evictToTarget (c: EvictionComponents, targetBytes: number,
     if (used <= targetBytes) return { removedBlocks, freedBytes: 0, before, after: used }
 
     const pinned = await c.pins.referencedKeys()
+    for (const key of c.holds.keys()) pinned.add(key)
     const listed = await c.fileRefs.referencedKeys()
     const pinnedRoots = await c.pins.pinnedRoots()
 

@@ -17,12 +17,13 @@ import { fileSize, readFile } from './file-reader.ts'
 import { toByteSource } from './input.ts'
 import { verifyRepo } from './verify-repo.ts'
 import type { EvictionResult } from './eviction.ts'
+import type { FetcherOptions } from './block-source.ts'
 import type { FileIndex } from './file-index.ts'
 import type { StoreInput } from './input.ts'
 import type { VerifyOptions, VerifyResult } from './verify-repo.ts'
 import type { BackendStatus, FileEntry, StoreOptions, StreamOptions } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
-import type { BlockSource, GcOptions, GcResult, PinIndex, RwLock } from '../pins/index.ts'
+import type { BlockSource, GcOptions, GcResult, Hold, Holds, PinIndex, RwLock } from '../pins/index.ts'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
 
 const log = logger('ipfs-kit:storage')
@@ -34,13 +35,15 @@ export interface StorageComponents {
   /** The file index's hold on each listed file's blocks (not a pin: gc ignores it; delete and eviction honour it). */
   fileRefs: PinIndex
   gcLock: RwLock
+  /** Temporary holds that gc and eviction honour. */
+  holds: Holds
   /** Local blocks only. */
   local: BlockSource
   /** Local, then peers when online. */
   network: BlockSource
   libp2p: Libp2p | undefined
   /** A source that fetches from peers with a given per-block timeout; absent offline. */
-  fetcher?(timeoutMs: number): BlockSource
+  fetcher?(options: FetcherOptions): BlockSource
   peerId: PeerId
   dataDir: string
   pinByDefault: boolean
@@ -84,6 +87,7 @@ export class IPFSKitStorage {
         await this.c.pins.addBlocks(cid, blocks)
         options.onProgress?.(new CustomProgressEvent('storage:store:pinned', { cid: cid.toString() }))
       }
+      options.hold?.add(blocks.keys())
       await this.c.fileRefs.addBlocks(cid, blocks)
       await this.c.files.put(cid, { filename: options.filename ?? null, size, modified: Date.now() })
     } finally {
@@ -91,6 +95,18 @@ export class IPFSKitStorage {
     }
     this.announce(cid)
     return cid.toString()
+  }
+
+  /**
+   * A temporary hold: content stored with `{ hold }` is kept by gc and
+   * eviction until `hold.release()`, without being pinned.
+   *
+   * @example
+   * const hold = kit.storage.hold()
+   * try { for (const f of files) await kit.storage.store({ path: f }, { hold }) ; await kit.storage.pin(manifest) } finally { hold.release() }
+   */
+  hold (): Hold {
+    return this.c.holds.create()
   }
 
   /**
@@ -206,7 +222,7 @@ export class IPFSKitStorage {
 
   /** Remove every block no pin holds, and file index entries whose content went with them. */
   async gc (options: GcOptions = {}): Promise<GcResult> {
-    const result = await collectGarbage({ blockstore: this.c.blockstore, pins: this.c.pins, lock: this.c.gcLock }, options)
+    const result = await collectGarbage({ blockstore: this.c.blockstore, pins: this.c.pins, lock: this.c.gcLock, held: () => this.c.holds.keys() }, options)
     for await (const entry of this.c.files.entries()) {
       if (await this.c.blockstore.has(entry.cid)) continue
       await this.c.fileRefs.rm(entry.cid)

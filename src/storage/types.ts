@@ -1,4 +1,5 @@
 /** Public types of the storage API (the seed plan's IPFSKitStorage). */
+import type { Hold } from '../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
@@ -11,6 +12,8 @@ export interface StoreOptions extends AbortOptions, ProgressOptions<StoreProgres
   filename?: string
   /** Pin the content. @default config `storage_policy.pin_by_default` */
   pin?: boolean
+  /** Keep the content from gc under this temporary hold (see `storage.hold()`) from its first block on. */
+  hold?: Hold
 }
 
 export interface StreamOptions extends AbortOptions {

@@ -7,6 +7,7 @@
 import { CustomProgressEvent } from 'progress-events'
 import { blockKey, keyToCid } from '../blocks/index.ts'
 import { walkDag } from '../pins/index.ts'
+import type { FetcherOptions } from './block-source.ts'
 import type { FileIndex } from './file-index.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BlockSource, PinIndex, RwLock } from '../pins/index.ts'
@@ -47,7 +48,7 @@ export interface VerifyComponents {
   files: FileIndex
   gcLock: RwLock
   /** A block source that fetches from peers with the given per-block timeout; absent offline. */
-  fetcher?(timeoutMs: number): BlockSource
+  fetcher?(options: FetcherOptions): BlockSource
 }
 
 export async function verifyRepo (c: VerifyComponents, options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -81,7 +82,7 @@ export async function verifyRepo (c: VerifyComponents, options: VerifyOptions = 
 
     const repaired: string[] = []
     let incomplete = [...damagedPins.keys()]
-    const fetcher = options.repair === true ? c.fetcher?.(options.fetchTimeoutMs ?? REPAIR_FETCH_TIMEOUT_MS) : undefined
+    const fetcher = options.repair === true ? c.fetcher?.({ timeoutMs: options.fetchTimeoutMs ?? REPAIR_FETCH_TIMEOUT_MS }) : undefined
     if (fetcher != null) {
       incomplete = []
       const roots = new Map(damagedPins)

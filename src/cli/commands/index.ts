@@ -8,13 +8,15 @@ import { get } from './get.ts'
 import { id } from './id.ts'
 import { init } from './init.ts'
 import { ls } from './ls.ts'
+import { modelLs, modelProviders, modelPublish, modelPull } from './model.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { rm } from './rm.ts'
 import { repair } from './repair.ts'
 import { status } from './status.ts'
+import { swarmKey } from './swarm-key.ts'
 import { verify } from './verify.ts'
 import type { Command } from '../command.ts'
 
 export const COMMANDS: readonly Command[] = [
-  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, configShow, configValidate
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelLs, configShow, configValidate, swarmKey
 ]

@@ -1,0 +1,102 @@
+/** `ipfs-kit model publish|providers|pull|ls`: share models between workers by name. */
+import path from 'node:path'
+import { UsageError } from '../errors.ts'
+import { ProgressBar } from '../progress-bar.ts'
+import { formatBytes, printJson, printLines } from '../output.ts'
+import type { Command } from '../command.ts'
+import type { PullProgressEvents } from '../../index.ts'
+
+const revisionFlag = { type: 'string', value: '<revision>', description: 'model revision (default: main)' } as const
+
+export const modelPublish: Command = {
+  name: 'model publish',
+  usage: '<dir>',
+  summary: 'store every file of a model directory, pin it and announce it under its name',
+  description: 'Files unchanged since the last publish of the same revision keep their CIDs and are not imported again.',
+  flags: { name: { type: 'string', value: '<org/name>', description: 'model name (required)' }, revision: revisionFlag },
+  args: [1, 1],
+  network: true,
+  run: async ({ args, flags, globals, io, session }) => {
+    const name = requiredString(flags.name, '--name')
+    const result = await (await session()).modelPublish(path.resolve(args[0] as string), { name, revision: optional(flags.revision) })
+    if (globals.json) printJson(io, result)
+    else printLines(io, `published ${result.name}@${result.revision}: ${result.files} files, ${formatBytes(result.bytes)} (${result.storedFiles} stored, ${result.reusedFiles} unchanged)`, `root ${result.root}`)
+  }
+}
+
+export const modelProviders: Command = {
+  name: 'model providers',
+  usage: '<org/name>',
+  summary: 'list the peers that hold a model, with their addresses and the manifest each holds',
+  flags: { revision: revisionFlag, timeout: { type: 'string', value: '<ms>', description: 'how long to wait for the DHT (default 10000)' } },
+  args: [1, 1],
+  network: true,
+  run: async ({ args, flags, globals, io, session }) => {
+    const timeoutMs = typeof flags.timeout === 'string' ? Number(flags.timeout) : undefined
+    const providers = await (await session()).modelProviders(args[0] as string, { revision: optional(flags.revision), timeoutMs })
+    if (globals.json) printJson(io, providers)
+    else if (providers.length === 0) printLines(io, 'no providers found')
+    else printLines(io, ...providers.map(p => `${p.peerId}  ${p.revision}  ${p.root}  via ${p.via}  ${p.addresses.join(' ')}`))
+  }
+}
+
+export const modelPull: Command = {
+  name: 'model pull',
+  usage: '<org/name>',
+  summary: 'fetch a model from the peers that hold it, verify, pin and announce it',
+  description: 'Resumable: run again after an interruption and only missing blocks are fetched. Exit 1 naming the incomplete files when no provider can finish it.',
+  flags: {
+    revision: revisionFlag,
+    output: { type: 'string', short: 'o', value: '<dir>', description: 'write the files under this directory' },
+    'hf-cache': { type: 'boolean', description: 'also lay the model out in the Hugging Face cache ($HF_HUB_CACHE or ~/.cache/huggingface/hub)' }
+  },
+  args: [1, 1],
+  network: true,
+  run: async ({ args, flags, globals, io, session }) => {
+    const bar = io.stderr.isTTY === true ? new ProgressBar({ stream: io.stderr, label: 'pulling' }) : undefined
+    let result
+    try {
+      result = await (await session()).modelPull(args[0] as string, {
+        revision: optional(flags.revision),
+        dest: typeof flags.output === 'string' ? path.resolve(flags.output) : undefined,
+        hfCache: flags['hf-cache'] === true ? true : undefined,
+        onProgress: bar == null ? undefined : (event: PullProgressEvents) => {
+          if (event.type === 'models:pull:progress') bar.update(event.detail.bytesDone, event.detail.bytesTotal)
+        }
+      })
+    } finally {
+      bar?.done()
+    }
+    if (globals.json) {
+      printJson(io, result)
+    } else {
+      printLines(io,
+        `pulled ${result.name}@${result.revision}: ${result.files} files, ${formatBytes(result.bytes)} (${formatBytes(result.fetchedBytes)} from ${result.providers.length} peer(s))`,
+        `root ${result.root}`,
+        ...(result.dest != null ? [`files in ${result.dest}`] : []),
+        ...(result.hfSnapshot != null ? [`hugging face snapshot ${result.hfSnapshot}`] : []))
+    }
+  }
+}
+
+export const modelLs: Command = {
+  name: 'model ls',
+  usage: '',
+  summary: 'list the models this node holds (published or pulled)',
+  args: [0, 0],
+  run: async ({ globals, io, session }) => {
+    const models = await (await session()).modelList()
+    if (globals.json) printJson(io, models)
+    else if (models.length === 0) printLines(io, 'no models')
+    else printLines(io, ...models.map(m => `${m.name}@${m.revision}  ${m.root}  ${m.origin}`))
+  }
+}
+
+function optional (value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+function requiredString (value: unknown, flag: string): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${flag} is required`, 'e.g. ipfs-kit model publish ./my-model --name org/my-model')
+  return value
+}

@@ -1,0 +1,113 @@
+/**
+ * Telling the cluster which models this node holds, two ways:
+ * - a Kademlia provider record under a key derived from the name and one
+ *   from name@revision (kad-dht re-provides its own records before they expire);
+ * - a signed gossipsub message on MODELS_TOPIC, repeated every
+ *   MODELS_ANNOUNCE_INTERVAL_MS, that other nodes keep in their provider index.
+ * A gossip message is only believed for its signer: a peer announces itself.
+ */
+import { logger } from '@libp2p/logger'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { MODELS_ANNOUNCE_INTERVAL_MS, MODELS_TOPIC } from '../constants.ts'
+import { assertModelName, assertRevision, modelRef } from './names.ts'
+import type { ProviderIndex } from './provider-index.ts'
+import type { LocalModel } from './types.ts'
+import type { Libp2p } from '@libp2p/interface'
+
+const log = logger('ipfs-kit:models:announce')
+const RAW = 0x55
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** The DHT key of a model name (any revision). */
+export async function nameKey (name: string): Promise<CID> {
+  return CID.createV1(RAW, await sha256.digest(encoder.encode(`ipfs-kit/model/${name}`)))
+}
+
+/** The DHT key of one revision of a model. */
+export async function revisionKey (name: string, revision: string): Promise<CID> {
+  return CID.createV1(RAW, await sha256.digest(encoder.encode(`ipfs-kit/model/${modelRef(name, revision)}`)))
+}
+
+interface Announcement {
+  v: 1
+  peerId: string
+  addresses: string[]
+  models: Array<{ name: string, revision: string, root: string }>
+}
+
+export interface PubSub {
+  subscribe(topic: string): void
+  unsubscribe(topic: string): void
+  publish(topic: string, data?: Uint8Array): Promise<unknown>
+  addEventListener(type: 'message', listener: (evt: CustomEvent<any>) => void): void
+  removeEventListener(type: 'message', listener: (evt: CustomEvent<any>) => void): void
+}
+
+export interface Announcer {
+  /** Provide the DHT keys of a model and gossip the current list. */
+  announce(model: LocalModel): Promise<void>
+  stop(): void
+}
+
+export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: () => Promise<LocalModel[]>): Announcer {
+  const pubsub = (libp2p.services as { pubsub?: PubSub }).pubsub
+  const self = libp2p.peerId.toString()
+
+  const onMessage = (evt: CustomEvent<any>): void => {
+    const message = evt.detail
+    if (message?.topic !== MODELS_TOPIC || message.type !== 'signed') return
+    try {
+      const body = JSON.parse(decoder.decode(message.data)) as Announcement
+      const signer = message.from.toString()
+      if (body.v !== 1 || body.peerId !== signer || signer === self || !Array.isArray(body.models)) return
+      for (const model of body.models) {
+        assertModelName(model.name)
+        assertRevision(model.revision)
+        CID.parse(model.root)
+        providers.add(model.name, { peerId: signer, addresses: body.addresses.filter(a => typeof a === 'string'), root: model.root, revision: model.revision, via: 'gossip' })
+      }
+    } catch (err) {
+      log('ignoring a malformed announcement - %e', err)
+    }
+  }
+
+  const gossip = async (): Promise<void> => {
+    if (pubsub == null) return
+    const models = (await list()).map(({ name, revision, root }) => ({ name, revision, root }))
+    if (models.length === 0) return
+    const body: Announcement = { v: 1, peerId: self, addresses: libp2p.getMultiaddrs().map(ma => ma.toString()), models }
+    await pubsub.publish(MODELS_TOPIC, encoder.encode(JSON.stringify(body)))
+  }
+
+  pubsub?.subscribe(MODELS_TOPIC)
+  pubsub?.addEventListener('message', onMessage)
+  const timer = setInterval(() => { gossip().catch(err => { log('gossip failed - %e', err) }) }, MODELS_ANNOUNCE_INTERVAL_MS)
+  timer.unref()
+  // a peer that subscribes later hears our models at once instead of at the next interval
+  const onSubscriptionChange = (evt: CustomEvent<any>): void => {
+    const subscriptions: Array<{ topic: string, subscribe: boolean }> = evt.detail?.subscriptions ?? []
+    if (!subscriptions.some(s => s.topic === MODELS_TOPIC && s.subscribe)) return
+    gossip().catch(err => { log('gossip failed - %e', err) })
+  }
+  ;(pubsub as any)?.addEventListener('subscription-change', onSubscriptionChange)
+
+  return {
+    announce: async (model) => {
+      await gossip().catch(err => { log('gossip failed - %e', err) })
+      // DHT records in the background: with few peers a provide can take a while, and a pull must not wait for it
+      for (const key of [await nameKey(model.name), await revisionKey(model.name, model.revision)]) {
+        libp2p.contentRouting.provide(key, { signal: AbortSignal.timeout(60_000) }).catch((err: any) => {
+          log('could not provide %s - %e', modelRef(model.name, model.revision), err)
+        })
+      }
+    },
+    stop: () => {
+      clearInterval(timer)
+      pubsub?.removeEventListener('message', onMessage)
+      ;(pubsub as any)?.removeEventListener('subscription-change', onSubscriptionChange)
+      try { pubsub?.unsubscribe(MODELS_TOPIC) } catch {}
+    }
+  }
+}

@@ -1,0 +1,8 @@
+export { Models } from './models.ts'
+export type { ModelsComponents } from './models.ts'
+export { assertModelName, assertRevision, assertRelativePath, DEFAULT_REVISION } from './names.ts'
+export { decodeManifest, encodeManifest, MANIFEST_TYPE, MANIFEST_VERSION } from './manifest.ts'
+export type { Manifest, ManifestFile } from './manifest.ts'
+export { hfCacheDir, snapshotCommit, repoFolder } from './hf-cache.ts'
+export { nameKey, revisionKey } from './announcer.ts'
+export type * from './types.ts'

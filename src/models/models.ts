@@ -1,0 +1,207 @@
+/**
+ * `kit.models`: publish a model directory, find who holds a model by name,
+ * pull it from them. Composes the local model index, the provider index fed
+ * by gossip and by asking peers, the `/ipfs-kit/models/1.0.0` protocol, the
+ * announcer (DHT + gossip), publish and pull. Started after the storage,
+ * stopped before it.
+ */
+import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import merge from 'it-merge'
+import { MODEL_FIND_TIMEOUT_MS, MODELS_ANNOUNCE_TTL_MS, MODELS_PROTOCOL } from '../constants.ts'
+import { OfflineError } from '../errors.ts'
+import { nameKey, revisionKey, startAnnouncer } from './announcer.ts'
+import { ModelIndex } from './model-index.ts'
+import { assertModelName, assertRevision } from './names.ts'
+import { askModels, handleModelsProtocol } from './protocol.ts'
+import { ProviderIndex } from './provider-index.ts'
+import { publishModel } from './publish.ts'
+import { pullModel } from './pull.ts'
+import type { Announcer } from './announcer.ts'
+import type { FindProvidersOptions, LocalModel, ModelProvider, ProviderSource, PublishOptions, PublishResult, PullOptions, PullResult } from './types.ts'
+import type { FsBlockstore } from '../blocks/index.ts'
+import type { BlockSource } from '../pins/index.ts'
+import type { MetaStore } from '../repo/index.ts'
+import type { FetcherOptions, IPFSKitStorage } from '../storage/index.ts'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+
+const log = logger('ipfs-kit:models')
+
+export interface ModelsComponents {
+  storage: IPFSKitStorage
+  blockstore: FsBlockstore
+  meta: MetaStore
+  local: BlockSource
+  fetcher?(options: FetcherOptions): BlockSource
+  /** Absent offline. */
+  libp2p?: Libp2p
+  env?: NodeJS.ProcessEnv
+}
+
+const ALL_SOURCES: ProviderSource[] = ['gossip', 'peers', 'dht']
+
+export class Models {
+  private readonly index: ModelIndex
+  private readonly providers = new ProviderIndex(MODELS_ANNOUNCE_TTL_MS)
+  private announcer: Announcer | undefined
+  private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
+    if (!evt.detail.protocols.includes(MODELS_PROTOCOL)) return
+    void this.learnFrom(evt.detail.peerId)
+  }
+
+  constructor (private readonly c: ModelsComponents) {
+    this.index = new ModelIndex(c.meta)
+  }
+
+  async start (): Promise<void> {
+    const libp2p = this.c.libp2p
+    if (libp2p == null) return
+    await handleModelsProtocol(libp2p, async () => await this.index.list())
+    this.announcer = startAnnouncer(libp2p, this.providers, async () => await this.index.list())
+    libp2p.addEventListener('peer:identify', this.onIdentify)
+    // models held from an earlier run: tell the cluster again
+    for (const model of await this.index.list()) await this.announcer.announce(model)
+  }
+
+  async stop (): Promise<void> {
+    const libp2p = this.c.libp2p
+    if (libp2p == null) return
+    libp2p.removeEventListener('peer:identify', this.onIdentify)
+    this.announcer?.stop()
+    await libp2p.unhandle(MODELS_PROTOCOL).catch(() => {})
+  }
+
+  /**
+   * Publish every file of `dir` as model `name` (`org/name`) at `revision`.
+   *
+   * @example
+   * const { root } = await kit.models.publish('./Llama-3.2-1B', { name: 'meta-llama/Llama-3.2-1B' })
+   */
+  async publish (dir: string, options: PublishOptions): Promise<PublishResult> {
+    const { manifestFiles: _files, ...result } = await publishModel({ storage: this.c.storage, blockstore: this.c.blockstore, index: this.index }, dir, options)
+    await this.announcer?.announce({ name: result.name, revision: result.revision, root: result.root, created: Date.now(), origin: 'published' })
+    return result
+  }
+
+  /** Models this node holds (published or pulled). */
+  async list (): Promise<LocalModel[]> {
+    return await this.index.list()
+  }
+
+  /**
+   * Providers of a model as they are found: gossip-learned entries first,
+   * then connected peers asked directly, then the DHT.
+   *
+   * @throws OfflineError offline
+   */
+  async * findProvidersStream (name: string, options: FindProvidersOptions = {}): AsyncGenerator<ModelProvider> {
+    assertModelName(name)
+    if (options.revision != null) assertRevision(options.revision)
+    const libp2p = this.c.libp2p
+    if (libp2p == null) throw new OfflineError('findProviders')
+    const sources = options.sources ?? ALL_SOURCES
+    const self = libp2p.peerId.toString()
+    const seen = new Set<string>()
+    const fresh = (p: ModelProvider): boolean => {
+      if (p.peerId === self || seen.has(p.peerId)) return false
+      seen.add(p.peerId)
+      return true
+    }
+    if (sources.includes('gossip')) {
+      for (const provider of this.providers.get(name, options.revision)) if (fresh(provider)) yield provider
+    }
+    const streams: Array<AsyncIterable<ModelProvider>> = []
+    if (sources.includes('peers')) streams.push(this.askConnected(libp2p, name, options))
+    if (sources.includes('dht')) streams.push(this.askDht(libp2p, name, options))
+    for await (const provider of merge(...streams)) if (fresh(provider)) yield provider
+  }
+
+  /** Every provider found within `timeoutMs` (the DHT walk is the slow part). */
+  async findProviders (name: string, options: FindProvidersOptions = {}): Promise<ModelProvider[]> {
+    const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? MODEL_FIND_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
+    const out: ModelProvider[] = []
+    try {
+      for await (const provider of this.findProvidersStream(name, { ...options, signal })) out.push(provider)
+    } catch (err) {
+      if (!signal.aborted || options.signal?.aborted === true) throw err
+    }
+    return out
+  }
+
+  /**
+   * Fetch a model from its providers into this node (and `dest`, and the
+   * Hugging Face cache with `hfCache`), pin it and announce it.
+   */
+  async pull (name: string, options: PullOptions = {}): Promise<PullResult> {
+    return await pullModel({
+      storage: this.c.storage,
+      local: this.c.local,
+      fetcher: this.c.fetcher,
+      index: this.index,
+      env: this.c.env,
+      find: (n, o) => this.findProvidersStream(n, o),
+      dial: async provider => { await this.dial(provider) },
+      announce: async model => { await this.announcer?.announce(model) }
+    }, name, options)
+  }
+
+  private async dial (provider: ModelProvider): Promise<void> {
+    const libp2p = this.c.libp2p
+    if (libp2p == null) return
+    const id = peerIdFromString(provider.peerId)
+    if (libp2p.getConnections(id).length > 0) return
+    const addrs = provider.addresses.map(a => multiaddr(a))
+    if (addrs.length > 0) await libp2p.peerStore.merge(id, { multiaddrs: addrs })
+    await libp2p.dial(id, { signal: AbortSignal.timeout(10_000) })
+  }
+
+  /** Ask a peer for its whole list and keep it in the provider index (a node that joins late learns what was announced before). */
+  private async learnFrom (peer: PeerId): Promise<void> {
+    const libp2p = this.c.libp2p
+    if (libp2p == null) return
+    try {
+      const models = await askModels(libp2p, peer, { op: 'list' })
+      const addresses = libp2p.getConnections(peer).map(c => c.remoteAddr.toString())
+      for (const m of models) this.providers.add(m.name, { peerId: peer.toString(), addresses, root: m.root, revision: m.revision, via: 'peers' })
+    } catch (err) {
+      log('could not list models of %p - %e', peer, err)
+    }
+  }
+
+  private async * askConnected (libp2p: Libp2p, name: string, options: FindProvidersOptions): AsyncGenerator<ModelProvider> {
+    // every connected peer, identified or not yet: one without the protocol refuses the stream at once
+    yield * merge(...libp2p.getPeers().map(peer => this.resolveAt(libp2p, peer, name, options, 'peers')))
+  }
+
+  private async * askDht (libp2p: Libp2p, name: string, options: FindProvidersOptions): AsyncGenerator<ModelProvider> {
+    const key = options.revision != null ? await revisionKey(name, options.revision) : await nameKey(name)
+    try {
+      for await (const found of libp2p.contentRouting.findProviders(key, { signal: options.signal })) {
+        if (found.id.equals(libp2p.peerId)) continue
+        if (found.multiaddrs.length > 0) await libp2p.peerStore.merge(found.id, { multiaddrs: found.multiaddrs })
+        // resolve each provider as it comes: the first answer should not wait for the whole walk
+        const answers: ModelProvider[] = []
+        for await (const p of this.resolveAt(libp2p, found.id, name, options, 'dht')) answers.push(p)
+        yield * answers
+      }
+    } catch (err: any) {
+      if (options.signal?.aborted === true) return
+      log('DHT lookup of %s failed - %e', name, err)
+    }
+  }
+
+  private async * resolveAt (libp2p: Libp2p, peer: PeerId, name: string, options: FindProvidersOptions, via: ProviderSource): AsyncGenerator<ModelProvider> {
+    try {
+      const models = await askModels(libp2p, peer, { op: 'resolve', name, revision: options.revision }, options)
+      const addresses = libp2p.getConnections(peer).map(c => c.remoteAddr.toString())
+      for (const m of models) {
+        const provider = { peerId: peer.toString(), addresses, root: m.root, revision: m.revision, via }
+        this.providers.add(m.name, provider)
+        yield provider
+      }
+    } catch (err) {
+      log('could not resolve %s at %p - %e', name, peer, err)
+    }
+  }
+}

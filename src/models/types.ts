@@ -1,0 +1,98 @@
+/** Public types of the models API. */
+import type { AbortOptions } from '@libp2p/interface'
+import type { ProgressEvent, ProgressOptions } from 'progress-events'
+
+export interface PublishOptions extends AbortOptions, ProgressOptions<PublishProgressEvents> {
+  /** Hugging Face style `org/name`. */
+  name: string
+  /** @default 'main' */
+  revision?: string
+}
+
+export interface PublishResult {
+  name: string
+  revision: string
+  /** CID of the manifest: pinning it pins the whole model. */
+  root: string
+  files: number
+  bytes: number
+  /** Files imported by this publish (the rest were unchanged since the last publish and kept their CIDs). */
+  storedFiles: number
+  reusedFiles: number
+}
+
+export type PublishProgressEvents =
+  ProgressEvent<'models:publish:file', { path: string, size: number, reused: boolean }>
+
+/** Where a provider was learned from. */
+export type ProviderSource = 'gossip' | 'peers' | 'dht'
+
+export interface ModelProvider {
+  peerId: string
+  addresses: string[]
+  /** The manifest CID this provider holds for the name. */
+  root: string
+  revision: string
+  /** How we learned of it. */
+  via: ProviderSource
+}
+
+export interface FindProvidersOptions extends AbortOptions {
+  revision?: string
+  /** Which mechanisms to ask. @default ['gossip', 'peers', 'dht'] */
+  sources?: ProviderSource[]
+  /** How long `findProviders` waits for the DHT. @default MODEL_FIND_TIMEOUT_MS */
+  timeoutMs?: number
+}
+
+export interface PullOptions extends AbortOptions, ProgressOptions<PullProgressEvents> {
+  /** @default the revision providers hold, `main` first */
+  revision?: string
+  /** Write the files here, under their relative paths. */
+  dest?: string
+  /** Also materialise the Hugging Face cache layout (`$HF_HUB_CACHE` or `~/.cache/huggingface/hub`), or under the given directory. */
+  hfCache?: boolean | string
+  /** Per-block wait for providers before a file counts as incomplete. @default MODEL_PULL_BLOCK_TIMEOUT_MS */
+  blockTimeoutMs?: number
+  /** How long to look for providers. @default MODEL_FIND_TIMEOUT_MS */
+  findTimeoutMs?: number
+}
+
+export interface PullProgress {
+  bytesDone: number
+  bytesTotal: number
+  /** Bytes per second since the pull started. */
+  rate: number
+  /** Providers connected and used. */
+  peers: number
+  file?: string
+}
+
+export type PullProgressEvents =
+  ProgressEvent<'models:pull:manifest', { root: string, files: number, bytesTotal: number }> |
+  ProgressEvent<'models:pull:progress', PullProgress> |
+  ProgressEvent<'models:pull:file', { path: string, size: number }>
+
+export interface PullResult {
+  name: string
+  revision: string
+  root: string
+  files: number
+  bytes: number
+  /** Bytes that had to come from peers (the rest were already local). */
+  fetchedBytes: number
+  providers: string[]
+  dest?: string
+  /** The snapshot directory in the Hugging Face cache, when asked for. */
+  hfSnapshot?: string
+}
+
+export interface LocalModel {
+  name: string
+  revision: string
+  root: string
+  /** ms since the epoch */
+  created: number
+  /** Published here, or pulled from peers. */
+  origin: 'published' | 'pulled'
+}
