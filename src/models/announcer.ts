@@ -107,7 +107,11 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
       clearInterval(timer)
       pubsub?.removeEventListener('message', onMessage)
       ;(pubsub as any)?.removeEventListener('subscription-change', onSubscriptionChange)
-      try { pubsub?.unsubscribe(MODELS_TOPIC) } catch {}
+      try {
+        pubsub?.unsubscribe(MODELS_TOPIC)
+      } catch {
+        // already stopped with libp2p
+      }
     }
   }
 }

@@ -64,5 +64,12 @@ export function decodeManifest (bytes: Uint8Array): Manifest {
     if (cid == null) throw new InvalidInputError(`manifest CID of ${file.path} is not a link`)
     assertAllowedCid(cid)
   }
+  // a path that is both a file and a directory of another (a, a/b) cannot be written out
+  for (const file of value.files) {
+    const parts = String(file.path).split('/')
+    for (let i = 1; i < parts.length; i++) {
+      if (seen.has(parts.slice(0, i).join('/'))) throw new InvalidInputError(`manifest has ${parts.slice(0, i).join('/')} as a file and as a directory`)
+    }
+  }
   return value as Manifest
 }

@@ -111,21 +111,27 @@ export class Models {
     if (sources.includes('gossip')) {
       for (const provider of this.providers.get(name, options.revision)) if (fresh(provider)) yield provider
     }
+    // the network part ends at timeoutMs (or the caller's signal), quietly: what was found is the answer
+    const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? MODEL_FIND_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
+    const bounded = { ...options, signal }
     const streams: Array<AsyncIterable<ModelProvider>> = []
-    if (sources.includes('peers')) streams.push(this.askConnected(libp2p, name, options))
-    if (sources.includes('dht')) streams.push(this.askDht(libp2p, name, options))
-    for await (const provider of merge(...streams)) if (fresh(provider)) yield provider
+    if (sources.includes('peers')) streams.push(this.askConnected(libp2p, name, bounded))
+    if (sources.includes('dht')) streams.push(this.askDht(libp2p, name, bounded))
+    try {
+      for await (const provider of merge(...streams)) {
+        if (fresh(provider)) yield provider
+        if (signal.aborted) break
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err
+    }
+    options.signal?.throwIfAborted()
   }
 
   /** Every provider found within `timeoutMs` (the DHT walk is the slow part). */
   async findProviders (name: string, options: FindProvidersOptions = {}): Promise<ModelProvider[]> {
-    const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? MODEL_FIND_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
     const out: ModelProvider[] = []
-    try {
-      for await (const provider of this.findProvidersStream(name, { ...options, signal })) out.push(provider)
-    } catch (err) {
-      if (!signal.aborted || options.signal?.aborted === true) throw err
-    }
+    for await (const provider of this.findProvidersStream(name, options)) out.push(provider)
     return out
   }
 

@@ -41,7 +41,7 @@ export function assertRelativePath (path: string): void {
   if (path.length > 4096) throw new UnsafePathError(path, 'longer than 4096 characters')
   if (path.includes('\0')) throw new UnsafePathError(path, 'contains NUL')
   if (path.includes('\\')) throw new UnsafePathError(path, 'contains a backslash')
-  if (/[\u0000-\u001f]/.test(path)) throw new UnsafePathError(path, 'contains a control character')
+  if ([...path].some(ch => ch.charCodeAt(0) < 0x20)) throw new UnsafePathError(path, 'contains a control character')
   if (path.startsWith('/')) throw new UnsafePathError(path, 'absolute')
   if (/^[A-Za-z]:/.test(path)) throw new UnsafePathError(path, 'has a drive letter')
   for (const segment of path.split('/')) {
