@@ -49,6 +49,22 @@ function handlers (kit: Kit): Handlers {
     },
     pin: async ({ cid }) => await kit.storage.pin(cid),
     gc: async () => await kit.storage.gc(),
+    modelPublish: async ({ dir, name, revision }) => {
+      const { root, files, bytes } = await kit.models.publish(dir, { name, revision })
+      return { root, files, bytes }
+    },
+    modelPull: async ({ name, revision, dest, blockTimeoutMs, findTimeoutMs }) => {
+      const { root, files, bytes, fetchedBytes, providers } = await kit.models.pull(name, { revision, dest, blockTimeoutMs, findTimeoutMs })
+      return { root, files, bytes, fetchedBytes, providers }
+    },
+    modelProviders: async ({ name, revision, timeoutMs, sources }) => {
+      return (await kit.models.findProviders(name, { revision, timeoutMs, sources })).map(p => ({ peerId: p.peerId, root: p.root, via: p.via }))
+    },
+    modelFirstProvider: async ({ name, timeoutMs, sources }) => {
+      const started = performance.now()
+      for await (const p of kit.models.findProvidersStream(name, { timeoutMs, sources })) return { ms: performance.now() - started, via: p.via }
+      return { ms: null, via: null }
+    },
     peers: async () => kit.libp2p?.getPeers().map(p => p.toString()) ?? [],
     dial: async ({ address }) => {
       const { multiaddr } = await import('@multiformats/multiaddr')

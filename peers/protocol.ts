@@ -32,6 +32,14 @@ export interface Operations {
   pin: { args: { cid: string }, result: boolean }
   /** Collect garbage. */
   gc: { args: Record<string, never>, result: { removedBlocks: number, freedBytes: number } }
+  /** Publish a model directory. */
+  modelPublish: { args: { dir: string, name: string, revision?: string }, result: { root: string, files: number, bytes: number } }
+  /** Pull a model (into `dest` when given). */
+  modelPull: { args: { name: string, revision?: string, dest?: string, blockTimeoutMs?: number, findTimeoutMs?: number }, result: { root: string, files: number, bytes: number, fetchedBytes: number, providers: string[] } }
+  /** Every provider found within `timeoutMs`. */
+  modelProviders: { args: { name: string, revision?: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: Array<{ peerId: string, root: string, via: string }> }
+  /** Milliseconds until the first provider was found (null when none within `timeoutMs`). */
+  modelFirstProvider: { args: { name: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: { ms: number | null, via: string | null } }
   /** Peer ids this peer is connected to. */
   peers: { args: Record<string, never>, result: string[] }
   /** Dial an address. */
