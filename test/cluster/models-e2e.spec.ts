@@ -1,0 +1,121 @@
+/**
+ * Models across real processes: publish on A; C finds it by name and pulls;
+ * B pulls too; then a fresh node pulls while A is killed and finishes from B;
+ * a pull killed half-way resumes with only what is missing; with no provider
+ * left a pull fails naming the incomplete files.
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startPeer, waitForPeers } from '../../peers/harness.ts'
+import { Sandbox } from '../fixtures/sandbox.ts'
+import { writeRandomFile } from '../fault/helpers.ts'
+import type { Peer } from '../../peers/harness.ts'
+
+const MiB = 1024 * 1024
+const NAME = 'acme/llm-70m'
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+describe('models across processes', () => {
+  const sandbox = new Sandbox()
+  const peers: Peer[] = []
+  let modelDir: string
+  const hashes = new Map<string, string>() // relative path → sha256
+  let a: Peer
+  let b: Peer
+  let root: string
+
+  const start = async (options: Parameters<typeof startPeer>[0] = {}): Promise<Peer> => {
+    const peer = await startPeer(options)
+    peers.push(peer)
+    return peer
+  }
+
+  const checkDest = async (dest: string): Promise<void> => {
+    for (const [rel, hash] of hashes) {
+      expect(createHash('sha256').update(await readFile(join(dest, rel))).digest('hex'), rel).toBe(hash)
+    }
+  }
+
+  beforeAll(async () => {
+    modelDir = await sandbox.dir()
+    await mkdir(join(modelDir, 'tokenizer'))
+    hashes.set('model.safetensors', await writeRandomFile(join(modelDir, 'model.safetensors'), 70 * MiB + 123))
+    for (const [rel, text] of [['config.json', '{"layers": 2}'], ['tokenizer/tokenizer.json', '{"v": 1}'], ['generation_config.json', '{}']]) {
+      await writeFile(join(modelDir, rel as string), text as string)
+      hashes.set(rel as string, createHash('sha256').update(text as string).digest('hex'))
+    }
+    a = await start()
+    b = await start({ bootstrap: a.addresses })
+    root = (await a.call('modelPublish', { dir: modelDir, name: NAME })).root
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.all(peers.map(async p => { await p.stop() }))
+    await sandbox.cleanup()
+  })
+
+  it('C finds the model by name and pulls it, byte for byte; B pulls it too', async () => {
+    const c = await start({ bootstrap: a.addresses })
+    await waitForPeers(c, 1)
+    const found = await c.call('modelProviders', { name: NAME, timeoutMs: 3000 })
+    expect(found.map(p => [p.peerId, p.root])).toContainEqual([a.peerId, root])
+
+    const dest = await sandbox.dir()
+    const pulled = await c.call('modelPull', { name: NAME, dest }, { timeoutMs: 120_000 })
+    expect(pulled).toMatchObject({ root, files: 4 })
+    await checkDest(dest)
+
+    const fromB = await b.call('modelPull', { name: NAME }, { timeoutMs: 120_000 })
+    expect(fromB.root).toBe(root)
+    // both now answer for the name
+    const both = await c.call('modelProviders', { name: NAME, timeoutMs: 3000 })
+    expect(new Set(both.map(p => p.peerId))).toEqual(new Set([a.peerId, b.peerId]))
+  }, 180_000)
+
+  it('a fresh node whose pull loses provider A half-way completes from B', async () => {
+    const fresh = await start({ bootstrap: [...a.addresses, ...b.addresses] })
+    await waitForPeers(fresh, 2)
+    const dest = await sandbox.dir()
+    const pull = fresh.call('modelPull', { name: NAME, dest, blockTimeoutMs: 20_000 }, { timeoutMs: 120_000 })
+    let done = false
+    pull.then(() => { done = true }, () => { done = true })
+    await sleep(400)
+    expect(done).toBe(false) // A dies while the pull is running
+    await a.kill()
+    const result = await pull
+    expect(result.root).toBe(root)
+    expect(result.providers).toContain(b.peerId)
+    await checkDest(dest)
+  }, 180_000)
+
+  it('a pull killed half-way and run again fetches only what is missing', async () => {
+    const dataDir = await sandbox.dir()
+    const first = await start({ dataDir, bootstrap: b.addresses })
+    await waitForPeers(first, 1)
+    const pull = first.call('modelPull', { name: NAME }, { timeoutMs: 120_000 })
+    pull.catch(() => {})
+    await sleep(700)
+    await first.kill()
+    const again = await start({ dataDir, bootstrap: b.addresses })
+    await waitForPeers(again, 1)
+    const result = await again.call('modelPull', { name: NAME }, { timeoutMs: 120_000 })
+    expect(result.root).toBe(root)
+    expect(result.fetchedBytes).toBeGreaterThan(0)
+    expect(result.fetchedBytes).toBeLessThan(result.bytes)
+  }, 180_000)
+
+  it('with no provider left, the pull fails within its timeout naming the incomplete files', async () => {
+    const lonely = await start({ bootstrap: b.addresses })
+    await waitForPeers(lonely, 1)
+    const pull = lonely.call('modelPull', { name: NAME, blockTimeoutMs: 3000 }, { timeoutMs: 60_000 })
+    pull.catch(() => {})
+    await sleep(300)
+    await b.kill()
+    const started = Date.now()
+    await expect(pull).rejects.toMatchObject({ name: 'ModelPullError', message: expect.stringContaining('model.safetensors') })
+    expect(Date.now() - started).toBeLessThan(30_000)
+  }, 120_000)
+})
+
