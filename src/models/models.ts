@@ -14,7 +14,8 @@ import { OfflineError } from '../errors.ts'
 import { nameKey, revisionKey, startAnnouncer } from './announcer.ts'
 import { ModelIndex } from './model-index.ts'
 import { assertModelName, assertRevision } from './names.ts'
-import { askModels, handleModelsProtocol } from './protocol.ts'
+import { askIndex, askResolve, handleModelsProtocol } from './protocol.ts'
+import type { IndexEntry } from './protocol.ts'
 import { ProviderIndex } from './provider-index.ts'
 import { publishModel } from './publish.ts'
 import { pullModel } from './pull.ts'
@@ -57,7 +58,7 @@ export class Models {
   async start (): Promise<void> {
     const libp2p = this.c.libp2p
     if (libp2p == null) return
-    await handleModelsProtocol(libp2p, async () => await this.index.list())
+    await handleModelsProtocol(libp2p, async () => await this.index.list(), () => this.providers.all().map(({ name, peerId, addresses, revision, root }) => ({ name, peerId, addresses, revision, root })))
     this.announcer = startAnnouncer(libp2p, this.providers, async () => await this.index.list())
     libp2p.addEventListener('peer:identify', this.onIdentify)
     // models held from an earlier run: tell the cluster again
@@ -162,16 +163,24 @@ export class Models {
     await libp2p.dial(id, { signal: AbortSignal.timeout(10_000) })
   }
 
-  /** Ask a peer for its whole list and keep it in the provider index (a node that joins late learns what was announced before). */
+  /**
+   * Ask a newly connected peer for every provider it knows of (itself and
+   * what it heard) and keep them in the provider index: a node that joins
+   * late learns at once what was announced before it came.
+   */
   private async learnFrom (peer: PeerId): Promise<void> {
     const libp2p = this.c.libp2p
     if (libp2p == null) return
     try {
-      const models = await askModels(libp2p, peer, { op: 'list' })
-      const addresses = libp2p.getConnections(peer).map(c => c.remoteAddr.toString())
-      for (const m of models) this.providers.add(m.name, { peerId: peer.toString(), addresses, root: m.root, revision: m.revision, via: 'peers' })
+      const self = libp2p.peerId.toString()
+      for (const entry of await askIndex(libp2p, peer)) {
+        if (entry.peerId === self) continue
+        assertModelName(entry.name)
+        assertRevision(entry.revision)
+        this.providers.add(entry.name, { peerId: entry.peerId, addresses: entry.addresses.filter(a => typeof a === 'string'), root: entry.root, revision: entry.revision, via: 'peers' })
+      }
     } catch (err) {
-      log('could not list models of %p - %e', peer, err)
+      log('could not learn the model index of %p - %e', peer, err)
     }
   }
 
@@ -197,17 +206,37 @@ export class Models {
     }
   }
 
-  private async * resolveAt (libp2p: Libp2p, peer: PeerId, name: string, options: FindProvidersOptions, via: ProviderSource): AsyncGenerator<ModelProvider> {
+  /**
+   * Ask `peer` which manifest it holds for `name`; follow its referrals (peers
+   * it heard hold it) one hop, asking each of them directly, since a name →
+   * root binding is only taken from the provider itself.
+   */
+  private async * resolveAt (libp2p: Libp2p, peer: PeerId, name: string, options: FindProvidersOptions, via: ProviderSource, followReferrals = true): AsyncGenerator<ModelProvider> {
+    let answer
     try {
-      const models = await askModels(libp2p, peer, { op: 'resolve', name, revision: options.revision }, options)
-      const addresses = libp2p.getConnections(peer).map(c => c.remoteAddr.toString())
-      for (const m of models) {
-        const provider = { peerId: peer.toString(), addresses, root: m.root, revision: m.revision, via }
-        this.providers.add(m.name, provider)
-        yield provider
-      }
+      answer = await askResolve(libp2p, peer, name, options.revision, options)
     } catch (err) {
       log('could not resolve %s at %p - %e', name, peer, err)
+      return
     }
+    const addresses = libp2p.getConnections(peer).map(c => c.remoteAddr.toString())
+    for (const m of answer.models) {
+      const provider = { peerId: peer.toString(), addresses, root: m.root, revision: m.revision, via }
+      this.providers.add(m.name, provider)
+      yield provider
+    }
+    if (!followReferrals) return
+    const self = libp2p.peerId.toString()
+    const referred = answer.referrals.filter(r => r.peerId !== self && r.peerId !== peer.toString())
+    yield * merge(...referred.map(async function * (this: Models, r: IndexEntry) {
+      try {
+        const id = peerIdFromString(r.peerId)
+        const addrs = r.addresses.map(a => multiaddr(a))
+        if (addrs.length > 0) await libp2p.peerStore.merge(id, { multiaddrs: addrs })
+        yield * this.resolveAt(libp2p, id, name, options, via, false)
+      } catch (err) {
+        log('could not follow a referral to %s - %e', r.peerId, err)
+      }
+    }.bind(this)))
   }
 }

@@ -10,14 +10,31 @@ import { MODELS_MAX_MESSAGE_BYTES, MODELS_PROTOCOL, MODELS_REQUEST_TIMEOUT_MS } 
 import type { LocalModel } from './types.ts'
 import type { AbortOptions, Libp2p, PeerId, Stream } from '@libp2p/interface'
 
-export type ModelsRequest = { op: 'list' } | { op: 'resolve', name: string, revision?: string }
-export type ModelsResponse = { models: Array<Pick<LocalModel, 'name' | 'revision' | 'root'>> } | { error: string }
+export type ModelsRequest = { op: 'list' } | { op: 'resolve', name: string, revision?: string } | { op: 'index' }
+
+/** A provider entry as a peer knows it: itself, or one it heard of. */
+export interface IndexEntry {
+  name: string
+  peerId: string
+  addresses: string[]
+  revision: string
+  root: string
+}
+
+export type ModelsResponse =
+  { models: Array<Pick<LocalModel, 'name' | 'revision' | 'root'>>, referrals?: IndexEntry[] } |
+  { providers: IndexEntry[] } |
+  { error: string }
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** Answer requests from our local model index. */
-export async function handleModelsProtocol (libp2p: Libp2p, list: () => Promise<LocalModel[]>): Promise<void> {
+/**
+ * Answer requests: `list`/`resolve` from our local model index; `index` with
+ * every provider we know of (ourselves and what we heard), so that a node
+ * that connects late learns at once what was announced before it came.
+ */
+export async function handleModelsProtocol (libp2p: Libp2p, list: () => Promise<LocalModel[]>, known: () => IndexEntry[]): Promise<void> {
   await libp2p.handle(MODELS_PROTOCOL, async (stream: Stream) => {
     const lp = lpStream(stream, { maxDataLength: MODELS_MAX_MESSAGE_BYTES })
     const signal = AbortSignal.timeout(MODELS_REQUEST_TIMEOUT_MS)
@@ -27,8 +44,13 @@ export async function handleModelsProtocol (libp2p: Libp2p, list: () => Promise<
       const models = (await list()).map(({ name, revision, root }) => ({ name, revision, root }))
       if (request.op === 'list') {
         response = { models }
+      } else if (request.op === 'index') {
+        const self = { peerId: libp2p.peerId.toString(), addresses: libp2p.getMultiaddrs().map(ma => ma.toString()) }
+        response = { providers: [...models.map(m => ({ ...m, ...self })), ...known()] }
       } else if (request.op === 'resolve' && typeof request.name === 'string') {
-        response = { models: models.filter(m => m.name === request.name && (request.revision == null || m.revision === request.revision)) }
+        const matches = (m: { name: string, revision: string }): boolean => m.name === request.name && (request.revision == null || m.revision === request.revision)
+        // what we hold, and who we heard holds it: the asker checks a referral with the provider itself
+        response = { models: models.filter(matches), referrals: known().filter(matches) }
       } else {
         response = { error: 'unknown request' }
       }
@@ -40,8 +62,28 @@ export async function handleModelsProtocol (libp2p: Libp2p, list: () => Promise<
   }, { runOnLimitedConnection: false })
 }
 
-/** Ask a peer; resolves to its models matching the request (empty when it has none or does not answer in time). */
-export async function askModels (libp2p: Libp2p, peer: PeerId, request: ModelsRequest, options: AbortOptions = {}): Promise<Array<Pick<LocalModel, 'name' | 'revision' | 'root'>>> {
+/** Ask a peer for every provider it knows of. */
+export async function askIndex (libp2p: Libp2p, peer: PeerId, options: AbortOptions = {}): Promise<IndexEntry[]> {
+  const response = await exchange(libp2p, peer, { op: 'index' }, options)
+  if (!('providers' in response) || !Array.isArray(response.providers)) return []
+  return response.providers.filter(isIndexEntry)
+}
+
+/** Ask a peer which of `name` it holds, and whom it heard holds it. */
+export async function askResolve (libp2p: Libp2p, peer: PeerId, name: string, revision: string | undefined, options: AbortOptions = {}): Promise<{ models: Array<Pick<LocalModel, 'name' | 'revision' | 'root'>>, referrals: IndexEntry[] }> {
+  const response = await exchange(libp2p, peer, { op: 'resolve', name, revision }, options)
+  if (!('models' in response) || !Array.isArray(response.models)) return { models: [], referrals: [] }
+  return {
+    models: response.models.filter(m => m?.name === name && typeof m?.revision === 'string' && typeof m?.root === 'string'),
+    referrals: (Array.isArray(response.referrals) ? response.referrals : []).filter(isIndexEntry).filter(r => r.name === name)
+  }
+}
+
+function isIndexEntry (p: any): p is IndexEntry {
+  return typeof p?.name === 'string' && typeof p?.peerId === 'string' && typeof p?.revision === 'string' && typeof p?.root === 'string' && Array.isArray(p?.addresses)
+}
+
+async function exchange (libp2p: Libp2p, peer: PeerId, request: ModelsRequest, options: AbortOptions): Promise<ModelsResponse> {
   const signal = AbortSignal.any([AbortSignal.timeout(MODELS_REQUEST_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
   const stream = await libp2p.dialProtocol(peer, MODELS_PROTOCOL, { signal })
   try {
@@ -49,8 +91,7 @@ export async function askModels (libp2p: Libp2p, peer: PeerId, request: ModelsRe
     await lp.write(encoder.encode(JSON.stringify(request)), { signal })
     const response = JSON.parse(decoder.decode((await lp.read({ signal })).subarray())) as ModelsResponse
     await stream.close({ signal }).catch(() => {})
-    if (!('models' in response) || !Array.isArray(response.models)) return []
-    return response.models.filter(m => typeof m?.name === 'string' && typeof m?.revision === 'string' && typeof m?.root === 'string')
+    return response
   } catch (err) {
     stream.abort(err as Error)
     throw err

@@ -41,6 +41,13 @@ export class ProviderIndex {
     return out
   }
 
+  /** Every live entry, with its model name. */
+  all (now = Date.now()): Array<ModelProvider & { name: string }> {
+    const out: Array<ModelProvider & { name: string }> = []
+    for (const name of this.byName.keys()) for (const provider of this.get(name, undefined, now)) out.push({ ...provider, name })
+    return out
+  }
+
   /** Forget a peer (it went away for good, or lied). */
   removePeer (peerId: string): void {
     for (const peers of this.byName.values()) {

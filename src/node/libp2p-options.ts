@@ -1,13 +1,16 @@
 /** The libp2p stack of an online node, from config: TCP, noise, yamux, identify, ping, kad-dht, gossipsub. */
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { kadDHT } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import type { ConnectionGater, ConnectionProtector, PrivateKey } from '@libp2p/interface'
+
+/** The public IPFS DHT protocol: peers there should only learn public addresses. */
+const PUBLIC_DHT_PROTOCOL = '/ipfs/kad/1.0.0'
 
 export interface Libp2pOptionsInit {
   privateKey: PrivateKey
@@ -34,7 +37,11 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
       ping: ping(),
       dht: kadDHT({
         protocol: init.dhtProtocol,
-        clientMode: false
+        clientMode: false,
+        // kad-dht strips private addresses from the peers it tells others about by default,
+        // which is right for the public DHT but leaves a cluster on a LAN (or loopback) unable to
+        // reach anyone it is not already connected to
+        peerInfoMapper: init.dhtProtocol === PUBLIC_DHT_PROTOCOL ? removePrivateAddressesMapper : passthroughMapper
       }),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
     }
