@@ -11,6 +11,7 @@ import path from 'node:path'
 import { NotFoundError as StoreNotFoundError } from 'interface-store'
 import { CorruptBlockError } from '../errors.ts'
 import { blockKey, keyToCid, shardOf } from './block-key.ts'
+import { readWholeFile, rename, statOrUndefined, unlink, writeNewFile } from './file-io.ts'
 import { IDENTITY_CODE, verifyBlock } from './verify.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
@@ -41,6 +42,8 @@ export class FsBlockstore implements Blockstore {
   private readonly fsync: FsyncPolicy
   private readonly onCorrupt: ((cid: CID, file: string) => void) | undefined
   private readonly knownShards = new Set<string>()
+  private readonly tempNonce = randomBytes(4).toString('hex')
+  private tempSequence = 0
 
   constructor (location: string, init: FsBlockstoreInit = {}) {
     this.path = path.resolve(location)
@@ -89,24 +92,21 @@ export class FsBlockstore implements Blockstore {
     const file = path.join(dir, key + EXTENSION)
     // A file of the right size is taken as present (reads verify it); a file of
     // the wrong size was cut short by a crash and is rewritten.
-    const existing = await fs.stat(file).catch(() => undefined)
+    const existing = await statOrUndefined(file)
     if (existing?.size === bytes.byteLength) return cid
     if (!this.knownShards.has(shard)) {
       await fs.mkdir(dir, { recursive: true })
       this.knownShards.add(shard)
     }
-    const temp = path.join(dir, `${TEMP_PREFIX}${key}-${process.pid}-${randomBytes(6).toString('hex')}`)
-    const handle = await fs.open(temp, 'w')
+    // Unique per process (nonce) and per put (sequence): concurrent puts of one block never share a temp file.
+    const temp = path.join(dir, `${TEMP_PREFIX}${key}-${process.pid}-${this.tempNonce}${(this.tempSequence++).toString(36)}`)
+    await writeNewFile(temp, bytes, this.fsync === 'always')
     try {
-      await handle.writeFile(bytes)
-      if (this.fsync === 'always') await handle.datasync()
+      await rename(temp, file)
     } catch (err) {
-      await handle.close()
-      await fs.rm(temp, { force: true })
+      await unlink(temp).catch(() => {})
       throw err
     }
-    await handle.close()
-    await fs.rename(temp, file)
     if (this.fsync === 'always') await syncDir(dir)
     return cid
   }
@@ -129,11 +129,12 @@ export class FsBlockstore implements Blockstore {
     const file = this.fileOf(cid)
     let bytes: Uint8Array
     try {
-      bytes = await fs.readFile(file, { signal: options.signal })
+      bytes = await readWholeFile(file)
     } catch (err: any) {
       if (err.code === 'ENOENT') throw new StoreNotFoundError(`block ${cid} not found`)
       throw err
     }
+    options.signal?.throwIfAborted()
     if (!verifyBlock(cid, bytes)) {
       this.onCorrupt?.(cid, file)
       const err = new StoreNotFoundError(`block ${cid} is corrupt`)

@@ -1,28 +1,33 @@
 /** Hashing a block against the multihash its CID names. */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
+import { blake3 } from '@noble/hashes/blake3.js'
 import { equals } from 'uint8arrays/equals'
+import { BLAKE3, IDENTITY, MAX_DIGEST_BYTES, MIN_DIGEST_BYTES, SHA2_256, SHA2_512 } from './cid-policy.ts'
 import type { CID } from 'multiformats/cid'
 
-export const IDENTITY_CODE = 0x00
-const SHA2_256 = 0x12
-const SHA2_512 = 0x13
-/** Shorter digests are too weak to trust as an address. */
-const MIN_DIGEST_BYTES = 20
+export const IDENTITY_CODE = IDENTITY
 
-/** Node's native hashes for the multihash codes we accept on disk and from peers. */
+/** Node's native (OpenSSL, SHA-NI where the CPU has it) hashes for the sha2 multihash codes. */
 const NODE_HASHES = new Map<number, string>([[SHA2_256, 'sha256'], [SHA2_512, 'sha512']])
 
 /**
- * True when `bytes` hash to the digest in `cid`. Unknown hash functions are
- * reported as not verifiable (false) rather than trusted.
+ * True when `bytes` hash to the digest in `cid`. Hash functions and digest
+ * sizes outside the CID policy are reported as not verifiable (false)
+ * rather than trusted.
  */
 export function verifyBlock (cid: CID, bytes: Uint8Array): boolean {
   const { code, digest } = cid.multihash
-  if (code === IDENTITY_CODE) {
-    return equals(digest, bytes)
-  }
+  if (code === IDENTITY) return equals(digest, bytes)
+  if (digest.length < MIN_DIGEST_BYTES || digest.length > MAX_DIGEST_BYTES) return false
+  const actual = digestOf(code, bytes, digest.length)
+  return actual != null && actual.length >= digest.length && equals(actual.subarray(0, digest.length), digest)
+}
+
+function digestOf (code: number, bytes: Uint8Array, length: number): Uint8Array | undefined {
   const algorithm = NODE_HASHES.get(code)
-  if (algorithm == null || digest.length < MIN_DIGEST_BYTES) return false
-  const actual = createHash(algorithm).update(bytes).digest()
-  return actual.length >= digest.length && equals(new Uint8Array(actual.buffer, actual.byteOffset, digest.length), digest)
+  // one-shot: no Hash object per block
+  if (algorithm != null) return hash(algorithm, bytes, 'buffer')
+  // blake3 is an XOF: a digest of any length is the prefix of its output stream
+  if (code === BLAKE3) return blake3(bytes, { dkLen: length })
+  return undefined
 }
