@@ -65,6 +65,17 @@ function handlers (kit: Kit): Handlers {
       for await (const p of kit.models.findProvidersStream(name, { timeoutMs, sources })) return { ms: performance.now() - started, via: p.via }
       return { ms: null, via: null }
     },
+    cidFirstProvider: async ({ cid, timeoutMs }) => {
+      const started = performance.now()
+      const self = kit.peerId.toString()
+      const signal = AbortSignal.timeout(timeoutMs ?? 10_000)
+      try {
+        for await (const p of kit.findProviders(cid, { signal })) if (p.peerId !== self) return { ms: performance.now() - started }
+      } catch (err) {
+        if (!signal.aborted) throw err
+      }
+      return { ms: null }
+    },
     peers: async () => kit.libp2p?.getPeers().map(p => p.toString()) ?? [],
     dial: async ({ address }) => {
       const { multiaddr } = await import('@multiformats/multiaddr')

@@ -40,6 +40,8 @@ export interface Operations {
   modelProviders: { args: { name: string, revision?: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: Array<{ peerId: string, root: string, via: string }> }
   /** Milliseconds until the first provider was found (null when none within `timeoutMs`). */
   modelFirstProvider: { args: { name: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: { ms: number | null, via: string | null } }
+  /** Milliseconds until the routing layer (the DHT) names a provider of `cid` other than this peer (null when none within `timeoutMs`). */
+  cidFirstProvider: { args: { cid: string, timeoutMs?: number }, result: { ms: number | null } }
   /** Peer ids this peer is connected to. */
   peers: { args: Record<string, never>, result: string[] }
   /** Dial an address. */

@@ -41,6 +41,8 @@ export interface ModelsComponents {
 }
 
 const ALL_SOURCES: ProviderSource[] = ['gossip', 'peers', 'dht']
+/** DHT walks per search when a walk names no provider (see askDht); an unknown name costs this many walks. */
+const DHT_WALKS = 2
 
 export class Models {
   private readonly index: ModelIndex
@@ -189,20 +191,36 @@ export class Models {
     yield * merge(...libp2p.getPeers().map(peer => this.resolveAt(libp2p, peer, name, options, 'peers')))
   }
 
+  /**
+   * Walk the DHT for the name's key, resolving each provider at the provider.
+   * A walk that names nobody is made once more while time remains: a node
+   * that has just started walks from a routing table holding little more
+   * than its bootstrap peer (kad-dht pings the peers its first self-query
+   * found before adding them), and in a small cluster such a single path can
+   * end among departed peers, which stay in routing tables until a bucket
+   * fills, without meeting a holder of the record. The second walk starts
+   * from everything the first one met.
+   */
   private async * askDht (libp2p: Libp2p, name: string, options: FindProvidersOptions): AsyncGenerator<ModelProvider> {
     const key = options.revision != null ? await revisionKey(name, options.revision) : await nameKey(name)
-    try {
-      for await (const found of libp2p.contentRouting.findProviders(key, { signal: options.signal })) {
-        if (found.id.equals(libp2p.peerId)) continue
-        if (found.multiaddrs.length > 0) await libp2p.peerStore.merge(found.id, { multiaddrs: found.multiaddrs })
-        // resolve each provider as it comes: the first answer should not wait for the whole walk
-        const answers: ModelProvider[] = []
-        for await (const p of this.resolveAt(libp2p, found.id, name, options, 'dht')) answers.push(p)
-        yield * answers
+    for (let walk = 1; walk <= DHT_WALKS; walk++) {
+      let named = 0
+      try {
+        for await (const found of libp2p.contentRouting.findProviders(key, { signal: options.signal })) {
+          if (found.id.equals(libp2p.peerId)) continue
+          named++
+          if (found.multiaddrs.length > 0) await libp2p.peerStore.merge(found.id, { multiaddrs: found.multiaddrs })
+          // resolve each provider as it comes: the first answer should not wait for the whole walk
+          const answers: ModelProvider[] = []
+          for await (const p of this.resolveAt(libp2p, found.id, name, options, 'dht')) answers.push(p)
+          yield * answers
+        }
+      } catch (err: any) {
+        if (options.signal?.aborted === true) return
+        log('DHT lookup of %s failed - %e', name, err)
       }
-    } catch (err: any) {
-      if (options.signal?.aborted === true) return
-      log('DHT lookup of %s failed - %e', name, err)
+      if (named > 0 || options.signal?.aborted === true) return
+      log('DHT walk %d for %s named no provider', walk, name)
     }
   }
 

@@ -38,6 +38,9 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
       dht: kadDHT({
         protocol: init.dhtProtocol,
         clientMode: false,
+        // every lookup waits for the first self-query, which itself waits for a first peer; the
+        // default 1 s head start only made a fresh node's first lookup ~1 s slower (benchmarks/discovery.ts)
+        initialQuerySelfInterval: 0,
         // kad-dht strips private addresses from the peers it tells others about by default,
         // which is right for the public DHT but leaves a cluster on a LAN (or loopback) unable to
         // reach anyone it is not already connected to
