@@ -48,6 +48,12 @@ export const CONTROL_TIMEOUT_MS = 10_000
 /** Time `retrieve`/`stream` wait for a missing block from peers before giving up (online mode). */
 export const DEFAULT_FETCH_TIMEOUT_MS = 60_000
 
+/**
+ * One attempt at a missing block; past it the want is cancelled and sent again to the peers
+ * connected now (a want can be lost with a peer that went away or restarted under the same id).
+ */
+export const FETCH_ATTEMPT_TIMEOUT_MS = 5_000
+
 /** Environment variables that disable the network (seed plan: `IPFS_KIT_DISABLE`), accepted values. */
 export const TRUTHY_ENV_VALUES = ['1', 'true', 'yes']
 
@@ -114,3 +120,10 @@ export const MODEL_PULL_BLOCK_TIMEOUT_MS = 30_000
 
 /** Files of a model fetched at once by a pull (each also reads ahead READ_AHEAD_BLOCKS blocks). */
 export const MODEL_PULL_FILE_CONCURRENCY = 4
+
+/**
+ * DHT walks per model search when a walk names no provider: a fresh node walks from little more
+ * than its bootstrap peer and, in a small cluster, one path can end among departed peers; the second
+ * walk starts from everything the first met (benchmarks/discovery.ts). An unknown name costs this many.
+ */
+export const MODEL_DHT_WALKS = 2

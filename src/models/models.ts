@@ -9,7 +9,7 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import merge from 'it-merge'
-import { MODEL_FIND_TIMEOUT_MS, MODELS_ANNOUNCE_TTL_MS, MODELS_PROTOCOL } from '../constants.ts'
+import { MODEL_DHT_WALKS, MODEL_FIND_TIMEOUT_MS, MODELS_ANNOUNCE_TTL_MS, MODELS_PROTOCOL } from '../constants.ts'
 import { OfflineError } from '../errors.ts'
 import { nameKey, revisionKey, startAnnouncer } from './announcer.ts'
 import { ModelIndex } from './model-index.ts'
@@ -41,8 +41,6 @@ export interface ModelsComponents {
 }
 
 const ALL_SOURCES: ProviderSource[] = ['gossip', 'peers', 'dht']
-/** DHT walks per search when a walk names no provider (see askDht); an unknown name costs this many walks. */
-const DHT_WALKS = 2
 
 export class Models {
   private readonly index: ModelIndex
@@ -203,7 +201,7 @@ export class Models {
    */
   private async * askDht (libp2p: Libp2p, name: string, options: FindProvidersOptions): AsyncGenerator<ModelProvider> {
     const key = options.revision != null ? await revisionKey(name, options.revision) : await nameKey(name)
-    for (let walk = 1; walk <= DHT_WALKS; walk++) {
+    for (let walk = 1; walk <= MODEL_DHT_WALKS; walk++) {
       let named = 0
       try {
         for await (const found of libp2p.contentRouting.findProviders(key, { signal: options.signal })) {

@@ -146,9 +146,11 @@ async function chooseProviders (c: PullComponents, name: string, options: PullOp
   }
   chosen ??= seen[0]
   if (chosen == null) throw new ModelNotFoundError(options.revision != null ? modelRef(name, options.revision) : name)
-  await Promise.all(seen.map(dialAll))
-  // the rest arrive in the background (DHT answers can take seconds)
+  // wait for the chosen provider only: a provider that went away must not hold the pull up for a
+  // dial timeout; the others (and those the DHT names later) are dialled in the background
+  await dialAll(chosen)
   void (async () => {
+    await Promise.all(seen.filter(p => p !== chosen).map(dialAll))
     for await (const provider of found) await dialAll(provider)
   })().catch(() => {})
   return chosen

@@ -3,7 +3,7 @@
  * on read), then — when online — peers, through Helia's networked blockstore
  * (bitswap), which verifies what it receives and writes it locally.
  */
-import { DEFAULT_FETCH_TIMEOUT_MS } from '../constants.ts'
+import { DEFAULT_FETCH_TIMEOUT_MS, FETCH_ATTEMPT_TIMEOUT_MS } from '../constants.ts'
 import { NotFoundError } from '../errors.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BlockSource } from '../pins/index.ts'
@@ -58,17 +58,27 @@ export function networkBlockSource (init: NetworkBlockSourceInit): BlockSource {
       } catch (err: any) {
         if (err.name !== 'NotFoundError' || helia == null) throw notFound(cid, err)
       }
-      const signal = AbortSignal.any([AbortSignal.timeout(timeout), ...(options.signal != null ? [options.signal] : [])])
-      try {
-        const parts: Uint8Array[] = []
-        for await (const part of helia.blockstore.get(cid, { signal })) parts.push(part)
-        const bytes = parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
-        init.onFetched?.(cid, bytes)
-        return bytes
-      } catch (err: any) {
-        options.signal?.throwIfAborted()
-        throw new NotFoundError(cid.toString(), { cause: err })
+      // Several shorter attempts rather than one long one: each attempt is a new want sent to every
+      // connected peer, so a want lost with a peer that went away (or a peer that restarted under the
+      // same id) is asked again of the peers there are now.
+      const deadline = Date.now() + timeout
+      let lastError: unknown
+      while (true) {
+        const remaining = deadline - Date.now()
+        if (remaining <= 0) break
+        const signal = AbortSignal.any([AbortSignal.timeout(Math.min(remaining, FETCH_ATTEMPT_TIMEOUT_MS)), ...(options.signal != null ? [options.signal] : [])])
+        try {
+          const parts: Uint8Array[] = []
+          for await (const part of helia.blockstore.get(cid, { signal })) parts.push(part)
+          const bytes = parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
+          init.onFetched?.(cid, bytes)
+          return bytes
+        } catch (err: any) {
+          options.signal?.throwIfAborted()
+          lastError = err
+        }
       }
+      throw new NotFoundError(cid.toString(), { cause: lastError })
     }
   }
 }
