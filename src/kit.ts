@@ -115,6 +115,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     fetcher,
     libp2p: node.libp2p,
     peerId: node.peerId,
+    quarantined: () => repo.quarantine.count,
     dataDir,
     pinByDefault: settings.storage_policy.pin_by_default
   })

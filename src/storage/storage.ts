@@ -45,6 +45,8 @@ export interface StorageComponents {
   /** A source that fetches from peers with a given per-block timeout; absent offline. */
   fetcher?(options: FetcherOptions): BlockSource
   peerId: PeerId
+  /** Blocks moved to quarantine since start. */
+  quarantined?(): number
   dataDir: string
   pinByDefault: boolean
 }
@@ -269,7 +271,7 @@ export class IPFSKitStorage {
       peerId: this.c.peerId.toString(),
       peers: this.c.libp2p?.getConnections().length ?? 0,
       backends: { local: true, ipfs: online, s3: false, filecoin: false },
-      repo: { blocks, bytes, pins: (await this.c.pins.pinnedRoots()).size }
+      repo: { blocks, bytes, pins: (await this.c.pins.pinnedRoots()).size, quarantined: this.c.quarantined?.() ?? 0 }
     }
   }
 

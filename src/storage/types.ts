@@ -43,5 +43,6 @@ export interface BackendStatus {
   /** Open peer connections. */
   peers: number
   backends: { local: boolean, ipfs: boolean, s3: boolean, filecoin: boolean }
-  repo: { blocks: number, bytes: number, pins: number }
+  /** `quarantined`: blocks that failed their hash on read since the node started (moved to `<dataDir>/quarantine`). */
+  repo: { blocks: number, bytes: number, pins: number, quarantined: number }
 }

@@ -90,6 +90,7 @@ describe('corrupted and truncated block files', () => {
     expect(new Set(report.corrupt)).toEqual(damaged)
     expect(report.missing).toEqual([])
     expect(report.incompletePins.length).toBeGreaterThan(0)
+    expect((await kit.storage.status()).repo.quarantined).toBe(DAMAGED)
     await expect(kit.storage.gc()).rejects.toMatchObject({ name: 'DamagedPinsError' })
     await kit.stop()
 
