@@ -4,6 +4,7 @@
  * CID as `ipfs add --cid-version 1` with that profile), streamed, never held
  * whole in memory.
  */
+import './uint64-fix.ts'
 import { logger } from '@libp2p/logger'
 import { importByteStream } from 'ipfs-unixfs-importer'
 import { CID } from 'multiformats/cid'
