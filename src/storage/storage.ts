@@ -6,15 +6,15 @@
  */
 import './uint64-fix.ts'
 import { logger } from '@libp2p/logger'
-import { importByteStream } from 'ipfs-unixfs-importer'
 import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
-import { IMPORT_WRITE_CONCURRENCY, MAX_RETRIEVE_BYTES } from '../constants.ts'
+import { MAX_RETRIEVE_BYTES } from '../constants.ts'
 import { InvalidCIDError, InvalidInputError, TooLargeError } from '../errors.ts'
 import { assertAllowedCid } from '../blocks/index.ts'
 import { collectGarbage, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
 import { fileSize, readFile } from './file-reader.ts'
+import { importFile } from './importer.ts'
 import { toByteSource } from './input.ts'
 import { verifyRepo } from './verify-repo.ts'
 import type { EvictionResult } from './eviction.ts'
@@ -78,14 +78,10 @@ export class IPFSKitStorage {
     let cid: CID
     let size: number
     try {
-      const counter = { bytes: 0 }
-      const result = await importByteStream(counted(source.stream, source.size, counter, options), this.c.blockstore, {
-        profile: 'unixfs-v1-2025',
-        blockWriteConcurrency: IMPORT_WRITE_CONCURRENCY
-      })
+      const result = await importFile(withProgress(source.stream, source.size, options), this.c.blockstore, { signal: options.signal })
       cid = result.cid
-      size = counter.bytes
-      const blocks = await walkDag(this.c.local, cid, options)
+      size = result.size
+      const blocks = result.blocks
       if (pin) {
         await this.c.pins.addBlocks(cid, blocks)
         options.onProgress?.(new CustomProgressEvent('storage:store:pinned', { cid: cid.toString() }))
@@ -299,12 +295,13 @@ export function parseCid (cid: string): CID {
   return parsed
 }
 
-/** Pass the stream through, counting bytes into `counter` and reporting progress. */
-async function * counted (source: AsyncIterable<Uint8Array>, total: number | undefined, counter: { bytes: number }, options: StoreOptions): AsyncGenerator<Uint8Array> {
+/** Pass the stream through, reporting progress. */
+async function * withProgress (source: AsyncIterable<Uint8Array>, total: number | undefined, options: StoreOptions): AsyncGenerator<Uint8Array> {
+  if (options.onProgress == null) return yield * source
+  let bytes = 0
   for await (const chunk of source) {
-    options.signal?.throwIfAborted()
-    counter.bytes += chunk.byteLength
-    options.onProgress?.(new CustomProgressEvent('storage:store:chunk', { bytes: counter.bytes, total }))
+    bytes += chunk.byteLength
+    options.onProgress(new CustomProgressEvent('storage:store:chunk', { bytes, total }))
     yield chunk
   }
 }

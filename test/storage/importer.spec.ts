@@ -1,0 +1,66 @@
+import { MemoryBlockstore } from 'blockstore-core/memory'
+import { importer } from 'ipfs-unixfs-importer'
+import { fixedSize } from 'ipfs-unixfs-importer/chunker'
+import { balanced } from 'ipfs-unixfs-importer/layout'
+import { describe, expect, it } from 'vitest'
+import { blockKey } from '../../src/blocks/index.ts'
+import { importFile } from '../../src/storage/importer.ts'
+import type { CID } from 'multiformats/cid'
+
+const CHUNK = 16
+const WIDTH = 4
+
+/** The reference: ipfs-unixfs-importer with the profile's options spelled out, at a small scale. */
+async function reference (bytes: Uint8Array): Promise<{ cid: CID, keys: Set<string> }> {
+  const store = new MemoryBlockstore()
+  let root: CID | undefined
+  for await (const entry of importer([{ content: [bytes] }], store, {
+    cidVersion: 1, rawLeaves: true, reduceSingleLeafToSelf: true,
+    chunker: fixedSize({ chunkSize: CHUNK }), layout: balanced({ maxChildrenPerNode: WIDTH })
+  })) root = entry.cid
+  const keys = new Set<string>()
+  for await (const { cid } of store.getAll()) keys.add(blockKey(cid))
+  return { cid: root as CID, keys }
+}
+
+function pattern (n: number): Uint8Array {
+  return new Uint8Array(n).map((_, i) => (i * 131 + (i >> 7)) & 0xff)
+}
+
+/** Split bytes into pieces of odd sizes, as a network or a pipe delivers them. */
+function * pieces (bytes: Uint8Array): Generator<Uint8Array> {
+  let at = 0
+  let step = 1
+  while (at < bytes.length) {
+    yield bytes.subarray(at, at + step)
+    at += step
+    step = (step * 7 + 3) % 41 + 1
+  }
+}
+
+describe('importFile (the unixfs-v1-2025 profile, pipelined)', () => {
+  const sizes = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, WIDTH * CHUNK, WIDTH * CHUNK + 1, (WIDTH + 1) * CHUNK, WIDTH * WIDTH * CHUNK, WIDTH * WIDTH * CHUNK + 3, WIDTH * WIDTH * WIDTH * CHUNK + 17, 3 * WIDTH * CHUNK + 5]
+  it.each(sizes)('gives the reference CID and blocks for %i bytes, whole or in odd pieces', async size => {
+    const bytes = pattern(size)
+    const expected = await reference(bytes)
+    for (const source of [[bytes], pieces(bytes)]) {
+      const written = new Map<string, Uint8Array>()
+      const result = await importFile(source, { put: async (cid, block) => { written.set(blockKey(cid), block) } }, { chunkSize: CHUNK, maxChildren: WIDTH })
+      expect(result.cid.toString()).toBe(expected.cid.toString())
+      expect(result.size).toBe(size)
+      expect(new Set(result.blocks.keys())).toEqual(expected.keys)
+      expect(new Set(written.keys())).toEqual(expected.keys)
+    }
+  })
+
+  it('reports a write failure instead of a CID', async () => {
+    const failing = { put: async () => { throw new Error('disk full') } }
+    await expect(importFile([pattern(10 * CHUNK)], failing, { chunkSize: CHUNK, maxChildren: WIDTH })).rejects.toThrow('disk full')
+  })
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(importFile([pattern(10 * CHUNK)], { put: async () => {} }, { chunkSize: CHUNK, signal: controller.signal })).rejects.toThrow()
+  })
+})
