@@ -64,17 +64,32 @@ export class PinIndex {
   /** Pin `root` given its already-walked distinct blocks (see walkDag). */
   async addBlocks (root: CID, blocks: Map<string, CID>): Promise<PinRecord> {
     return await this.components.mutex.run(async () => {
-      const again = await this.get(root)
-      if (again != null) return again
-      const keys = [...blocks.keys()]
-      const counts = await this.components.meta.getMany(keys.map(k => this.refPrefix + k))
-      const record = { created: Date.now(), blocks: keys.length }
-      const ops: BatchOp[] = keys.map((key, i) => ({ type: 'put', key: this.refPrefix + key, value: encodeCount(decodeCount(counts[i]) + 1) }))
-      ops.push({ type: 'put', key: this.listPrefix + root.toString(), value: encodeJson(keys) })
-      ops.push({ type: 'put', key: this.rootPrefix + root.toString(), value: encodeJson(record) })
-      await this.components.meta.batch(ops)
-      return { cid: root, ...record }
+      const planned = await this.planAdd(root, blocks)
+      await this.components.meta.batch(planned.ops)
+      return planned.record
     })
+  }
+
+  /**
+   * The batch that adds a pin on `root` (empty when it is pinned already),
+   * for a caller that commits it together with other records. The caller
+   * must hold the mutex (see `exclusive`) from this call to the commit.
+   */
+  async planAdd (root: CID, blocks: Map<string, CID>): Promise<{ ops: BatchOp[], record: PinRecord }> {
+    const existing = await this.get(root)
+    if (existing != null) return { ops: [], record: existing }
+    const keys = [...blocks.keys()]
+    const counts = await this.components.meta.getMany(keys.map(k => this.refPrefix + k))
+    const record = { created: Date.now(), blocks: keys.length }
+    const ops: BatchOp[] = keys.map((key, i) => ({ type: 'put', key: this.refPrefix + key, value: encodeCount(decodeCount(counts[i]) + 1) }))
+    ops.push({ type: 'put', key: this.listPrefix + root.toString(), value: encodeJson(keys) })
+    ops.push({ type: 'put', key: this.rootPrefix + root.toString(), value: encodeJson(record) })
+    return { ops, record: { cid: root, ...record } }
+  }
+
+  /** Run `fn` holding the mutex that serialises reference-count changes. */
+  async exclusive<T> (fn: () => Promise<T>): Promise<T> {
+    return await this.components.mutex.run(fn)
   }
 
   /** Remove the pin on `root`. Returns false when it was not pinned. */

@@ -1,7 +1,7 @@
 /** The file index: CID → filename, size, last stored. What `listFiles()` shows. */
 import { CID } from 'multiformats/cid'
 import { decodeJson, encodeJson } from '../repo/index.ts'
-import type { MetaStore } from '../repo/index.ts'
+import type { BatchOp, MetaStore } from '../repo/index.ts'
 
 const FILE_PREFIX = '/ipfs-kit/files/'
 
@@ -26,9 +26,19 @@ export class FileIndex {
 
   /** Record a store. A later store without a filename keeps the earlier one. */
   async put (cid: CID, record: FileRecord): Promise<void> {
+    await this.meta.batch([await this.planPut(cid, record)])
+  }
+
+  /** The write that records a store, for a caller that commits it with other records. */
+  async planPut (cid: CID, record: FileRecord): Promise<BatchOp> {
     const previous = await this.get(cid)
     const filename = record.filename ?? previous?.filename ?? null
-    await this.meta.batch([{ type: 'put', key: FILE_PREFIX + cid.toString(), value: encodeJson({ ...record, filename }) }])
+    return { type: 'put', key: FILE_PREFIX + cid.toString(), value: encodeJson({ ...record, filename }) }
+  }
+
+  /** Commit writes planned here and by the pin indexes, atomically. */
+  async commit (ops: BatchOp[]): Promise<void> {
+    await this.meta.batch(ops)
   }
 
   /** Note a read of `cid`, for least-recently-used eviction. Unknown CIDs are left alone. */

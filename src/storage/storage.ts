@@ -82,13 +82,15 @@ export class IPFSKitStorage {
       cid = result.cid
       size = result.size
       const blocks = result.blocks
-      if (pin) {
-        await this.c.pins.addBlocks(cid, blocks)
-        options.onProgress?.(new CustomProgressEvent('storage:store:pinned', { cid: cid.toString() }))
-      }
       options.hold?.add(blocks.keys())
-      await this.c.fileRefs.addBlocks(cid, blocks)
-      await this.c.files.put(cid, { filename: options.filename ?? null, size, modified: Date.now() })
+      // the pin, the file index's references and its record land in one atomic LevelDB batch
+      const record = { filename: options.filename ?? null, size, modified: Date.now() }
+      await this.c.pins.exclusive(async () => {
+        const ops = pin ? (await this.c.pins.planAdd(cid, blocks)).ops : []
+        ops.push(...(await this.c.fileRefs.planAdd(cid, blocks)).ops, await this.c.files.planPut(cid, record))
+        await this.c.files.commit(ops)
+      })
+      if (pin) options.onProgress?.(new CustomProgressEvent('storage:store:pinned', { cid: cid.toString() }))
     } finally {
       release()
     }
