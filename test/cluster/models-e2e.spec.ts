@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startPeer, waitForPeers } from '../../peers/harness.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
-import { writeRandomFile } from '../fault/helpers.ts'
+import { writeRandomFile } from '../fixtures/random-file.ts'
 import type { Peer } from '../../peers/harness.ts'
 
 const MiB = 1024 * 1024

@@ -1,28 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startPeer, waitForPeers } from '../../peers/harness.ts'
+import { MiB, writeRandomFile } from '../fixtures/random-file.ts'
 import type { Peer } from '../../peers/harness.ts'
-
-const MiB = 1024 * 1024
-
-/** Write `size` random bytes to a file, returning its sha256. */
-async function randomFile (path: string, size: number): Promise<string> {
-  const hash = createHash('sha256')
-  const out = createWriteStream(path)
-  for (let done = 0; done < size; done += MiB) {
-    const chunk = randomBytes(Math.min(MiB, size - done))
-    hash.update(chunk)
-    if (!out.write(chunk)) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
-  return hash.digest('hex')
-}
 
 describe('two node processes over libp2p', () => {
   const peers: Peer[] = []
@@ -37,7 +19,7 @@ describe('two node processes over libp2p', () => {
     dir = await mkdtemp(join(tmpdir(), 'ipfs-kit-2p-'))
     const source = join(dir, 'weights.bin')
     const size = 20 * MiB + 12345
-    const expected = await randomFile(source, size)
+    const expected = await writeRandomFile(source, size)
 
     const a = await startPeer()
     peers.push(a)

@@ -1,26 +1,10 @@
 /** Shared pieces of the crash tests: random files, temp-file scans, full-DAG checks. */
-import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createHash } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { once } from 'node:events'
 import type { Kit } from '../../src/index.ts'
 
-export const MiB = 1024 * 1024
-
-/** Write `size` random bytes to `path`; resolves to their sha256 (hex). */
-export async function writeRandomFile (path: string, size: number): Promise<string> {
-  const hash = createHash('sha256')
-  const out = createWriteStream(path)
-  for (let done = 0; done < size; done += MiB) {
-    const chunk = randomBytes(Math.min(MiB, size - done))
-    hash.update(chunk)
-    if (!out.write(chunk)) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
-  return hash.digest('hex')
-}
+export { MiB, writeRandomFile } from '../fixtures/random-file.ts'
 
 /** Temp files anywhere under the blocks directory. */
 export async function tempFiles (dataDir: string): Promise<string[]> {
