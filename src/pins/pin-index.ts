@@ -76,10 +76,10 @@ export class PinIndex {
    * must hold the mutex (see `exclusive`) from this call to the commit.
    */
   async planAdd (root: CID, blocks: Map<string, CID>): Promise<{ ops: BatchOp[], record: PinRecord }> {
-    const existing = await this.get(root)
-    if (existing != null) return { ops: [], record: existing }
     const keys = [...blocks.keys()]
-    const counts = await this.components.meta.getMany(keys.map(k => this.refPrefix + k))
+    // the root's record and every count in one read
+    const [existing, ...counts] = await this.components.meta.getMany([this.rootPrefix + root.toString(), ...keys.map(k => this.refPrefix + k)])
+    if (existing != null) return { ops: [], record: { cid: root, ...decodeJson<Omit<PinRecord, 'cid'>>(existing) } }
     const record = { created: Date.now(), blocks: keys.length }
     const ops: BatchOp[] = keys.map((key, i) => ({ type: 'put', key: this.refPrefix + key, value: encodeCount(decodeCount(counts[i]) + 1) }))
     ops.push({ type: 'put', key: this.listPrefix + root.toString(), value: encodeJson(keys) })

@@ -86,9 +86,13 @@ export class IPFSKitStorage {
       // the pin, the file index's references and its record land in one atomic LevelDB batch
       const record = { filename: options.filename ?? null, size, modified: Date.now() }
       await this.c.pins.exclusive(async () => {
-        const ops = pin ? (await this.c.pins.planAdd(cid, blocks)).ops : []
-        ops.push(...(await this.c.fileRefs.planAdd(cid, blocks)).ops, await this.c.files.planPut(cid, record))
-        await this.c.files.commit(ops)
+        // planned side by side (reads only), so the LevelDB round trips overlap
+        const [pinOps, refOps, fileOp] = await Promise.all([
+          pin ? this.c.pins.planAdd(cid, blocks).then(p => p.ops) : [],
+          this.c.fileRefs.planAdd(cid, blocks).then(p => p.ops),
+          this.c.files.planPut(cid, record)
+        ])
+        await this.c.files.commit([...pinOps, ...refOps, fileOp])
       })
       if (pin) options.onProgress?.(new CustomProgressEvent('storage:store:pinned', { cid: cid.toString() }))
     } finally {
