@@ -127,3 +127,15 @@ export const MODEL_PULL_FILE_CONCURRENCY = 4
  * walk starts from everything the first met (benchmarks/discovery.ts). An unknown name costs this many.
  */
 export const MODEL_DHT_WALKS = 2
+
+/** Largest block `block/put` accepts over the RPC API: Kubo's 1 MiB soft block limit, which our 1 MiB leaves fit. */
+export const RPC_MAX_BLOCK_BYTES = 1024 * 1024
+
+/** An RPC connection with no bytes in either direction for this long is closed; large transfers are not cut off. */
+export const RPC_IDLE_TIMEOUT_MS = 120_000
+
+/** Time a client has to send its request headers (slowloris guard). */
+export const RPC_HEADERS_TIMEOUT_MS = 30_000
+
+/** Default bound of `routing/findprovs` (Kubo's `--num-providers` default). */
+export const RPC_FINDPROVS_DEFAULT = 20

@@ -1,0 +1,18 @@
+/** `cat`: a file's bytes (or a range of them), streamed with back-pressure. */
+import { cidArg, intParam, requiredArg, write } from '../request-context.ts'
+import type { RequestContext } from '../request-context.ts'
+
+export async function cat ({ kit, query, signal, res }: RequestContext): Promise<void> {
+  const cid = cidArg(requiredArg(query))
+  const offset = intParam(query, 'offset') ?? 0
+  const length = intParam(query, 'length')
+  const source = kit.storage.stream(cid, { offset, length, signal })[Symbol.asyncIterator]()
+  // the first chunk before the headers: a bad CID or missing block still gets a proper error status
+  let next = await source.next()
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Stream-Output': '1' })
+  while (next.done !== true) {
+    await write(res, next.value, signal)
+    next = await source.next()
+  }
+  res.end()
+}

@@ -1,0 +1,26 @@
+/** The RPC commands this node answers, by their path under `/api/v0/`. */
+import { add } from './add.ts'
+import { blockGet, blockPut, blockStat } from './block.ts'
+import { cat } from './cat.ts'
+import { findProviders, id, status, swarmPeers, version } from './node-info.ts'
+import { pinAdd, pinLs, pinRm } from './pin.ts'
+import { repoGc, repoStat } from './repo.ts'
+import type { RouteHandler } from '../request-context.ts'
+
+export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
+  ['add', add],
+  ['cat', cat],
+  ['block/get', blockGet],
+  ['block/put', blockPut],
+  ['block/stat', blockStat],
+  ['pin/add', pinAdd],
+  ['pin/rm', pinRm],
+  ['pin/ls', pinLs],
+  ['repo/gc', repoGc],
+  ['repo/stat', repoStat],
+  ['id', id],
+  ['version', version],
+  ['swarm/peers', swarmPeers],
+  ['routing/findprovs', findProviders],
+  ['ipfs-kit/status', status]
+])

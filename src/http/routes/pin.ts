@@ -1,0 +1,49 @@
+/** `pin/add|rm|ls`: every pin here is recursive, as Kubo's default. */
+import { parseCid } from '../../storage/index.ts'
+import { boolParam, cidArg, requiredArg, sendJson, sendJsonLines } from '../request-context.ts'
+import { RpcError } from '../rpc-error.ts'
+import type { RequestContext } from '../request-context.ts'
+
+function args (query: URLSearchParams): string[] {
+  const all = query.getAll('arg').map(cidArg)
+  if (all.length === 0) requiredArg(query)
+  return all.map(arg => parseCid(arg).toString())
+}
+
+export async function pinAdd ({ kit, query, signal, res }: RequestContext): Promise<void> {
+  if (!boolParam(query, 'recursive', true)) throw new RpcError(400, 'direct pins are not supported; pins are recursive')
+  const cids = args(query)
+  for (const cid of cids) {
+    if (!await kit.storage.pin(cid, { signal })) throw new RpcError(500, `pin: block was not found locally (offline): ${cid}`)
+  }
+  sendJson(res, { Pins: cids })
+}
+
+export async function pinRm ({ kit, query, res }: RequestContext): Promise<void> {
+  const cids = args(query)
+  for (const cid of cids) {
+    if (!await kit.storage.unpin(cid)) throw new RpcError(500, `${cid} is not pinned`)
+  }
+  sendJson(res, { Pins: cids })
+}
+
+export async function pinLs ({ kit, query, signal, res }: RequestContext): Promise<void> {
+  const type = query.get('type') ?? 'all'
+  if (!['all', 'recursive', 'direct', 'indirect'].includes(type)) throw new RpcError(400, `invalid type "${type}", must be one of {direct, indirect, recursive, all}`)
+  const wanted = query.getAll('arg').map(arg => parseCid(cidArg(arg)).toString())
+  const pins: string[] = []
+  if (type === 'all' || type === 'recursive') {
+    for await (const pin of kit.pins.ls()) {
+      const cid = pin.cid.toString()
+      if (wanted.length === 0 || wanted.includes(cid)) pins.push(cid)
+    }
+  }
+  for (const cid of wanted) {
+    if (!pins.includes(cid)) throw new RpcError(500, `path '${cid}' is not pinned`)
+  }
+  if (boolParam(query, 'stream', false)) {
+    await sendJsonLines(res, pins.map(cid => ({ Cid: cid, Type: 'recursive' })), signal)
+    return
+  }
+  sendJson(res, { Keys: Object.fromEntries(pins.map(cid => [cid, { Type: 'recursive' }])) })
+}
