@@ -6,16 +6,20 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { DAEMON_INFO_FILE } from '../../constants.ts'
 import { createControlServer } from '../../control/index.ts'
+import { createRpcServer, parseApiAddress } from '../../http/index.ts'
 import { listFlag } from '../args.ts'
 import { printJson, printLines } from '../output.ts'
-import type { Command } from '../command.ts'
+import type { Command, CommandContext } from '../command.ts'
+import type { Kit } from '../../kit.ts'
+import type { RpcServer } from '../../http/index.ts'
 
 export const daemon: Command = {
   name: 'daemon',
   usage: '',
   summary: 'run a node until SIGINT/SIGTERM; other commands on its data directory go through it',
-  description: 'With --json, prints one line {"peerId","addresses","dataDir"} once ready. A second signal exits at once.',
+  description: 'Serves the Kubo RPC API on backends.ipfs.api_endpoint (loopback only). With --json, prints one line {"peerId","addresses","dataDir","api"} once ready. A second signal exits at once.',
   flags: {
+    api: { type: 'string', value: '<host:port>', description: 'Kubo RPC API address, loopback only (replaces config backends.ipfs.api_endpoint; port 0 picks a free one)' },
     listen: { type: 'string', multiple: true, value: '<multiaddr>', description: 'libp2p listen address, repeatable (replaces config node.listen)' },
     bootstrap: { type: 'string', multiple: true, value: '<multiaddr>', description: 'peer to dial at start, repeatable (replaces config node.bootstrap)' }
   },
@@ -34,9 +38,11 @@ export const daemon: Command = {
       })
       const server = createControlServer(kit)
       const infoFile = path.join(kit.dataDir, DAEMON_INFO_FILE)
+      let rpc: RpcServer | undefined
       try {
         await server.start()
-        const info = { peerId: kit.peerId.toString(), addresses: kit.addresses(), dataDir: kit.dataDir }
+        rpc = await startRpc(kit, typeof flags.api === 'string' ? flags.api : undefined, io)
+        const info = { peerId: kit.peerId.toString(), addresses: kit.addresses(), dataDir: kit.dataDir, api: rpc?.url ?? null }
         await fs.writeFile(infoFile, JSON.stringify({ ...info, pid: process.pid, socket: server.path, started: Date.now() }) + '\n')
         if (globals.json) {
           printJson(io, info)
@@ -45,6 +51,7 @@ export const daemon: Command = {
             `peer id:   ${info.peerId}`,
             `data dir:  ${info.dataDir}`,
             `control:   ${server.path}`,
+            `api:       ${info.api ?? '(not serving)'}`,
             `mode:      ${kit.offline ? 'offline' : 'online'}`,
             'listening:', ...(info.addresses.length === 0 ? ['  (none)'] : info.addresses.map(a => `  ${a}`)),
             'daemon ready')
@@ -52,6 +59,7 @@ export const daemon: Command = {
         const signal = await stop.received
         if (!globals.json) io.stderr.write(`received ${signal}, stopping\n`)
       } finally {
+        await rpc?.stop()
         await server.stop()
         await fs.rm(infoFile, { force: true })
         await kit.stop()
@@ -60,6 +68,26 @@ export const daemon: Command = {
       stop.dispose()
     }
   }
+}
+
+/**
+ * Start the Kubo RPC API. An address given with `--api` must work; the
+ * configured default (127.0.0.1:5001) may be taken by Kubo or another daemon,
+ * and then this daemon runs without the API, saying so on stderr.
+ */
+async function startRpc (kit: Kit, flag: string | undefined, io: CommandContext['io']): Promise<RpcServer | undefined> {
+  const address = flag != null
+    ? parseApiAddress(flag, '--api')
+    : parseApiAddress(kit.config.ipfs_kit.backends.ipfs.api_endpoint, 'backends.ipfs.api_endpoint')
+  const rpc = createRpcServer(kit, address)
+  try {
+    await rpc.start()
+  } catch (err: any) {
+    if (flag != null || err.code !== 'EADDRINUSE') throw err
+    io.stderr.write(`warning: RPC API not started: ${address.host}:${address.port} is in use; pass --api 127.0.0.1:<port> (0 picks a free one)\n`)
+    return undefined
+  }
+  return rpc
 }
 
 /** The first SIGINT/SIGTERM resolves `received`; a second one exits without waiting. */
