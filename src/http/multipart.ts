@@ -55,7 +55,7 @@ export async function * parseMultipart (req: IncomingMessage, options: Multipart
       if (next != null) {
         let filename = next.filename
         try { filename = decodeURIComponent(filename) } catch { /* not percent-encoded: keep it as sent */ }
-        yield { field: next.field, filename, contentType: next.contentType, body: next.stream }
+        yield { field: next.field, filename, contentType: next.contentType, body: partBody(next.stream) }
         // the consumer may have stopped early: drain so busboy can move on
         if (!next.stream.readableEnded && !next.stream.destroyed) next.stream.resume()
         continue
@@ -67,6 +67,16 @@ export async function * parseMultipart (req: IncomingMessage, options: Multipart
   } finally {
     req.unpipe(parser)
     if (!finished) req.resume()
+  }
+}
+
+/** The part's bytes; a body that ends before its boundary is the client's fault (400), not ours. */
+async function * partBody (stream: Readable): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of stream) yield chunk as Uint8Array
+  } catch (err: any) {
+    if (err instanceof RpcError) throw err
+    throw new RpcError(400, `malformed multipart body: ${err.message}`, { cause: err })
   }
 }
 

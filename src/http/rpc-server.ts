@@ -21,6 +21,8 @@ export interface RpcServerInit {
   host?: string
   /** TCP port; 0 picks a free one. @default 5001 */
   port?: number
+  /** Close a connection idle this long in both directions. @default RPC_IDLE_TIMEOUT_MS */
+  idleTimeoutMs?: number
 }
 
 export interface RpcServer {
@@ -58,7 +60,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
   })
   server.headersTimeout = RPC_HEADERS_TIMEOUT_MS
   server.requestTimeout = 0 // an upload of many GB may take as long as it needs, while it moves
-  server.timeout = RPC_IDLE_TIMEOUT_MS
+  server.timeout = init.idleTimeoutMs ?? RPC_IDLE_TIMEOUT_MS
 
   async function handle (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const parsed = new URL(req.url ?? '/', 'http://localhost')

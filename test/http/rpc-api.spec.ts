@@ -3,6 +3,7 @@
  * in-process kit and server on 127.0.0.1 with an OS-chosen port.
  */
 import { createHash } from 'node:crypto'
+import net from 'node:net'
 import { create } from 'kubo-rpc-client'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
@@ -170,6 +171,35 @@ describe('Kubo RPC API with kubo-rpc-client', () => {
     const { status, body } = await post(`routing/findprovs?arg=${HELLO_WORLD_CID}`)
     expect(status).toBe(500)
     expect(body).toEqual({ Message: expect.stringContaining('offline'), Code: 0, Type: 'error' })
+  })
+
+  it('answers a body that is not multipart, or is cut short, with 400', async () => {
+    const notMultipart = await post('add', { body: 'just text', headers: { 'Content-Type': 'text/plain' } })
+    expect(notMultipart.status).toBe(400)
+    expect(notMultipart.body).toMatchObject({ Message: expect.stringContaining('multipart'), Code: 0, Type: 'error' })
+    const truncated = await post('block/put', {
+      body: '--xyz\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\nabc',
+      headers: { 'Content-Type': 'multipart/form-data; boundary=xyz' }
+    })
+    expect(truncated.status).toBe(400)
+    expect(truncated.body).toMatchObject({ Code: 0, Type: 'error' })
+    expect((await kit.storage.status()).repo.blocks).toBe(0)
+  })
+
+  it('closes a connection whose upload stalls for longer than the idle timeout', async () => {
+    const impatient = createRpcServer(kit, { port: 0, idleTimeoutMs: 300 })
+    await impatient.start()
+    try {
+      const { port } = new URL(impatient.url)
+      const socket = net.connect(Number(port), '127.0.0.1')
+      socket.write('POST /api/v0/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n')
+      const started = Date.now()
+      await new Promise<void>(resolve => socket.once('close', () => resolve()))
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250)
+      expect(Date.now() - started).toBeLessThan(5_000)
+    } finally {
+      await impatient.stop()
+    }
   })
 
   it('refuses to bind a non-loopback address', async () => {
