@@ -51,7 +51,11 @@ export function isLoopback (host: string): boolean {
  */
 export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer {
   const host = init.host ?? '127.0.0.1'
-  const stopping = new AbortController()
+  // one controller per request, aborted by the client leaving or by stop(); not AbortSignal.any
+  // over a server-wide signal, which keeps every request's listeners (and the block bytes their
+  // closures hold) alive until that signal fires
+  const active = new Set<AbortController>()
+  let stopping = false
   let url = ''
   let ownOrigins = new Set<string>()
 
@@ -79,12 +83,17 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       res.setHeader('Allow', 'POST')
       throw new RpcError(405, `${req.method} is not allowed: the RPC API takes POST only`)
     }
+    if (stopping) throw new RpcError(503, 'the server is stopping')
     const request = new AbortController()
-    res.on('close', () => { if (!res.writableFinished) request.abort(new RpcError(499, 'client went away')) })
-    const signal = AbortSignal.any([request.signal, stopping.signal])
+    active.add(request)
+    res.on('close', () => {
+      active.delete(request)
+      if (!res.writableFinished) request.abort(new RpcError(499, 'client went away'))
+    })
     try {
-      await route({ kit, req, res, query: parsed.searchParams, signal })
+      await route({ kit, req, res, query: parsed.searchParams, signal: request.signal })
     } finally {
+      active.delete(request)
       // drain a body the route did not read, so the connection stays usable
       if (!req.readableEnded) req.resume()
     }
@@ -106,7 +115,8 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       ownOrigins = new Set([url, `http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`])
     },
     async stop () {
-      stopping.abort(new RpcError(503, 'the server is stopping'))
+      stopping = true
+      for (const request of active) request.abort(new RpcError(503, 'the server is stopping'))
       await new Promise<void>(resolve => {
         server.close(() => resolve())
         server.closeAllConnections()
