@@ -9,7 +9,7 @@ import { logger } from '@libp2p/logger'
 import { RPC_HEADERS_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS } from '../constants.ts'
 import { ConfigError } from '../errors.ts'
 import { ROUTES } from './routes/index.ts'
-import { RpcError, sendError } from './rpc-error.ts'
+import { RpcError, sendError, toKuboError } from './rpc-error.ts'
 import type { Kit } from '../kit.ts'
 import type { AddressInfo } from 'node:net'
 
@@ -60,7 +60,12 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
   let ownOrigins = new Set<string>()
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch(err => { log.error('request failed - %e', err); sendError(res, err) })
+    handle(req, res).catch(err => {
+      // a caller's mistake (4xx) is theirs to read in the response; an operation that failed is ours
+      if (toKuboError(err).status >= 500) log.error('%s %s failed - %e', req.method, req.url, err)
+      else log('%s %s refused - %s', req.method, req.url, err.message)
+      sendError(res, err)
+    })
   })
   server.headersTimeout = RPC_HEADERS_TIMEOUT_MS
   server.requestTimeout = 0 // an upload of many GB may take as long as it needs, while it moves
