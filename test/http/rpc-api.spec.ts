@@ -3,7 +3,9 @@
  * in-process kit and server on 127.0.0.1 with an OS-chosen port.
  */
 import { createHash } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
 import net from 'node:net'
+import path from 'node:path'
 import { create } from 'kubo-rpc-client'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
@@ -202,6 +204,15 @@ describe('Kubo RPC API with kubo-rpc-client', () => {
     }
   })
 
+  it('answers ipfs-kit/models/providers for a bad name with 400, and offline with 500', async () => {
+    const bad = await post('ipfs-kit/models/providers?arg=../etc')
+    expect(bad.status).toBe(400)
+    expect(bad.body).toMatchObject({ Code: 0, Type: 'error' })
+    const offline = await post('ipfs-kit/models/providers?arg=acme/tiny')
+    expect(offline.status).toBe(500)
+    expect(offline.body).toEqual({ Message: expect.stringContaining('offline'), Code: 0, Type: 'error' })
+  })
+
   it('refuses to bind a non-loopback address', async () => {
     const open = createRpcServer(kit, { host: '0.0.0.0', port: 0 })
     await expect(open.start()).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringContaining('no authentication') })
@@ -228,6 +239,14 @@ describe('Kubo RPC API between online nodes', () => {
       const events = await all(client.routing.findProvs(CID.parse(cid), { numProviders: 1, signal: AbortSignal.timeout(20_000) }))
       const providers = events.flatMap(e => e.name === 'PROVIDER' ? e.providers.map(p => p.id.toString()) : [])
       expect(providers).toEqual([a.peerId.toString()])
+
+      const dir = await sandbox.dir()
+      await writeFile(path.join(dir, 'config.json'), '{"layers": 2}')
+      const published = await a.models.publish(dir, { name: 'acme/tiny', revision: 'v1' })
+      const res = await fetch(`${server.url}/api/v0/ipfs-kit/models/providers?arg=acme/tiny&revision=v1&timeout-ms=3000`, { method: 'POST' })
+      expect(res.status).toBe(200)
+      const lines = (await res.text()).trim().split('\n').map(line => JSON.parse(line))
+      expect(lines).toContainEqual(expect.objectContaining({ ID: a.peerId.toString(), Root: published.root, Revision: 'v1' }))
     } finally {
       await server.stop()
     }

@@ -2,6 +2,7 @@
 import { add } from './add.ts'
 import { blockGet, blockPut, blockStat } from './block.ts'
 import { cat } from './cat.ts'
+import { modelProviders } from './models.ts'
 import { findProviders, id, status, swarmPeers, version } from './node-info.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { repoGc, repoStat } from './repo.ts'
@@ -22,5 +23,6 @@ export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
   ['version', version],
   ['swarm/peers', swarmPeers],
   ['routing/findprovs', findProviders],
-  ['ipfs-kit/status', status]
+  ['ipfs-kit/status', status],
+  ['ipfs-kit/models/providers', modelProviders]
 ])
