@@ -139,3 +139,6 @@ export const RPC_HEADERS_TIMEOUT_MS = 30_000
 
 /** Default bound of `routing/findprovs` (Kubo's `--num-providers` default). */
 export const RPC_FINDPROVS_DEFAULT = 20
+
+/** RPC requests served at once; past it the API answers 429 rather than queue file handles and streams without bound. */
+export const RPC_MAX_CONCURRENT_REQUESTS = 64

@@ -6,7 +6,7 @@
 import http from 'node:http'
 import { isIP } from 'node:net'
 import { logger } from '@libp2p/logger'
-import { RPC_HEADERS_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS } from '../constants.ts'
+import { RPC_HEADERS_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS, RPC_MAX_CONCURRENT_REQUESTS } from '../constants.ts'
 import { ConfigError } from '../errors.ts'
 import { ROUTES } from './routes/index.ts'
 import { RpcError, sendError, toKuboError } from './rpc-error.ts'
@@ -23,6 +23,8 @@ export interface RpcServerInit {
   port?: number
   /** Close a connection idle this long in both directions. @default RPC_IDLE_TIMEOUT_MS */
   idleTimeoutMs?: number
+  /** Requests served at once; one more gets 429. @default RPC_MAX_CONCURRENT_REQUESTS */
+  maxConcurrentRequests?: number
 }
 
 export interface RpcServer {
@@ -89,6 +91,11 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       throw new RpcError(405, `${req.method} is not allowed: the RPC API takes POST only`)
     }
     if (stopping) throw new RpcError(503, 'the server is stopping')
+    const limit = init.maxConcurrentRequests ?? RPC_MAX_CONCURRENT_REQUESTS
+    if (active.size >= limit) {
+      req.resume()
+      throw new RpcError(429, `too many requests: ${limit} are in progress; retry when one finishes`)
+    }
     const request = new AbortController()
     active.add(request)
     res.on('close', () => {

@@ -213,6 +213,33 @@ describe('Kubo RPC API with kubo-rpc-client', () => {
     expect(offline.body).toEqual({ Message: expect.stringContaining('offline'), Code: 0, Type: 'error' })
   })
 
+  it('answers 429 past the concurrent request limit, and serves again once a request ends', async () => {
+    const narrow = createRpcServer(kit, { port: 0, maxConcurrentRequests: 1 })
+    await narrow.start()
+    try {
+      const { port } = new URL(narrow.url)
+      // an upload that stays open holds the one slot
+      const socket = net.connect(Number(port), '127.0.0.1')
+      socket.write('POST /api/v0/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n')
+      let busy: Response | undefined
+      for (let i = 0; i < 50 && busy?.status !== 429; i++) {
+        busy = await fetch(`${narrow.url}/api/v0/version`, { method: 'POST' })
+        if (busy.status !== 429) await new Promise(resolve => setTimeout(resolve, 20))
+      }
+      expect(busy?.status).toBe(429)
+      expect(await busy?.json()).toMatchObject({ Message: expect.stringContaining('too many requests'), Code: 0, Type: 'error' })
+      socket.destroy()
+      let again: Response | undefined
+      for (let i = 0; i < 50 && again?.status !== 200; i++) {
+        again = await fetch(`${narrow.url}/api/v0/version`, { method: 'POST' })
+        if (again.status !== 200) await new Promise(resolve => setTimeout(resolve, 20))
+      }
+      expect(again?.status).toBe(200)
+    } finally {
+      await narrow.stop()
+    }
+  })
+
   it('refuses to bind a non-loopback address', async () => {
     const open = createRpcServer(kit, { host: '0.0.0.0', port: 0 })
     await expect(open.start()).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringContaining('no authentication') })
