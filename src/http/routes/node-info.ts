@@ -1,12 +1,13 @@
 /** `id`, `version`, `swarm/peers`, `routing/findprovs` and our `ipfs-kit/status`. */
-import { createRequire } from 'node:module'
 import { RPC_FINDPROVS_DEFAULT } from '../../constants.ts'
 import { parseCid } from '../../storage/index.ts'
 import { cidArg, intParam, requiredArg, sendJson, sendJsonLines } from '../request-context.ts'
 import { RpcError } from '../rpc-error.ts'
 import type { RequestContext } from '../request-context.ts'
+import { packageVersion } from '../../package-root.ts'
 
-const { version: VERSION } = createRequire(import.meta.url)('../../../package.json') as { version: string }
+// found by walking up to ipfs-kit's package.json: the same from src/ (tsx) and from dist/
+const VERSION = packageVersion()
 export const AGENT_VERSION = `ipfs-kit/${VERSION}`
 
 /** Kubo's routing event types (`routing.QueryEventType`): 4 is a provider record. */
