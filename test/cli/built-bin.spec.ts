@@ -31,7 +31,7 @@ describe('the built CLI (bin/ipfs-kit.js over dist/)', () => {
       let out = ''
       child.stdout.on('data', (d: Buffer) => { out += d.toString() })
       child.on('error', reject)
-      child.on('close', code => { code === 0 ? resolve(out.trim()) : reject(new Error(`exit ${code}`)) })
+      child.on('close', code => { if (code === 0) resolve(out.trim()); else reject(new Error(`exit ${code}`)) })
       child.stdin.end('hello world')
     })
     expect(added).toBe('bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e')
