@@ -50,7 +50,7 @@ describe('the built CLI (bin/ipfs-kit.js over dist/)', () => {
       expect(info.peerId).toMatch(/^12D3KooW/)
       const version = await fetch(`${info.api}/api/v0/version`, { method: 'POST' })
       expect(version.status).toBe(200)
-      expect((await version.json()).Version).toMatch(/^\d+\.\d+\.\d+/)
+      expect(((await version.json()) as { Version: string }).Version).toMatch(/^\d+\.\d+\.\d+/)
     } finally {
       const exited = new Promise(resolve => child.once('exit', resolve))
       child.kill('SIGTERM')
