@@ -78,7 +78,7 @@ describe('models across processes', () => {
     const fresh = await start({ bootstrap: [...a.addresses, ...b.addresses] })
     await waitForPeers(fresh, 2)
     const dest = await sandbox.dir()
-    const pull = fresh.call('modelPull', { name: NAME, dest, blockTimeoutMs: 20_000 }, { timeoutMs: 120_000 })
+    const pull = fresh.call('modelPull', { name: NAME, dest, blockTimeoutMs: 60_000 }, { timeoutMs: 150_000 })
     let done = false
     pull.then(() => { done = true }, () => { done = true })
     await sleep(400)
@@ -100,7 +100,8 @@ describe('models across processes', () => {
     await first.kill()
     const again = await start({ dataDir, bootstrap: b.addresses })
     await waitForPeers(again, 1)
-    const result = await again.call('modelPull', { name: NAME }, { timeoutMs: 120_000 })
+    // the provider may still hold a connection to the killed process (same peer id): its sends there time out first
+    const result = await again.call('modelPull', { name: NAME, blockTimeoutMs: 60_000 }, { timeoutMs: 150_000 })
     expect(result.root).toBe(root)
     expect(result.fetchedBytes).toBeGreaterThan(0)
     expect(result.fetchedBytes).toBeLessThan(result.bytes)
