@@ -279,6 +279,15 @@ export const ERRORS = [
   InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, AbortError
 ] as const
 
+/**
+ * A block layer's not-found (interface-store's, or bitswap's) as our NotFoundError, so callers see
+ * one error, message and hint wherever the block was missing; any other error is returned as is.
+ */
+export function asNotFound (cid: { toString(): string }, err: any): Error {
+  if (err?.name !== 'NotFoundError' || err instanceof NotFoundError) return err
+  return new NotFoundError(cid.toString(), { cause: err })
+}
+
 export function isKitError (err: unknown): err is KitError {
   return err instanceof KitError
 }

@@ -1,7 +1,7 @@
 /** Collecting the distinct blocks of a DAG. */
 import { blockKey, linksOf } from '../blocks/index.ts'
 import { WALK_HAS_CONCURRENCY } from '../constants.ts'
-import { NotFoundError } from '../errors.ts'
+import { asNotFound } from '../errors.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -37,7 +37,7 @@ export async function walkDag (source: BlockSource, root: CID, options: WalkOpti
       bytes = await source.getBytes(cid, options)
     } catch (err: any) {
       if (skip && err.name === 'NotFoundError') continue
-      throw notFound(cid, err)
+      throw asNotFound(cid, err)
     }
     seen.set(key, cid)
     const leaves: CID[] = []
@@ -60,12 +60,6 @@ async function fetchLeaf (source: BlockSource, leaf: CID, options: AbortOptions,
     return true
   } catch (err: any) {
     if (skip && err.name === 'NotFoundError') return false
-    throw notFound(leaf, err)
+    throw asNotFound(leaf, err)
   }
-}
-
-function notFound (cid: CID, err: any): Error {
-  if (err?.name === 'NotFoundError' && err instanceof NotFoundError) return err
-  if (err?.name === 'NotFoundError') return new NotFoundError(cid.toString(), { cause: err })
-  return err
 }

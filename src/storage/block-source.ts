@@ -4,7 +4,7 @@
  * (bitswap), which verifies what it receives and writes it locally.
  */
 import { DEFAULT_FETCH_TIMEOUT_MS, FETCH_ATTEMPT_TIMEOUT_MS } from '../constants.ts'
-import { NotFoundError } from '../errors.ts'
+import { asNotFound, NotFoundError } from '../errors.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BlockSource } from '../pins/index.ts'
 import type { Helia } from '@helia/interface'
@@ -34,18 +34,13 @@ export function localBlockSource (blockstore: FsBlockstore): BlockSource {
       try {
         return await blockstore.getBytes(cid, options)
       } catch (err: any) {
-        throw notFound(cid, err)
+        throw asNotFound(cid, err)
       }
     },
     has: async (cid, options) => await blockstore.has(cid, options)
   }
 }
 
-/** The blockstore's own not-found error as ours (same message and hint whether online or offline). */
-function notFound (cid: CID, err: any): Error {
-  if (err?.name !== 'NotFoundError' || err instanceof NotFoundError) return err
-  return new NotFoundError(cid.toString(), { cause: err })
-}
 
 export function networkBlockSource (init: NetworkBlockSourceInit): BlockSource {
   const { blockstore, helia } = init
@@ -56,7 +51,7 @@ export function networkBlockSource (init: NetworkBlockSourceInit): BlockSource {
       try {
         return await blockstore.getBytes(cid, options)
       } catch (err: any) {
-        if (err.name !== 'NotFoundError' || helia == null) throw notFound(cid, err)
+        if (err.name !== 'NotFoundError' || helia == null) throw asNotFound(cid, err)
       }
       // Several shorter attempts rather than one long one: each attempt is a new want sent to every
       // connected peer, so a want lost with a peer that went away (or a peer that restarted under the
