@@ -31,9 +31,21 @@ interface Piece {
 
 /** The file size of a UnixFS root: a raw block's length, or the size its dag-pb node declares. */
 export async function fileSize (source: BlockSource, root: CID, options: AbortOptions = {}): Promise<number> {
-  const bytes = await source.getBytes(root, options)
+  return sizeOfRoot(root, await source.getBytes(root, options))
+}
+
+/** The file size from a root block already read. */
+export function sizeOfRoot (root: CID, bytes: Uint8Array): number {
   if (root.code === RAW_CODE) return bytes.byteLength
   return Number(unixfsOf(root, bytes).fileSize())
+}
+
+/** `source`, answering for `cid` with `bytes` already read (and verified) instead of reading it again. */
+export function withBlock (source: BlockSource, cid: CID, bytes: Uint8Array): BlockSource {
+  return {
+    has: async (c, options) => c.equals(cid) || await source.has(c, options),
+    getBytes: async (c, options) => c.equals(cid) ? bytes : await source.getBytes(c, options)
+  }
 }
 
 export async function * readFile (source: BlockSource, root: CID, range: ReadRange & AbortOptions = {}): AsyncGenerator<Uint8Array> {

@@ -13,7 +13,7 @@ import { InvalidCIDError, InvalidInputError, TooLargeError } from '../errors.ts'
 import { assertAllowedCid } from '../blocks/index.ts'
 import { collectGarbage, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
-import { fileSize, readFile } from './file-reader.ts'
+import { fileSize, readFile, sizeOfRoot, withBlock } from './file-reader.ts'
 import { importFile } from './importer.ts'
 import { toByteSource } from './input.ts'
 import { verifyRepo } from './verify-repo.ts'
@@ -122,12 +122,14 @@ export class IPFSKitStorage {
   async retrieve (cid: string, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
     const root = parseCid(cid)
     try {
-      const size = await fileSize(this.c.network, root, options)
+      // the root is read (and hashed) once: for a one-block file it is the whole file
+      const rootBytes = await this.c.network.getBytes(root, options)
+      const size = sizeOfRoot(root, rootBytes)
       await this.c.files.touch(root)
       if (size > MAX_RETRIEVE_BYTES) throw new TooLargeError(cid, size, MAX_RETRIEVE_BYTES)
       const out = new Uint8Array(size)
       let at = 0
-      for await (const chunk of readFile(this.c.network, root, options)) {
+      for await (const chunk of readFile(withBlock(this.c.network, root, rootBytes), root, options)) {
         out.set(chunk, at)
         at += chunk.byteLength
       }
