@@ -6,20 +6,13 @@
  * each taking only the blocks that no pin and no other listed file holds.
  */
 import { blockKey, keyToCid } from '../blocks/index.ts'
-import type { FileIndex } from './file-index.ts'
-import type { FsBlockstore } from '../blocks/index.ts'
-import type { GcResult, Holds, PinIndex, RwLock } from '../pins/index.ts'
+import type { StorageComponents } from './storage.ts'
+import type { GcResult } from '../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
-export interface EvictionComponents {
-  blockstore: FsBlockstore
-  files: FileIndex
-  pins: PinIndex
-  fileRefs: PinIndex
-  gcLock: RwLock
-  holds: Holds
-}
+/** The storage components eviction uses. */
+export type EvictionComponents = Pick<StorageComponents, 'blockstore' | 'files' | 'pins' | 'fileRefs' | 'gcLock' | 'holds'>
 
 export interface EvictionResult extends GcResult {
   /** Repo bytes before and after. */

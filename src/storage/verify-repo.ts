@@ -7,10 +7,7 @@
 import { CustomProgressEvent } from 'progress-events'
 import { blockKey, keyToCid } from '../blocks/index.ts'
 import { walkDag } from '../pins/index.ts'
-import type { FetcherOptions } from './block-source.ts'
-import type { FileIndex } from './file-index.ts'
-import type { FsBlockstore } from '../blocks/index.ts'
-import type { BlockSource, PinIndex, RwLock } from '../pins/index.ts'
+import type { StorageComponents } from './storage.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
@@ -41,15 +38,8 @@ export interface VerifyResult {
   incompletePins: string[]
 }
 
-export interface VerifyComponents {
-  blockstore: FsBlockstore
-  pins: PinIndex
-  fileRefs: PinIndex
-  files: FileIndex
-  gcLock: RwLock
-  /** A block source that fetches from peers with the given per-block timeout; absent offline. */
-  fetcher?(options: FetcherOptions): BlockSource
-}
+/** The storage components verify uses (`fetcher` absent offline: no repair from peers). */
+export type VerifyComponents = Pick<StorageComponents, 'blockstore' | 'pins' | 'fileRefs' | 'files' | 'gcLock' | 'fetcher'>
 
 export async function verifyRepo (c: VerifyComponents, options: VerifyOptions = {}): Promise<VerifyResult> {
   // the read side: gc must not remove blocks while we judge what is missing
