@@ -102,6 +102,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
 
   const mutex = new Mutex()
   const pins = new PinIndex({ meta: repo.meta, mutex })
+  const local = localBlockSource(repo.blockstore)
   const fetcher: ((options: FetcherOptions) => BlockSource) | undefined = offline ? undefined : ({ timeoutMs, onFetched }: FetcherOptions) => networkBlockSource({ blockstore: repo.blockstore, helia: node.helia, fetchTimeoutMs: timeoutMs, onFetched })
   const storage = new IPFSKitStorage({
     blockstore: repo.blockstore,
@@ -110,7 +111,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     fileRefs: new PinIndex({ meta: repo.meta, mutex }, { namespace: 'file-refs' }),
     gcLock: new RwLock(),
     holds: new Holds(),
-    local: localBlockSource(repo.blockstore),
+    local,
     network: networkBlockSource({ blockstore: repo.blockstore, helia: offline ? undefined : node.helia }),
     fetcher,
     libp2p: node.libp2p,
@@ -124,7 +125,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     storage,
     blockstore: repo.blockstore,
     meta: repo.meta,
-    local: localBlockSource(repo.blockstore),
+    local,
     fetcher,
     libp2p: node.libp2p,
     env
