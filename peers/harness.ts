@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { PeerProcessInit } from './peer-process.ts'
-import type { ErrorShape, Operations, OpName, ReadyMessage, Response, StartErrorMessage } from './protocol.ts'
+import type { ErrorShape, Operations, OpName, ProgressMessage, ReadyMessage, Response, StartErrorMessage } from './protocol.ts'
 import type { ChildProcess } from 'node:child_process'
 
 const PEER_ENTRY = fileURLToPath(new URL('./peer-process.ts', import.meta.url))
@@ -44,12 +44,18 @@ export interface StartPeerOptions {
   offline?: boolean
 }
 
+export interface CallOptions {
+  timeoutMs?: number
+  /** Progress events the peer sends for this call (operations asked for `progress: true`). */
+  onProgress?: (type: string, detail: any) => void
+}
+
 export interface Peer {
   readonly peerId: string
   readonly addresses: string[]
   readonly dataDir: string
   readonly process: ChildProcess
-  call<O extends OpName>(op: O, args: Operations[O]['args'], options?: { timeoutMs?: number }): Promise<Operations[O]['result']>
+  call<O extends OpName>(op: O, args: Operations[O]['args'], options?: CallOptions): Promise<Operations[O]['result']>
   /** Ask the node to stop, wait for the process to exit. */
   stop(): Promise<void>
   /** SIGKILL, no clean-up by the node. */
@@ -71,7 +77,7 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
     env: { ...process.env, IPFS_KIT_DISABLE: '' }
   })
   const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
-  const pending = new Map<number, { resolve(v: unknown): void, reject(e: Error): void }>()
+  const pending = new Map<number, { resolve(v: unknown): void, reject(e: Error): void, onProgress?: CallOptions['onProgress'] }>()
   let nextId = 1
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
 
@@ -91,6 +97,9 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
       } else if (message.event === 'error') {
         clearTimeout(timer)
         reject(new PeerError((message as StartErrorMessage).error))
+      } else if (typeof message.id === 'number' && message.progress != null) {
+        const { type, detail } = (message as ProgressMessage).progress
+        pending.get(message.id)?.onProgress?.(type, detail)
       } else if (typeof message.id === 'number') {
         const waiter = pending.get(message.id)
         pending.delete(message.id)
@@ -129,7 +138,7 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
     call: async (op, args, callOptions = {}) => {
       const id = nextId++
       const result = new Promise<any>((resolve, reject) => {
-        pending.set(id, { resolve, reject })
+        pending.set(id, { resolve, reject, onProgress: callOptions.onProgress })
         const timeout = callOptions.timeoutMs
         if (timeout != null) {
           setTimeout(() => {

@@ -29,7 +29,7 @@ function errorShape (err: any): ErrorShape {
   return { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(err) }
 }
 
-type Handlers = { [O in keyof Operations]: (args: Operations[O]['args']) => Promise<Operations[O]['result']> }
+type Handlers = { [O in keyof Operations]: (args: Operations[O]['args'], progress: (type: string, detail: unknown) => void) => Promise<Operations[O]['result']> }
 
 function handlers (kit: Kit): Handlers {
   return {
@@ -53,8 +53,9 @@ function handlers (kit: Kit): Handlers {
       const { root, files, bytes } = await kit.models.publish(dir, { name, revision })
       return { root, files, bytes }
     },
-    modelPull: async ({ name, revision, dest, blockTimeoutMs, findTimeoutMs }) => {
-      const { root, files, bytes, fetchedBytes, providers } = await kit.models.pull(name, { revision, dest, blockTimeoutMs, findTimeoutMs })
+    modelPull: async ({ name, revision, dest, blockTimeoutMs, findTimeoutMs, progress }, report) => {
+      const onProgress = progress === true ? (event: { type: string, detail: unknown }) => { report(event.type, event.detail) } : undefined
+      const { root, files, bytes, fetchedBytes, providers } = await kit.models.pull(name, { revision, dest, blockTimeoutMs, findTimeoutMs, onProgress })
       return { root, files, bytes, fetchedBytes, providers }
     },
     modelProviders: async ({ name, revision, timeoutMs, sources }) => {
@@ -100,7 +101,7 @@ async function main (): Promise<void> {
     send({ event: 'error', error: errorShape(err) })
     process.exit(1)
   }
-  const ops = handlers(kit) as Record<string, (args: unknown) => Promise<unknown>>
+  const ops = handlers(kit) as Record<string, (args: unknown, progress: (type: string, detail: unknown) => void) => Promise<unknown>>
   send({ event: 'ready', peerId: kit.peerId.toString(), addresses: kit.addresses(), dataDir: kit.dataDir, pid: process.pid })
   for await (const line of createInterface({ input: process.stdin })) {
     if (line.trim() === '') continue
@@ -109,7 +110,8 @@ async function main (): Promise<void> {
     let response: Response
     try {
       if (handler == null) throw new Error(`unknown op ${request.op}`)
-      response = { id: request.id, result: await handler(request.args) }
+      const progress = (type: string, detail: unknown): void => { send({ id: request.id, progress: { type, detail } }) }
+      response = { id: request.id, result: await handler(request.args, progress) }
     } catch (err) {
       response = { id: request.id, error: errorShape(err) }
     }

@@ -35,7 +35,7 @@ export interface Operations {
   /** Publish a model directory. */
   modelPublish: { args: { dir: string, name: string, revision?: string }, result: { root: string, files: number, bytes: number } }
   /** Pull a model (into `dest` when given). */
-  modelPull: { args: { name: string, revision?: string, dest?: string, blockTimeoutMs?: number, findTimeoutMs?: number }, result: { root: string, files: number, bytes: number, fetchedBytes: number, providers: string[] } }
+  modelPull: { args: { name: string, revision?: string, dest?: string, blockTimeoutMs?: number, findTimeoutMs?: number, progress?: boolean }, result: { root: string, files: number, bytes: number, fetchedBytes: number, providers: string[] } }
   /** Every provider found within `timeoutMs`. */
   modelProviders: { args: { name: string, revision?: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: Array<{ peerId: string, root: string, via: string }> }
   /** Milliseconds until the first provider was found (null when none within `timeoutMs`). */
@@ -59,3 +59,9 @@ export interface Request<O extends OpName = OpName> {
 }
 
 export type Response = { id: number, result: unknown } | { id: number, error: ErrorShape }
+
+/** Sent before the response by operations asked for `progress: true`: one progress event (type and detail). */
+export interface ProgressMessage {
+  id: number
+  progress: { type: string, detail: unknown }
+}

@@ -15,7 +15,21 @@ import type { Peer } from '../../peers/harness.ts'
 
 const MiB = 1024 * 1024
 const NAME = 'acme/llm-70m'
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+/**
+ * Start a pull with progress events; `atBytes` resolves once the pull has
+ * fetched that many bytes (so a test kills a provider mid-pull, not after a guessed sleep).
+ */
+function pullWithProgress (peer: Peer, args: { name: string, dest?: string, blockTimeoutMs?: number }, atBytes: number, timeoutMs: number): { pull: Promise<any>, reached: Promise<void> } {
+  let reach!: () => void
+  const reached = new Promise<void>(resolve => { reach = resolve })
+  const pull = peer.call('modelPull', { ...args, progress: true }, {
+    timeoutMs,
+    onProgress: (type, detail) => { if (type === 'models:pull:progress' && detail.bytesDone >= atBytes) reach() }
+  })
+  pull.catch(() => {})
+  return { pull, reached }
+}
 
 describe('models across processes', () => {
   const sandbox = new Sandbox()
@@ -78,12 +92,9 @@ describe('models across processes', () => {
     const fresh = await start({ bootstrap: [...a.addresses, ...b.addresses] })
     await waitForPeers(fresh, 2)
     const dest = await sandbox.dir()
-    const pull = fresh.call('modelPull', { name: NAME, dest, blockTimeoutMs: 60_000 }, { timeoutMs: 150_000 })
-    let done = false
-    pull.then(() => { done = true }, () => { done = true })
-    await sleep(400)
-    expect(done).toBe(false) // A dies while the pull is running
-    await a.kill()
+    const { pull, reached } = pullWithProgress(fresh, { name: NAME, dest, blockTimeoutMs: 60_000 }, 8 * MiB, 150_000)
+    await reached
+    await a.kill() // A dies while the pull is running
     const result = await pull
     expect(result.root).toBe(root)
     expect(result.providers).toContain(b.peerId)
@@ -94,9 +105,8 @@ describe('models across processes', () => {
     const dataDir = await sandbox.dir()
     const first = await start({ dataDir, bootstrap: b.addresses })
     await waitForPeers(first, 1)
-    const pull = first.call('modelPull', { name: NAME }, { timeoutMs: 120_000 })
-    pull.catch(() => {})
-    await sleep(700)
+    const { reached } = pullWithProgress(first, { name: NAME }, 16 * MiB, 120_000)
+    await reached
     await first.kill()
     const again = await start({ dataDir, bootstrap: b.addresses })
     await waitForPeers(again, 1)
@@ -108,11 +118,12 @@ describe('models across processes', () => {
   }, 180_000)
 
   it('with no provider left, the pull fails within its timeout naming the incomplete files', async () => {
+    // every peer that pulled the model is a provider too: only B stays
+    await Promise.all(peers.filter(p => p !== b).map(async p => { await p.kill() }))
     const lonely = await start({ bootstrap: b.addresses })
     await waitForPeers(lonely, 1)
-    const pull = lonely.call('modelPull', { name: NAME, blockTimeoutMs: 3000 }, { timeoutMs: 60_000 })
-    pull.catch(() => {})
-    await sleep(300)
+    const { pull, reached } = pullWithProgress(lonely, { name: NAME, blockTimeoutMs: 3000 }, 4 * MiB, 60_000)
+    await reached
     await b.kill()
     const started = Date.now()
     await expect(pull).rejects.toMatchObject({ name: 'ModelPullError', message: expect.stringContaining('model.safetensors') })
