@@ -11,11 +11,13 @@
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { PeerProcessInit } from './peer-process.ts'
-import type { ErrorShape, Operations, OpName, ProgressMessage, ReadyMessage, Response, StartErrorMessage } from './protocol.ts'
+import type { StockHeliaInit, StockOperations } from './stock-helia-process.ts'
+import type { ErrorShape, Operations, ProgressMessage, ReadyMessage, Response, StartErrorMessage } from './protocol.ts'
 import type { ChildProcess } from 'node:child_process'
 
 const PEER_ENTRY = fileURLToPath(new URL('./peer-process.ts', import.meta.url))
@@ -44,18 +46,21 @@ export interface StartPeerOptions {
   offline?: boolean
 }
 
+type ArgsOf<Ops, O extends keyof Ops> = Ops[O] extends { args: infer A } ? A : never
+type ResultOf<Ops, O extends keyof Ops> = Ops[O] extends { result: infer R } ? R : never
+
 export interface CallOptions {
   timeoutMs?: number
   /** Progress events the peer sends for this call (operations asked for `progress: true`). */
   onProgress?: (type: string, detail: any) => void
 }
 
-export interface Peer {
+export interface Peer<Ops extends object = Operations> {
   readonly peerId: string
   readonly addresses: string[]
   readonly dataDir: string
   readonly process: ChildProcess
-  call<O extends OpName>(op: O, args: Operations[O]['args'], options?: CallOptions): Promise<Operations[O]['result']>
+  call<O extends keyof Ops & string>(op: O, args: ArgsOf<Ops, O>, options?: CallOptions): Promise<ResultOf<Ops, O>>
   /** Ask the node to stop, wait for the process to exit. */
   stop(): Promise<void>
   /** SIGKILL, no clean-up by the node. */
@@ -72,7 +77,31 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
   // write to run the same node by hand with `ipfs-kit daemon --config`
   const configFile = options.configFile ?? await writePeerConfig(dataDir, listen, bootstrap)
   const init: PeerProcessInit = { dataDir, listen, bootstrap, configFile, offline: options.offline }
-  const child = spawn(process.execPath, ['--import', 'tsx', PEER_ENTRY, JSON.stringify(init)], {
+  return await spawnPeer<Operations>(PEER_ENTRY, init, { dataDir, ownDir, configFile: options.configFile == null ? configFile : undefined })
+}
+
+/**
+ * Spawn a peer process running `entry` (which prints `ready` then answers JSON-line requests,
+ * as peer-process.ts does) and wrap it. `ownDir`: remove `dataDir` on stop; `configFile`: remove it on stop.
+ */
+/**
+ * How to run a peer entry: through tsx from source (tests), or, with
+ * `IPFS_KIT_PEER_RUNTIME=dist`, the compiled JavaScript under dist/ (what users
+ * run; benchmarks measure memory this way, without tsx's own ~50 MB).
+ */
+function entryArgs (entry: string): string[] {
+  if (process.env.IPFS_KIT_PEER_RUNTIME !== 'dist') return ['--import', 'tsx', entry]
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const built = join(root, 'dist', relative(root, entry)).replace(/\.ts$/, '.js')
+  if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first`)
+  return [built]
+}
+
+export async function spawnPeer<Ops extends object> (entry: string, init: unknown, files: { dataDir: string, ownDir: boolean, configFile?: string }): Promise<Peer<Ops>> {
+  const { dataDir, ownDir, configFile } = files
+  // IPFS_KIT_PEER_NODE_ARGS: extra Node flags for peer processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  const nodeArgs = (process.env.IPFS_KIT_PEER_NODE_ARGS ?? '').split(' ').filter(a => a !== '')
+  const child = spawn(process.execPath, [...nodeArgs, ...entryArgs(entry), JSON.stringify(init)], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, IPFS_KIT_DISABLE: '' }
   })
@@ -121,16 +150,16 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
     child.kill('SIGKILL')
     await exited
     if (ownDir) await rm(dataDir, { recursive: true, force: true })
-    if (options.configFile == null) await rm(configFile, { force: true })
+    if (configFile != null) await rm(configFile, { force: true })
     throw err
   }
 
   const cleanUp = async (): Promise<void> => {
     if (ownDir) await rm(dataDir, { recursive: true, force: true })
-    if (options.configFile == null) await rm(configFile, { force: true })
+    if (configFile != null) await rm(configFile, { force: true })
   }
 
-  const peer: Peer = {
+  const peer: Peer<Ops> = {
     peerId: info.peerId,
     addresses: info.addresses,
     dataDir,
@@ -151,7 +180,7 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
     },
     stop: async () => {
       if (child.exitCode == null && child.signalCode == null) {
-        await peer.call('stop', {}).catch(() => {})
+        await peer.call('stop' as keyof Ops & string, {} as any).catch(() => {})
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
         await exited
         clearTimeout(timer)
@@ -211,4 +240,13 @@ export async function waitForPeers (peer: Peer, count: number, timeoutMs = 20_00
     if (Date.now() > deadline) throw new Error(`peer ${peer.peerId} sees ${connected.length} peers, wanted ${count}`)
     await new Promise(resolve => setTimeout(resolve, 100))
   }
+}
+
+const STOCK_ENTRY = fileURLToPath(new URL('./stock-helia-process.ts', import.meta.url))
+
+/** Start a stock Helia 7 node (no ipfs-kit code) in its own process: the bitswap baseline and interop partner. */
+export async function startStockHelia (options: { listen?: string[] } = {}): Promise<Peer<StockOperations>> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'stock-helia-'))
+  const init: StockHeliaInit = { dataDir, listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] }
+  return await spawnPeer<StockOperations>(STOCK_ENTRY, init, { dataDir, ownDir: true })
 }

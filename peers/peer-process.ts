@@ -9,6 +9,7 @@ import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { createKit } from '../src/index.ts'
+import { lieAboutBlocks } from './lying-server.ts'
 import type { ErrorShape, Operations, Request, Response } from './protocol.ts'
 import type { Kit, KitOptions } from '../src/index.ts'
 
@@ -77,6 +78,12 @@ function handlers (kit: Kit): Handlers {
       }
       return { ms: null }
     },
+    lie: async () => {
+      await lieAboutBlocks(kit)
+      return true
+    },
+    transferActive: async () => Object.fromEntries(kit.transfer?.active() ?? []),
+    rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss() }),
     peers: async () => kit.libp2p?.getPeers().map(p => p.toString()) ?? [],
     dial: async ({ address }) => {
       const { multiaddr } = await import('@multiformats/multiaddr')

@@ -42,6 +42,12 @@ export interface Operations {
   modelFirstProvider: { args: { name: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: { ms: number | null, via: string | null } }
   /** Milliseconds until the routing layer (the DHT) names a provider of `cid` other than this peer (null when none within `timeoutMs`). */
   cidFirstProvider: { args: { cid: string, timeoutMs?: number }, result: { ms: number | null } }
+  /** From now on answer our transfer protocol with wrong bytes (a lying provider, for tests). */
+  lie: { args: Record<string, never>, result: true }
+  /** Transfer requests this peer is serving now, per requesting peer id. */
+  transferActive: { args: Record<string, never>, result: Record<string, number> }
+  /** Resident set size of the peer process now and at its peak, in bytes. */
+  rss: { args: Record<string, never>, result: { peak: number, now: number } }
   /** Peer ids this peer is connected to. */
   peers: { args: Record<string, never>, result: string[] }
   /** Dial an address. */

@@ -142,3 +142,52 @@ export const RPC_FINDPROVS_DEFAULT = 20
 
 /** RPC requests served at once; past it the API answers 429 rather than queue file handles and streams without bound. */
 export const RPC_MAX_CONCURRENT_REQUESTS = 64
+
+/** Our block transfer protocol: a batch of CIDs asked, their blocks streamed back in order (src/transfer/wire.ts). */
+export const TRANSFER_PROTOCOL = '/ipfs-kit/transfer/1.0.0'
+
+/** Most CIDs one transfer request may name; the server refuses a longer request. */
+export const TRANSFER_MAX_BLOCKS_PER_REQUEST = 64
+
+/** CIDs a requester puts in one request: small enough that a slow provider's share is quickly handed to another, big enough to amortise the stream set-up. */
+export const TRANSFER_BATCH_BLOCKS = 4
+
+/** Requests a requester keeps in flight to one provider (so a provider always has the next batch queued). */
+export const TRANSFER_REQUESTS_PER_PROVIDER = 4
+
+/** Transfer requests the server serves at once for one peer; one more is answered BUSY. */
+export const TRANSFER_MAX_STREAMS_PER_PEER = 8
+
+/** Transfer requests the server serves at once for all peers together; one more is answered BUSY. */
+export const TRANSFER_MAX_STREAMS_TOTAL = 64
+
+/** Time a peer has to send its transfer request after opening the stream. */
+export const TRANSFER_REQUEST_TIMEOUT_MS = 10_000
+
+/** Time the server waits for one block to be taken by a requester that stopped reading; then the request is dropped. */
+export const TRANSFER_SEND_TIMEOUT_MS = 30_000
+
+/** Time a requester waits for the next block of a request; a provider this slow is dropped from the session and its share re-queued. */
+export const TRANSFER_BLOCK_TIMEOUT_MS = 10_000
+
+/** A block in flight at one provider this long may also be asked of an idle provider (end-game: a slow provider's share is taken over). */
+export const TRANSFER_STEAL_AFTER_MS = 1_500
+
+/** A provider dropped for failing (not for lying) is tried again after this long. */
+export const TRANSFER_RETRY_DROPPED_MS = 30_000
+
+/** Leaf blocks a stream reads ahead when blocks come from peers (bytes in flight per file: this × the leaf size). */
+export const NETWORK_READ_AHEAD_BLOCKS = 24
+
+/** Unread bytes at which a transfer requester pauses a provider's stream (resumed under half of it). */
+export const TRANSFER_READ_HIGH_WATER = 4 * 1024 * 1024
+
+/**
+ * Largest yamux receive window per stream (yamux's default is 16 MiB). A paused stream still
+ * receives what the window allows into libp2p's read buffer, which resets the stream past
+ * YAMUX_MAX_READ_BUFFER, so the window stays well under it.
+ */
+export const YAMUX_MAX_STREAM_WINDOW = 4 * 1024 * 1024
+
+/** Bytes libp2p buffers for a paused stream before resetting it (libp2p's default is 4 MiB). */
+export const YAMUX_MAX_READ_BUFFER = 8 * 1024 * 1024

@@ -5,17 +5,20 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
+import { DEFAULT_FETCH_TIMEOUT_MS } from './constants.ts'
 import { OfflineError } from './errors.ts'
 import { createNode } from './node/index.ts'
 import { Models } from './models/index.ts'
 import { Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
 import { FileIndex, IPFSKitStorage, localBlockSource, networkBlockSource, parseCid } from './storage/index.ts'
+import { startTransferServer, transferSource } from './transfer/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
 import type { KitNode } from './node/index.ts'
 import type { AutoGc, BlockSource } from './pins/index.ts'
 import type { FetcherOptions } from './storage/index.ts'
 import type { Repo } from './repo/index.ts'
+import type { TransferServer } from './transfer/index.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
 
@@ -44,6 +47,8 @@ export interface Kit {
   readonly helia: Helia
   /** Absent offline. */
   readonly libp2p: Libp2p | undefined
+  /** The server side of our transfer protocol (requests served per peer); absent offline. */
+  readonly transfer: TransferServer | undefined
   readonly storage: IPFSKitStorage
   /** Publish, find by name and pull models (`org/name`). */
   readonly models: Models
@@ -103,7 +108,18 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   const mutex = new Mutex()
   const pins = new PinIndex({ meta: repo.meta, mutex })
   const local = localBlockSource(repo.blockstore)
-  const fetcher: ((options: FetcherOptions) => BlockSource) | undefined = offline ? undefined : ({ timeoutMs, onFetched }: FetcherOptions) => networkBlockSource({ blockstore: repo.blockstore, helia: node.helia, fetchTimeoutMs: timeoutMs, onFetched })
+  const transfer = node.libp2p == null ? undefined : await startTransferServer(node.libp2p, repo.blockstore)
+  // blocks from peers: our transfer protocol, with bitswap for blocks no peer speaking it has
+  const fetcher: ((options: FetcherOptions) => BlockSource) | undefined = node.libp2p == null
+    ? undefined
+    : ({ timeoutMs, onFetched, onProgress }: FetcherOptions) => transferSource({
+      libp2p: node.libp2p as Libp2p,
+      blockstore: repo.blockstore,
+      fallback: networkBlockSource({ blockstore: repo.blockstore, helia: node.helia, fetchTimeoutMs: timeoutMs, onFetched }),
+      timeoutMs,
+      onFetched,
+      onProgress
+    })
   const storage = new IPFSKitStorage({
     blockstore: repo.blockstore,
     files: new FileIndex(repo.meta),
@@ -112,7 +128,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     gcLock: new RwLock(),
     holds: new Holds(),
     local,
-    network: networkBlockSource({ blockstore: repo.blockstore, helia: offline ? undefined : node.helia }),
+    network: fetcher?.({ timeoutMs: DEFAULT_FETCH_TIMEOUT_MS }) ?? local,
     fetcher,
     libp2p: node.libp2p,
     peerId: node.peerId,
@@ -146,6 +162,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     peerId: node.peerId,
     helia: node.helia,
     libp2p: node.libp2p,
+    transfer,
     storage,
     models,
     pins,
@@ -166,6 +183,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       stopped = true
       await autoGc.stop()
       await models.stop()
+      await transfer?.stop()
       try {
         await node.stop()
       } finally {

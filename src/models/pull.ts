@@ -58,7 +58,7 @@ export async function pullModel (c: PullComponents, name: string, options: PullO
   let source: BlockSource = c.local
   if (root == null) {
     if (c.fetcher == null) throw new OfflineError(`pull of ${name}`)
-    source = c.fetcher({ timeoutMs: options.blockTimeoutMs ?? MODEL_PULL_BLOCK_TIMEOUT_MS, onFetched: (_, bytes) => { fetchedBytes += bytes.byteLength } })
+    source = c.fetcher({ timeoutMs: options.blockTimeoutMs ?? MODEL_PULL_BLOCK_TIMEOUT_MS, onFetched: (_, bytes) => { fetchedBytes += bytes.byteLength }, onProgress: options.onProgress })
     const chosen = await chooseProviders(c, name, options, providersUsed)
     root = CID.parse(chosen.root)
     revision = chosen.revision

@@ -1,5 +1,6 @@
 /** Public types of the models API. */
 import type { AbortOptions } from '@libp2p/interface'
+import type { TransferProgressEvents } from '../transfer/index.ts'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
 export interface PublishOptions extends AbortOptions, ProgressOptions<PublishProgressEvents> {
@@ -71,7 +72,8 @@ export interface PullProgress {
 export type PullProgressEvents =
   ProgressEvent<'models:pull:manifest', { root: string, files: number, bytesTotal: number }> |
   ProgressEvent<'models:pull:progress', PullProgress> |
-  ProgressEvent<'models:pull:file', { path: string, size: number }>
+  ProgressEvent<'models:pull:file', { path: string, size: number }> |
+  TransferProgressEvents
 
 export interface PullResult {
   name: string

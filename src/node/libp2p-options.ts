@@ -6,6 +6,7 @@ import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
+import { YAMUX_MAX_READ_BUFFER, YAMUX_MAX_STREAM_WINDOW } from '../constants.ts'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import type { ConnectionGater, ConnectionProtector, PrivateKey } from '@libp2p/interface'
 
@@ -30,7 +31,8 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
     connectionGater: init.connectionGater,
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // the window stays under the read buffer, so a stream paused for backpressure (src/transfer/frame-reader.ts) is never reset
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW, maxReadBufferLength: YAMUX_MAX_READ_BUFFER } })],
     services: {
       identify: identify(),
       // kad-dht uses ping to check peers before evicting them from its routing table

@@ -9,6 +9,8 @@ import type { CID } from 'multiformats/cid'
 export interface BlockSource {
   getBytes(cid: CID, options?: AbortOptions): Promise<Uint8Array>
   has(cid: CID, options?: AbortOptions): Promise<boolean>
+  /** Leaf blocks a reader should keep wanted ahead of itself (more for peers than for a disk). @default READ_AHEAD_BLOCKS */
+  readonly readAhead?: number
 }
 
 export interface WalkOptions extends AbortOptions {

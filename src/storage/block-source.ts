@@ -7,6 +7,7 @@ import { DEFAULT_FETCH_TIMEOUT_MS, FETCH_ATTEMPT_TIMEOUT_MS } from '../constants
 import { asNotFound, NotFoundError } from '../errors.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BlockSource } from '../pins/index.ts'
+import type { TransferProgressEvents } from '../transfer/index.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -26,6 +27,8 @@ export interface FetcherOptions {
   /** Per-block wait for peers. */
   timeoutMs: number
   onFetched?(cid: CID, bytes: Uint8Array): void
+  /** Transfer events (a provider dropped for lying or failing). */
+  onProgress?(event: TransferProgressEvents): void
 }
 
 export function localBlockSource (blockstore: FsBlockstore): BlockSource {

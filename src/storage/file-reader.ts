@@ -1,8 +1,9 @@
 /**
  * Reading a UnixFS file as a stream of verified bytes, with read-ahead.
  * Internal DAG nodes are read as the traversal reaches them; leaves are read
- * READ_AHEAD_BLOCKS ahead of the consumer, so disk (or network) reads overlap
- * hashing. Memory stays at most READ_AHEAD_BLOCKS blocks per stream.
+ * READ_AHEAD_BLOCKS ahead of the consumer (a networked source asks for more),
+ * so disk or network reads overlap hashing. Memory stays at most that many
+ * blocks per stream.
  */
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
@@ -43,6 +44,7 @@ export function sizeOfRoot (root: CID, bytes: Uint8Array): number {
 /** `source`, answering for `cid` with `bytes` already read (and verified) instead of reading it again. */
 export function withBlock (source: BlockSource, cid: CID, bytes: Uint8Array): BlockSource {
   return {
+    readAhead: source.readAhead,
     has: async (c, options) => c.equals(cid) || await source.has(c, options),
     getBytes: async (c, options) => c.equals(cid) ? bytes : await source.getBytes(c, options)
   }
@@ -55,9 +57,10 @@ export async function * readFile (source: BlockSource, root: CID, range: ReadRan
   const queue: Array<{ piece: Piece, block: Promise<Uint8Array> | undefined }> = []
   const pieces = walk(source, root, 0, start, end, range)
   let exhausted = false
+  const readAhead = source.readAhead ?? READ_AHEAD_BLOCKS
 
   while (true) {
-    while (!exhausted && queue.length < READ_AHEAD_BLOCKS) {
+    while (!exhausted && queue.length < readAhead) {
       const next = await pieces.next()
       if (next.done === true) {
         exhausted = true

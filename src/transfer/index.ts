@@ -1,0 +1,7 @@
+export { startTransferServer } from './server.ts'
+export type { ServedBlocks, TransferServer, TransferServerInit } from './server.ts'
+export { transferSource } from './session.ts'
+export type { ProviderStats, SessionBlockstore, TransferProgressEvents, TransferSource, TransferSourceInit } from './session.ts'
+export { encodeRequest, decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_MISSING, MAX_FRAME_BYTES, statusByte, writeFrame } from './wire.ts'
+export { FrameReader } from './frame-reader.ts'
+export type { DropReason } from './provider.ts'

@@ -1,0 +1,45 @@
+/** What a transfer session knows about one peer it fetches from. */
+import type { PeerId } from '@libp2p/interface'
+
+export type DropReason = 'lying' | 'failed' | 'timed out'
+
+export class Provider {
+  readonly key: string
+  /** Requests in flight to this peer. */
+  active = 0
+  /** Blocks it sent that verified. */
+  served = 0
+  bytes = 0
+  /** Blocks it said it does not have. */
+  lacked = 0
+  /** False once it refused our protocol (a peer that speaks only bitswap). */
+  capable: boolean | undefined
+  /** No new requests before this time (it answered BUSY). */
+  busyUntil = 0
+  dropped: { reason: DropReason, at: number, detail: string } | undefined
+  /** Aborts this provider's requests in flight when it is dropped. */
+  readonly requests = new Set<AbortController>()
+
+  constructor (readonly id: PeerId) {
+    this.key = id.toString()
+  }
+
+  /** Preference order: providers that served us first, then untried ones, then those that lacked blocks. */
+  score (): number {
+    return this.served > 0 ? 2 : this.lacked === 0 ? 1 : 0
+  }
+
+  usable (now: number, retryDroppedMs: number): boolean {
+    if (this.capable === false) return false
+    if (this.dropped != null) {
+      if (this.dropped.reason === 'lying' || now - this.dropped.at < retryDroppedMs) return false
+      this.dropped = undefined
+    }
+    return now >= this.busyUntil
+  }
+
+  drop (reason: DropReason, detail: string): void {
+    this.dropped = { reason, at: Date.now(), detail }
+    for (const controller of this.requests) controller.abort(new Error(`provider dropped: ${detail}`))
+  }
+}

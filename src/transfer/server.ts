@@ -1,0 +1,103 @@
+/**
+ * Serving `/ipfs-kit/transfer/1.0.0`: read the request, then send each block
+ * asked for from the local store (every block verified on read, so a block
+ * damaged on our disk is never sent), reading the next block while the
+ * current one is written. Work per peer is bounded: at most
+ * TRANSFER_MAX_STREAMS_PER_PEER requests served at once for one peer and
+ * TRANSFER_MAX_STREAMS_TOTAL for all; one more gets BUSY. Bytes in flight per
+ * request are one block being written and one being read, since each write
+ * waits for the stream to drain.
+ */
+import { logger } from '@libp2p/logger'
+import { TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS } from '../constants.ts'
+import { FrameReader } from './frame-reader.ts'
+import { decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_MISSING, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+const log = logger('ipfs-kit:transfer:server')
+
+/** What the server reads blocks from: verified reads, NotFoundError when absent or corrupt. */
+export interface ServedBlocks {
+  getBytes(cid: CID): Promise<Uint8Array>
+}
+
+export interface TransferServerInit {
+  /** @default TRANSFER_MAX_STREAMS_PER_PEER */
+  maxStreamsPerPeer?: number
+  /** @default TRANSFER_MAX_STREAMS_TOTAL */
+  maxStreamsTotal?: number
+  /** Called with the bytes of each block sent (for metrics). */
+  onSent?(peer: string, bytes: number): void
+}
+
+export interface TransferServer {
+  /** Requests being served now, per peer id. */
+  active(): Map<string, number>
+  stop(): Promise<void>
+}
+
+export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks, init: TransferServerInit = {}): Promise<TransferServer> {
+  const perPeerLimit = init.maxStreamsPerPeer ?? TRANSFER_MAX_STREAMS_PER_PEER
+  const totalLimit = init.maxStreamsTotal ?? TRANSFER_MAX_STREAMS_TOTAL
+  const perPeer = new Map<string, number>()
+  let total = 0
+
+  const serve = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer.toString()
+    const frames = new FrameReader(stream, MAX_REQUEST_BYTES)
+    const busy = (perPeer.get(peer) ?? 0) >= perPeerLimit || total >= totalLimit
+    if (!busy) {
+      perPeer.set(peer, (perPeer.get(peer) ?? 0) + 1)
+      total++
+    }
+    try {
+      const cids = decodeRequest((await frames.read({ signal: AbortSignal.timeout(TRANSFER_REQUEST_TIMEOUT_MS) })).subarray())
+      frames.release()
+      if (busy) {
+        await writeFrame(stream, [statusByte(FRAME_BUSY)], { signal: AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS) })
+        await stream.close()
+        return
+      }
+      const read = (cid: CID | undefined): Promise<Uint8Array | undefined> | undefined => {
+        if (cid == null) return undefined
+        const p = blocks.getBytes(cid).catch(() => undefined)
+        return p
+      }
+      let next = read(cids[0])
+      for (let i = 0; i < cids.length; i++) {
+        const bytes = await next
+        next = read(cids[i + 1])
+        const signal = AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS)
+        if (bytes == null) {
+          await writeFrame(stream, [statusByte(FRAME_MISSING)], { signal })
+        } else {
+          await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
+          init.onSent?.(peer, bytes.byteLength)
+        }
+      }
+      await stream.close()
+    } catch (err: any) {
+      frames.release()
+      log('request from %s failed - %s', peer, err.message)
+      stream.abort(err)
+    } finally {
+      if (!busy) {
+        total--
+        const left = (perPeer.get(peer) ?? 1) - 1
+        if (left === 0) perPeer.delete(peer)
+        else perPeer.set(peer, left)
+      }
+    }
+  }
+
+  await libp2p.handle(TRANSFER_PROTOCOL, serve, {
+    // libp2p resets streams past this per connection before they reach us; ours answers BUSY first
+    maxInboundStreams: perPeerLimit * 4,
+    runOnLimitedConnection: false
+  })
+  return {
+    active: () => new Map(perPeer),
+    stop: async () => { await libp2p.unhandle(TRANSFER_PROTOCOL) }
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * A networked block source over `/ipfs-kit/transfer/1.0.0`: blocks missing
+ * locally are wanted, wants are grouped into batches, and each provider (a
+ * connected peer that speaks the protocol, preferring those that served us
+ * before) gets up to TRANSFER_REQUESTS_PER_PROVIDER batches in flight, so the
+ * work splits between providers by how fast each one answers. Every block
+ * is hashed against the CID asked for before it is written or handed out; a
+ * provider that sends wrong bytes is dropped at its first bad block and its
+ * share re-queued, as is the share of a provider that fails or stalls. When
+ * nothing is left to hand out, a block in flight too long at one provider is
+ * also asked of an idle one (end-game). Blocks no protocol peer has go to
+ * the fallback source (bitswap), so peers that speak only bitswap still serve.
+ */
+import { logger } from '@libp2p/logger'
+import { CustomProgressEvent } from 'progress-events'
+import {
+  DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS, TRANSFER_PROTOCOL,
+  TRANSFER_REQUESTS_PER_PROVIDER, TRANSFER_RETRY_DROPPED_MS, TRANSFER_STEAL_AFTER_MS
+} from '../constants.ts'
+import { verifyBlock } from '../blocks/index.ts'
+import { asNotFound, NotFoundError } from '../errors.ts'
+import { FrameReader } from './frame-reader.ts'
+import { Provider } from './provider.ts'
+import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
+import type { DropReason } from './provider.ts'
+import type { BlockSource } from '../pins/index.ts'
+import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+import type { ProgressEvent } from 'progress-events'
+
+const log = logger('ipfs-kit:transfer')
+
+/** Where fetched blocks go and where present ones are read: verified reads, NotFoundError when absent. */
+export interface SessionBlockstore {
+  getBytes(cid: CID, options?: AbortOptions): Promise<Uint8Array>
+  has(cid: CID, options?: AbortOptions): Promise<boolean>
+  put(cid: CID, bytes: Uint8Array, options?: AbortOptions): Promise<CID>
+}
+
+export type TransferProgressEvents =
+  ProgressEvent<'transfer:provider-dropped', { peer: string, reason: DropReason, detail: string }>
+
+export interface TransferSourceInit {
+  libp2p: Libp2p
+  blockstore: SessionBlockstore
+  /** For blocks no peer speaking our protocol has (peers that speak only bitswap). */
+  fallback?: BlockSource
+  /** Per-block wait for peers. @default DEFAULT_FETCH_TIMEOUT_MS */
+  timeoutMs?: number
+  /** Called with each block that came from peers over our protocol. */
+  onFetched?(cid: CID, bytes: Uint8Array, peer: string): void
+  onProgress?(event: TransferProgressEvents): void
+}
+
+export interface ProviderStats {
+  peer: string
+  served: number
+  bytes: number
+  lacked: number
+  dropped?: DropReason
+}
+
+export interface TransferSource extends BlockSource {
+  /** Leaf blocks a reader should keep wanted ahead of itself. */
+  readonly readAhead: number
+  /** What each provider did for this source so far. */
+  stats(): ProviderStats[]
+}
+
+interface Want {
+  cid: CID
+  key: string
+  promise: Promise<Uint8Array>
+  resolve(bytes: Uint8Array): void
+  reject(err: Error): void
+  done: boolean
+  /** Handed to the fallback source. */
+  fallback: boolean
+  /** Providers that said they do not have it. */
+  lacking: Set<string>
+  /** Providers it is asked of now. */
+  at: Set<string>
+  dispatchedAt: number
+  timer: ReturnType<typeof setTimeout>
+}
+
+export function transferSource (init: TransferSourceInit): TransferSource {
+  const { libp2p, blockstore } = init
+  const timeoutMs = init.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS
+  const wants = new Map<string, Want>()
+  const pending: Want[] = []
+  const providers = new Map<string, Provider>()
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+
+  const finish = (w: Want): void => {
+    w.done = true
+    clearTimeout(w.timer)
+    wants.delete(w.key)
+    const i = pending.indexOf(w)
+    if (i !== -1) pending.splice(i, 1)
+  }
+
+  const providerOf = (id: PeerId): Provider => {
+    const key = id.toString()
+    let p = providers.get(key)
+    if (p == null) {
+      p = new Provider(id)
+      providers.set(key, p)
+      const provider = p
+      // identify tells which protocols a peer speaks; until it has, the peer is tried
+      libp2p.peerStore.get(id).then(peer => {
+        if (peer.protocols.length > 0) provider.capable = peer.protocols.includes(TRANSFER_PROTOCOL)
+      }, () => {})
+    }
+    return p
+  }
+
+  const candidates = (): Provider[] => {
+    const now = Date.now()
+    for (const id of libp2p.getPeers()) providerOf(id)
+    const connected = new Set(libp2p.getPeers().map(id => id.toString()))
+    return [...providers.values()]
+      .filter(p => connected.has(p.key) && p.usable(now, TRANSFER_RETRY_DROPPED_MS))
+      .sort((a, b) => b.score() - a.score())
+  }
+
+  /** Connected, not dropped, not known to lack our protocol: busy ones included. */
+  const candidatesIncludingBusy = (now: number): Provider[] => {
+    const connected = new Set(libp2p.getPeers().map(id => id.toString()))
+    return [...providers.values()].filter(p => connected.has(p.key) && p.usable(Math.max(now, p.busyUntil), TRANSFER_RETRY_DROPPED_MS))
+  }
+
+  const drop = (p: Provider, reason: DropReason, detail: string): void => {
+    if (p.dropped != null) return
+    log('dropping provider %s: %s', p.key, detail)
+    p.drop(reason, detail)
+    init.onProgress?.(new CustomProgressEvent('transfer:provider-dropped', { peer: p.key, reason, detail }))
+  }
+
+  const toFallback = (w: Want): void => {
+    const i = pending.indexOf(w)
+    if (i !== -1) pending.splice(i, 1)
+    if (init.fallback == null) {
+      finish(w)
+      w.reject(new NotFoundError(w.cid.toString()))
+      return
+    }
+    w.fallback = true
+    init.fallback.getBytes(w.cid, { signal: AbortSignal.timeout(Math.max(1, w.dispatchedAt + timeoutMs - Date.now())) }).then(bytes => {
+      if (w.done) return
+      finish(w)
+      w.resolve(bytes)
+    }, err => {
+      if (w.done) return
+      finish(w)
+      w.reject(asNotFound(w.cid, err))
+    })
+  }
+
+  /** Hand pending wants to providers with room; wants nobody can serve go to the fallback. */
+  const pump = (): void => {
+    if (pending.length === 0 && wants.size === 0) return
+    const available = candidates()
+    for (const p of available) {
+      while (p.active < TRANSFER_REQUESTS_PER_PROVIDER) {
+        const batch = takeBatch(p, pending)
+        if (batch.length === 0) break
+        void request(p, batch)
+      }
+    }
+    // end-game: nothing pending for idle providers; share out blocks in flight too long elsewhere
+    const now = Date.now()
+    for (const p of available) {
+      if (p.active >= TRANSFER_REQUESTS_PER_PROVIDER) continue
+      const stolen: Want[] = []
+      for (const w of wants.values()) {
+        if (stolen.length === TRANSFER_BATCH_BLOCKS) break
+        if (w.done || w.fallback || w.at.size !== 1 || w.at.has(p.key) || w.lacking.has(p.key)) continue
+        if (now - w.dispatchedAt < TRANSFER_STEAL_AFTER_MS) continue
+        stolen.push(w)
+      }
+      if (stolen.length > 0) {
+        log('end-game: asking %s for %d blocks in flight elsewhere', p.key, stolen.length)
+        void request(p, stolen)
+      }
+    }
+    // wants that no connected provider can give (all said they lack it, or none speaks our
+    // protocol) go to the fallback (bitswap); the others wait for a provider with room
+    const reachable = candidatesIncludingBusy(now)
+    for (const w of [...pending]) {
+      if (!reachable.some(p => !w.lacking.has(p.key))) toFallback(w)
+    }
+    if (pending.length > 0 && retryTimer == null) {
+      retryTimer = setTimeout(() => { retryTimer = undefined; pump() }, 100)
+      retryTimer.unref?.()
+    }
+  }
+
+  const requeue = (batch: Want[], p: Provider): void => {
+    const back = batch.filter(w => {
+      w.at.delete(p.key)
+      return !w.done && !w.fallback && w.at.size === 0 && !pending.includes(w)
+    })
+    pending.unshift(...back)
+  }
+
+  const request = async (p: Provider, batch: Want[]): Promise<void> => {
+    const controller = new AbortController()
+    p.active++
+    p.requests.add(controller)
+    const now = Date.now()
+    for (const w of batch) {
+      w.at.add(p.key)
+      if (w.at.size === 1) w.dispatchedAt = now
+    }
+    try {
+      const stream = await libp2p.dialProtocol(p.id, TRANSFER_PROTOCOL, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS)]) })
+        .catch((err: any) => {
+          if (err.name === 'UnsupportedProtocolError') p.capable = false
+          throw err
+        })
+      p.capable = true
+      const frames = new FrameReader(stream, MAX_FRAME_BYTES)
+      try {
+        await writeFrame(stream, [encodeRequest(batch.map(w => w.cid))], { signal: controller.signal })
+        for (const w of batch) {
+          const frame = await frames.read({ signal: AbortSignal.any([controller.signal, AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS)]) })
+          const status = frame.get(0)
+          if (status === FRAME_BUSY) {
+            p.busyUntil = Date.now() + 100
+            break
+          }
+          if (status === FRAME_MISSING) {
+            w.lacking.add(p.key)
+            p.lacked++
+            continue
+          }
+          if (status !== FRAME_BLOCK) throw new Error(`unknown frame status ${status}`)
+          const bytes = frame.subarray(1)
+          if (!verifyBlock(w.cid, bytes)) {
+            drop(p, 'lying', `sent bytes that do not hash to ${w.cid}`)
+            break
+          }
+          p.served++
+          p.bytes += bytes.byteLength
+          await land(w, bytes, p)
+        }
+        frames.release()
+        await stream.close().catch(() => {})
+      } catch (err) {
+        frames.release()
+        stream.abort(err as Error)
+        throw err
+      }
+    } catch (err: any) {
+      if (p.dropped == null && p.capable !== false) {
+        drop(p, err.name === 'TimeoutError' ? 'timed out' : 'failed', err.message)
+      }
+    } finally {
+      p.active--
+      p.requests.delete(controller)
+      requeue(batch, p)
+      pump()
+    }
+  }
+
+  const land = async (w: Want, bytes: Uint8Array, p: Provider): Promise<void> => {
+    if (w.done) {
+      log('duplicate of %s from %s (end-game)', w.key, p.key)
+      return
+    }
+    await blockstore.put(w.cid, bytes)
+    if (w.done) return
+    finish(w)
+    init.onFetched?.(w.cid, bytes, p.key)
+    w.resolve(bytes)
+  }
+
+  const want = (cid: CID): Want => {
+    const key = cid.toString()
+    const existing = wants.get(key)
+    if (existing != null) return existing
+    let resolve!: (bytes: Uint8Array) => void
+    let reject!: (err: Error) => void
+    const promise = new Promise<Uint8Array>((res, rej) => { resolve = res; reject = rej })
+    promise.catch(() => {})
+    const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Set(), at: new Set(), dispatchedAt: Date.now(), timer: undefined as any }
+    w.timer = setTimeout(() => {
+      if (w.done) return
+      finish(w)
+      w.reject(new NotFoundError(key))
+    }, timeoutMs)
+    w.timer.unref?.()
+    wants.set(key, w)
+    pending.push(w)
+    return w
+  }
+
+  return {
+    readAhead: NETWORK_READ_AHEAD_BLOCKS,
+    has: async (cid, options) => await blockstore.has(cid, options),
+    getBytes: async (cid, options = {}) => {
+      try {
+        return await blockstore.getBytes(cid, options)
+      } catch (err: any) {
+        if (err.name !== 'NotFoundError') throw err
+      }
+      const w = want(cid)
+      pump()
+      return await raceSignal(w.promise, options.signal)
+    },
+    stats: () => [...providers.values()].map(p => ({ peer: p.key, served: p.served, bytes: p.bytes, lacked: p.lacked, dropped: p.dropped?.reason }))
+  }
+}
+
+/** Up to TRANSFER_BATCH_BLOCKS pending wants this provider may serve, taken off the queue in order. */
+function takeBatch (p: Provider, pending: Want[]): Want[] {
+  const batch: Want[] = []
+  for (let i = 0; i < pending.length && batch.length < TRANSFER_BATCH_BLOCKS;) {
+    const w = pending[i] as Want
+    if (!w.lacking.has(p.key)) {
+      batch.push(w)
+      pending.splice(i, 1)
+    } else {
+      i++
+    }
+  }
+  return batch
+}
+
+async function raceSignal<T> (promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal == null) return await promise
+  signal.throwIfAborted()
+  let onAbort!: () => void
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => { reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([promise, aborted])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}

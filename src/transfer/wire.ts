@@ -1,0 +1,66 @@
+/**
+ * `/ipfs-kit/transfer/1.0.0`: one request and its answer per stream.
+ *
+ * Request (one length-prefixed message): the CIDs wanted, as a list of
+ * length-prefixed CID bytes. Answer: one length-prefixed frame per CID, in
+ * the order asked: a status byte, then (for BLOCK) the block's bytes. The
+ * requester hashes every block against the CID it asked for before it keeps
+ * it, so a provider that sends wrong bytes is caught at its first bad block.
+ * A server at its limit answers a single BUSY frame.
+ */
+import { decode as decodeVarint, encode as encodeVarint, encodingLength } from 'uint8-varint'
+import { CID } from 'multiformats/cid'
+import { Uint8ArrayList } from 'uint8arraylist'
+import type { Stream } from '@libp2p/interface'
+import { MAX_BLOCK_SIZE, TRANSFER_MAX_BLOCKS_PER_REQUEST } from '../constants.ts'
+
+export const FRAME_BLOCK = 0
+export const FRAME_MISSING = 1
+export const FRAME_BUSY = 2
+
+/** The largest frame on the wire: a status byte and the largest block we accept. */
+export const MAX_FRAME_BYTES = MAX_BLOCK_SIZE + 1
+/** The largest request: the most CIDs a request may name, each at most 128 bytes with its prefix. */
+export const MAX_REQUEST_BYTES = TRANSFER_MAX_BLOCKS_PER_REQUEST * 140
+
+export function encodeRequest (cids: CID[]): Uint8Array {
+  const size = cids.reduce((n, cid) => n + encodingLength(cid.bytes.byteLength) + cid.bytes.byteLength, 0)
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const cid of cids) {
+    encodeVarint(cid.bytes.byteLength, out, offset)
+    offset += encodingLength(cid.bytes.byteLength)
+    out.set(cid.bytes, offset)
+    offset += cid.bytes.byteLength
+  }
+  return out
+}
+
+/** @throws Error on a malformed request or one naming more than TRANSFER_MAX_BLOCKS_PER_REQUEST CIDs */
+export function decodeRequest (bytes: Uint8Array): CID[] {
+  const cids: CID[] = []
+  let offset = 0
+  while (offset < bytes.byteLength) {
+    if (cids.length === TRANSFER_MAX_BLOCKS_PER_REQUEST) throw new Error(`more than ${TRANSFER_MAX_BLOCKS_PER_REQUEST} CIDs in one request`)
+    const length = decodeVarint(bytes, offset)
+    offset += encodingLength(length)
+    if (length === 0 || offset + length > bytes.byteLength) throw new Error('truncated CID in request')
+    cids.push(CID.decode(bytes.subarray(offset, offset + length)))
+    offset += length
+  }
+  return cids
+}
+
+const STATUS = [new Uint8Array([FRAME_BLOCK]), new Uint8Array([FRAME_MISSING]), new Uint8Array([FRAME_BUSY])] as const
+
+/** The status byte of a frame, shared (never written to). */
+export function statusByte (status: typeof FRAME_BLOCK | typeof FRAME_MISSING | typeof FRAME_BUSY): Uint8Array {
+  return STATUS[status]
+}
+
+/** Write one length-prefixed frame, waiting for the stream to drain when its buffer is full. */
+export async function writeFrame (stream: Stream, parts: Uint8Array[], options: { signal?: AbortSignal } = {}): Promise<void> {
+  const length = parts.reduce((n, p) => n + p.byteLength, 0)
+  const list = new Uint8ArrayList(encodeVarint(length), ...parts)
+  if (!stream.send(list)) await stream.onDrain(options)
+}
