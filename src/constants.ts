@@ -191,3 +191,18 @@ export const YAMUX_MAX_STREAM_WINDOW = 4 * 1024 * 1024
 
 /** Bytes libp2p buffers for a paused stream before resetting it (libp2p's default is 4 MiB). */
 export const YAMUX_MAX_READ_BUFFER = 8 * 1024 * 1024
+
+/** Requests a transfer requester starts with in flight to a new provider (its window then adapts, up to TRANSFER_REQUESTS_PER_PROVIDER). */
+export const TRANSFER_INITIAL_WINDOW = 2
+
+/** A request answered this fast widens its provider's window by one. */
+export const TRANSFER_WINDOW_FAST_MS = 1_000
+
+/** A request this slow narrows its provider's window by one (down to one request). */
+export const TRANSFER_WINDOW_SLOW_MS = 3_000
+
+/** A provider that said it lacks a block is asked for it again after this long (a peer that is itself fetching may have it by then). */
+export const TRANSFER_LACK_RETRY_MS = 2_000
+
+/** Blocks of one file a pull keeps wanted at once while it fetches the file's leaves in random order (so pullers of the same model hold different pieces to trade). */
+export const TRANSFER_PREFETCH_WANTS = 32

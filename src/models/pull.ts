@@ -18,6 +18,7 @@ import { MODEL_FIND_TIMEOUT_MS, MODEL_PULL_BLOCK_TIMEOUT_MS, MODEL_PULL_FILE_CON
 import { ModelNotFoundError, ModelPullError, OfflineError } from '../errors.ts'
 import { walkDag } from '../pins/index.ts'
 import { readFile } from '../storage/index.ts'
+import { prefetchFile } from '../transfer/index.ts'
 import { hfCacheDir, materializeHfCache } from './hf-cache.ts'
 import { decodeManifest } from './manifest.ts'
 import { assertModelName, assertRelativePath, assertRevision, DEFAULT_REVISION, modelRef } from './names.ts'
@@ -96,7 +97,14 @@ export async function pullModel (c: PullComponents, name: string, options: PullO
     const worker = async (): Promise<void> => {
       for (let file = queue.shift(); file != null; file = queue.shift()) {
         try {
-          await fetchFile(source, file, options.dest, options, n => { bytesDone += n; report(file?.path) })
+          const path = file.path
+          if (source !== c.local) {
+            // every leaf local first, in random order (pullers of one model trade pieces), then the file is read from here
+            await prefetchFile(source, file.cid, { signal: options.signal, onLeaf: n => { bytesDone += n; report(path) } })
+            await fetchFile(source, file, options.dest, options, () => {})
+          } else {
+            await fetchFile(source, file, options.dest, options, n => { bytesDone += n; report(path) })
+          }
           options.onProgress?.(new CustomProgressEvent('models:pull:file', { path: file.path, size: file.size }))
         } catch (err: any) {
           options.signal?.throwIfAborted()

@@ -5,3 +5,5 @@ export type { ProviderStats, SessionBlockstore, TransferProgressEvents, Transfer
 export { encodeRequest, decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_MISSING, MAX_FRAME_BYTES, statusByte, writeFrame } from './wire.ts'
 export { FrameReader } from './frame-reader.ts'
 export type { DropReason } from './provider.ts'
+export { prefetchFile } from './prefetch.ts'
+export type { PrefetchOptions } from './prefetch.ts'

@@ -1,4 +1,5 @@
 /** What a transfer session knows about one peer it fetches from. */
+import { TRANSFER_INITIAL_WINDOW, TRANSFER_REQUESTS_PER_PROVIDER, TRANSFER_WINDOW_FAST_MS, TRANSFER_WINDOW_SLOW_MS } from '../constants.ts'
 import type { PeerId } from '@libp2p/interface'
 
 export type DropReason = 'lying' | 'failed' | 'timed out'
@@ -7,6 +8,13 @@ export class Provider {
   readonly key: string
   /** Requests in flight to this peer. */
   active = 0
+  /**
+   * Requests it may have in flight: starts at TRANSFER_INITIAL_WINDOW, grows by one (up to
+   * TRANSFER_REQUESTS_PER_PROVIDER) for each request answered within TRANSFER_WINDOW_FAST_MS and
+   * shrinks for each slower than TRANSFER_WINDOW_SLOW_MS, so a provider on a slow link is not
+   * handed more than it sends in about a second (and the rest stays free for faster peers).
+   */
+  window = TRANSFER_INITIAL_WINDOW
   /** Blocks it sent that verified. */
   served = 0
   bytes = 0
@@ -36,6 +44,13 @@ export class Provider {
       this.dropped = undefined
     }
     return now >= this.busyUntil
+  }
+
+  /** Adapt the window to how long a request of `blocks` blocks took. */
+  answered (ms: number, blocks: number): void {
+    if (blocks === 0) return
+    if (ms <= TRANSFER_WINDOW_FAST_MS) this.window = Math.min(TRANSFER_REQUESTS_PER_PROVIDER, this.window + 1)
+    else if (ms >= TRANSFER_WINDOW_SLOW_MS) this.window = Math.max(1, this.window - 1)
   }
 
   drop (reason: DropReason, detail: string): void {

@@ -14,12 +14,13 @@
 import { logger } from '@libp2p/logger'
 import { CustomProgressEvent } from 'progress-events'
 import {
-  DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS, TRANSFER_PROTOCOL,
-  TRANSFER_REQUESTS_PER_PROVIDER, TRANSFER_RETRY_DROPPED_MS, TRANSFER_STEAL_AFTER_MS
+  DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS, TRANSFER_LACK_RETRY_MS,
+  TRANSFER_PROTOCOL, TRANSFER_RETRY_DROPPED_MS, TRANSFER_STEAL_AFTER_MS
 } from '../constants.ts'
 import { verifyBlock } from '../blocks/index.ts'
 import { asNotFound, NotFoundError } from '../errors.ts'
 import { FrameReader } from './frame-reader.ts'
+import { shuffled } from './shuffle.ts'
 import { Provider } from './provider.ts'
 import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
 import type { DropReason } from './provider.ts'
@@ -76,8 +77,8 @@ interface Want {
   done: boolean
   /** Handed to the fallback source. */
   fallback: boolean
-  /** Providers that said they do not have it. */
-  lacking: Set<string>
+  /** Providers that said they do not have it, and when (a peer that is itself fetching may have it later). */
+  lacking: Map<string, number>
   /** Providers it is asked of now. */
   at: Set<string>
   dispatchedAt: number
@@ -119,8 +120,8 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     const now = Date.now()
     for (const id of libp2p.getPeers()) providerOf(id)
     const connected = new Set(libp2p.getPeers().map(id => id.toString()))
-    return [...providers.values()]
-      .filter(p => connected.has(p.key) && p.usable(now, TRANSFER_RETRY_DROPPED_MS))
+    // random order within a score: peers that are themselves fetching get asked as often as the seed
+    return shuffled([...providers.values()].filter(p => connected.has(p.key) && p.usable(now, TRANSFER_RETRY_DROPPED_MS)))
       .sort((a, b) => b.score() - a.score())
   }
 
@@ -161,21 +162,25 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   const pump = (): void => {
     if (pending.length === 0 && wants.size === 0) return
     const available = candidates()
-    for (const p of available) {
-      while (p.active < TRANSFER_REQUESTS_PER_PROVIDER) {
-        const batch = takeBatch(p, pending)
-        if (batch.length === 0) break
+    const now = Date.now()
+    // one request at a time round the providers, so that wants spread over all of them
+    for (let progress = true; progress;) {
+      progress = false
+      for (const p of available) {
+        if (p.active >= p.window) continue
+        const batch = takeBatch(p, pending, now)
+        if (batch.length === 0) continue
         void request(p, batch)
+        progress = true
       }
     }
     // end-game: nothing pending for idle providers; share out blocks in flight too long elsewhere
-    const now = Date.now()
     for (const p of available) {
-      if (p.active >= TRANSFER_REQUESTS_PER_PROVIDER) continue
+      if (p.active >= p.window) continue
       const stolen: Want[] = []
       for (const w of wants.values()) {
         if (stolen.length === TRANSFER_BATCH_BLOCKS) break
-        if (w.done || w.fallback || w.at.size !== 1 || w.at.has(p.key) || w.lacking.has(p.key)) continue
+        if (w.done || w.fallback || w.at.size !== 1 || w.at.has(p.key) || lacks(w, p.key, now)) continue
         if (now - w.dispatchedAt < TRANSFER_STEAL_AFTER_MS) continue
         stolen.push(w)
       }
@@ -188,7 +193,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     // protocol) go to the fallback (bitswap); the others wait for a provider with room
     const reachable = candidatesIncludingBusy(now)
     for (const w of [...pending]) {
-      if (!reachable.some(p => !w.lacking.has(p.key))) toFallback(w)
+      if (!reachable.some(p => !lacks(w, p.key, now))) toFallback(w)
     }
     if (pending.length > 0 && retryTimer == null) {
       retryTimer = setTimeout(() => { retryTimer = undefined; pump() }, 100)
@@ -209,6 +214,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     p.active++
     p.requests.add(controller)
     const now = Date.now()
+    let received = 0
     for (const w of batch) {
       w.at.add(p.key)
       if (w.at.size === 1) w.dispatchedAt = now
@@ -231,7 +237,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
             break
           }
           if (status === FRAME_MISSING) {
-            w.lacking.add(p.key)
+            w.lacking.set(p.key, Date.now())
             p.lacked++
             continue
           }
@@ -243,10 +249,12 @@ export function transferSource (init: TransferSourceInit): TransferSource {
           }
           p.served++
           p.bytes += bytes.byteLength
+          received++
           await land(w, bytes, p)
         }
         frames.release()
         await stream.close().catch(() => {})
+        p.answered(Date.now() - now, received)
       } catch (err) {
         frames.release()
         stream.abort(err as Error)
@@ -284,7 +292,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     let reject!: (err: Error) => void
     const promise = new Promise<Uint8Array>((res, rej) => { resolve = res; reject = rej })
     promise.catch(() => {})
-    const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Set(), at: new Set(), dispatchedAt: Date.now(), timer: undefined as any }
+    const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Map(), at: new Set(), dispatchedAt: Date.now(), timer: undefined as any }
     w.timer = setTimeout(() => {
       if (w.done) return
       finish(w)
@@ -313,12 +321,19 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   }
 }
 
+/** True while `provider` is known to lack the block (for TRANSFER_LACK_RETRY_MS after it said so). */
+function lacks (w: Want, provider: string, now: number): boolean {
+  const at = w.lacking.get(provider)
+  return at != null && now - at < TRANSFER_LACK_RETRY_MS
+}
+
+
 /** Up to TRANSFER_BATCH_BLOCKS pending wants this provider may serve, taken off the queue in order. */
-function takeBatch (p: Provider, pending: Want[]): Want[] {
+function takeBatch (p: Provider, pending: Want[], now: number): Want[] {
   const batch: Want[] = []
   for (let i = 0; i < pending.length && batch.length < TRANSFER_BATCH_BLOCKS;) {
     const w = pending[i] as Want
-    if (!w.lacking.has(p.key)) {
+    if (!lacks(w, p.key, now)) {
       batch.push(w)
       pending.splice(i, 1)
     } else {
