@@ -6,6 +6,7 @@ import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
+import type { Libp2pMetricsFactory } from '../metrics/index.ts'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import type { ConnectionGater, ConnectionProtector, PrivateKey } from '@libp2p/interface'
 
@@ -20,6 +21,8 @@ export interface Libp2pOptionsInit {
   connectionProtector?: () => ConnectionProtector
   /** Who may connect (allow-list.ts). @default none: anyone */
   connectionGater?: ConnectionGater
+  /** libp2p's metrics (bytes per protocol, connections, DHT, …). @default none */
+  metrics?: Libp2pMetricsFactory
 }
 
 export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any> {
@@ -28,6 +31,7 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
     addresses: { listen: init.listen },
     connectionProtector: init.connectionProtector,
     connectionGater: init.connectionGater,
+    metrics: init.metrics,
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
