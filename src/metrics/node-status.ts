@@ -55,13 +55,15 @@ export interface StatusSources {
 }
 
 export async function nodeStatus (s: StatusSources): Promise<NodeStatus> {
+  // read before the awaits: a pull that ends meanwhile is still shown as it was when asked
+  const pulling = s.pulls.list()
   const [backend, held, transfer] = await Promise.all([s.storage.status(), s.models.list(), transferByProtocol(s.metrics)])
   return {
     ...backend,
     offline: s.offline,
     addresses: s.addresses(),
     uptimeMs: Date.now() - s.started,
-    models: { held, pulling: s.pulls.list() },
+    models: { held, pulling },
     counts: s.metrics.counts(),
     transfer
   }

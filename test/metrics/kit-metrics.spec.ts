@@ -3,7 +3,7 @@
  * versus network fetches between two online kits, corrupt blocks, per-kit
  * registries, and the seed plan's collect_metrics() shape.
  */
-import { readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MIB, collect, patternBytes } from '../fixtures/bytes.ts'
@@ -99,6 +99,26 @@ describe('kit metrics', () => {
     const bitswap = Object.entries(status.transfer).find(([protocol]) => protocol.startsWith('/ipfs/bitswap'))
     expect(bitswap?.[1].received).toBeGreaterThan(bytes.length)
     expect(status.transfer.global?.received).toBeGreaterThan(bytes.length)
+  })
+
+  it('shows a model pull in progress in status(), and the model as held once pulled', async () => {
+    const a = await sandbox.kit({ offline: false })
+    const b = await sandbox.kit({ offline: false, bootstrap: a.addresses() })
+    const dir = path.join(await sandbox.dir(), 'model')
+    await mkdir(dir)
+    await writeFile(path.join(dir, 'weights.bin'), patternBytes(3 * MIB, 9))
+    await a.models.publish(dir, { name: 'acme/tracked' })
+    const during: Array<Promise<Awaited<ReturnType<typeof b.status>>>> = []
+    await b.models.pull('acme/tracked', { onProgress: event => { if (event.type === 'models:pull:progress') during.push(b.status()) } })
+    const seen = (await Promise.all(during)).flatMap(s => s.models.pulling)
+    expect(seen.length).toBeGreaterThan(0)
+    expect(seen[0]).toMatchObject({ name: 'acme/tracked', bytesTotal: 3 * MIB, peers: 1 })
+    expect(Math.max(...seen.map(p => p.bytesDone))).toBeGreaterThan(0)
+    const after = await b.status()
+    expect(after.models.pulling).toEqual([])
+    expect(after.models.held.map(m => m.name)).toEqual(['acme/tracked'])
+    expect(sample(await b.telemetry.prometheus(), 'ipfs_kit_model_pulls_active')).toBe(0)
+    expect((await b.metrics()).storageOperations.networkFetches).toBeGreaterThanOrEqual(4)
   })
 
   it('reports corrupt blocks moved to quarantine', async () => {
