@@ -206,3 +206,32 @@ export const TRANSFER_LACK_RETRY_MS = 2_000
 
 /** Blocks of one file a pull keeps wanted at once while it fetches the file's leaves in random order (so pullers of the same model hold different pieces to trade). */
 export const TRANSFER_PREFETCH_WANTS = 32
+
+/**
+ * Upper bounds (seconds) of the latency histograms: a 1 ms local read to a 2 min network pin or
+ * gc, roughly ×5 apart so that a handful of buckets covers both.
+ */
+export const LATENCY_BUCKETS_SECONDS = [0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10, 30, 120]
+
+/** How long one repo scan (blocks, bytes, pins: O(blocks)) serves the metrics gauges, so that close scrapes share it. */
+export const METRICS_SNAPSHOT_TTL_MS = 1_000
+
+/**
+ * Largest request body of an RPC call other than an upload (`add`, `dag/import`), checked on its
+ * Content-Length before reading (413): a 1 MiB `block/put` with its multipart framing fits.
+ */
+export const RPC_MAX_BODY_BYTES = 2 * 1024 * 1024
+
+/**
+ * How long a network-bound RPC call (cat, block/get|stat, pin/add, routing/findprovs, model
+ * providers, …) may take to produce its first byte before it is cut with 504; Kubo's `timeout`
+ * query option lowers it per call. Longer than DEFAULT_FETCH_TIMEOUT_MS, so a block nobody has is a
+ * NotFound (500) first; a response already streaming is never cut.
+ */
+export const RPC_NETWORK_TIMEOUT_MS = 90_000
+
+/** Shortest `api.auth_token` accepted: 16 characters from a password generator are beyond guessing over HTTP. */
+export const MIN_AUTH_TOKEN_LENGTH = 16
+
+/** How often the status page (`/`) polls `/status`. */
+export const STATUS_PAGE_POLL_MS = 1_000

@@ -7,18 +7,21 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
 import { DEFAULT_FETCH_TIMEOUT_MS } from './constants.ts'
 import { OfflineError } from './errors.ts'
+import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
 import { createNode } from './node/index.ts'
 import { Models } from './models/index.ts'
 import { Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
-import { FileIndex, IPFSKitStorage, localBlockSource, networkBlockSource, parseCid } from './storage/index.ts'
+import { FileIndex, localBlockSource, networkBlockSource, parseCid } from './storage/index.ts'
 import { startTransferServer, transferSource } from './transfer/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
+import type { CollectedMetrics, NodeStatus } from './metrics/index.ts'
 import type { KitNode } from './node/index.ts'
 import type { AutoGc, BlockSource } from './pins/index.ts'
-import type { FetcherOptions } from './storage/index.ts'
+import type { FetcherOptions, IPFSKitStorage } from './storage/index.ts'
 import type { Repo } from './repo/index.ts'
 import type { TransferServer } from './transfer/index.ts'
+import type { CID } from 'multiformats/cid'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
 
@@ -55,6 +58,15 @@ export interface Kit {
   readonly pins: PinIndex
   /** The automatic gc timer (`performance.gc_interval`, `max_cache_size` × `gc_watermark`). */
   readonly autoGc: AutoGc
+  /** This node's Prometheus registry and counts (src/metrics): `telemetry.prometheus()` is what `/metrics` serves. */
+  readonly telemetry: KitMetrics
+  /**
+   * The seed plan's `IPFSKitMetrics.collect_metrics()`: available, using fallback, operation counts,
+   * cache hits (blocks read locally) and misses (fetched from peers or missing), backend health.
+   */
+  metrics(): Promise<CollectedMetrics>
+  /** Backend status plus addresses, models held and being pulled, counts and bytes per protocol (what `/status` serves). */
+  status(): Promise<NodeStatus>
   /** Listen addresses with the peer id, as other nodes dial them (empty offline). */
   addresses(): string[]
   /**
@@ -87,6 +99,11 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   const dataDir = resolveDataDir(options.dataDir, settings.cache_dir, env)
   const offline = options.offline === true || envDisablesNetwork(env) || settings.force_fallback || !settings.enabled
 
+  const started = Date.now()
+  // before the node: libp2p registers its series in the kit's registry as it starts
+  const metrics = new KitMetrics()
+  const pulls = new PullTracker()
+
   const fsync = settings.performance.fsync
   const repo: Repo = await openRepo(dataDir, { fsync, sync: fsync === 'always' })
   let node: KitNode
@@ -98,7 +115,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       bootstrap: options.bootstrap ?? settings.node.bootstrap,
       dhtProtocol: settings.node.dht_protocol,
       swarmKey: settings.node.swarm_key,
-      allowList: settings.node.allow_list
+      allowList: settings.node.allow_list,
+      metrics: libp2pMetrics(metrics, dataDir)
     })
   } catch (err) {
     await repo.close()
@@ -108,19 +126,23 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   const mutex = new Mutex()
   const pins = new PinIndex({ meta: repo.meta, mutex })
   const local = localBlockSource(repo.blockstore)
+  const helia = node.helia
   const transfer = node.libp2p == null ? undefined : await startTransferServer(node.libp2p, repo.blockstore)
   // blocks from peers: our transfer protocol, with bitswap for blocks no peer speaking it has
   const fetcher: ((options: FetcherOptions) => BlockSource) | undefined = node.libp2p == null
     ? undefined
-    : ({ timeoutMs, onFetched, onProgress }: FetcherOptions) => transferSource({
-      libp2p: node.libp2p as Libp2p,
-      blockstore: repo.blockstore,
-      fallback: networkBlockSource({ blockstore: repo.blockstore, helia: node.helia, fetchTimeoutMs: timeoutMs, onFetched }),
-      timeoutMs,
-      onFetched,
-      onProgress
-    })
-  const storage = new IPFSKitStorage({
+    : ({ timeoutMs, onFetched, onProgress }: FetcherOptions) => {
+        const fetched = (cid: CID, bytes: Uint8Array): void => { metrics.fetched(cid, bytes); onFetched?.(cid, bytes) }
+        return meteredBlockSource(transferSource({
+          libp2p: node.libp2p as Libp2p,
+          blockstore: repo.blockstore,
+          fallback: networkBlockSource({ blockstore: repo.blockstore, helia, fetchTimeoutMs: timeoutMs, onFetched: fetched }),
+          timeoutMs,
+          onFetched: fetched,
+          onProgress
+        }), metrics)
+      }
+  const storage = new MeteredStorage({
     blockstore: repo.blockstore,
     files: new FileIndex(repo.meta),
     pins,
@@ -128,16 +150,16 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     gcLock: new RwLock(),
     holds: new Holds(),
     local,
-    network: fetcher?.({ timeoutMs: DEFAULT_FETCH_TIMEOUT_MS }) ?? local,
+    network: fetcher?.({ timeoutMs: DEFAULT_FETCH_TIMEOUT_MS }) ?? meteredBlockSource(local, metrics),
     fetcher,
     libp2p: node.libp2p,
     peerId: node.peerId,
     quarantined: () => repo.quarantine.count,
     dataDir,
     pinByDefault: settings.storage_policy.pin_by_default
-  })
+  }, metrics)
 
-  const models = new Models({
+  const models = new TrackedModels({
     storage,
     blockstore: repo.blockstore,
     meta: repo.meta,
@@ -145,8 +167,17 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     fetcher,
     libp2p: node.libp2p,
     env
-  })
+  }, pulls)
   await models.start()
+  metrics.watch({
+    peers: () => node.libp2p?.getConnections().length ?? 0,
+    quarantined: () => repo.quarantine.count,
+    activePulls: () => pulls.size,
+    repo: async () => {
+      const { repo: figures } = await storage.status()
+      return figures
+    }
+  })
 
   const performance = settings.performance
   const autoGc = startAutoGc({
@@ -167,6 +198,9 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     models,
     pins,
     autoGc,
+    telemetry: metrics,
+    metrics: async () => await collectMetrics({ storage, metrics }),
+    status: async () => await nodeStatus({ storage, models, pulls, metrics, offline, started, addresses: () => node.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? [] }),
     addresses: () => node.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? [],
     dial: async (address, dialOptions = {}) => {
       const libp2p = online(node.libp2p, 'dial')

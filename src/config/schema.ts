@@ -2,6 +2,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { MIN_AUTH_TOKEN_LENGTH } from '../constants.ts'
 import { readSwarmKey } from '../node/swarm-key.ts'
 import { parseDuration, parseSize } from './units.ts'
 
@@ -70,6 +71,9 @@ export const configSchema = z.strictObject({
       connection_pool_size: z.number().int().positive(),
       gc_watermark: z.number().gt(0).lte(1),
       fsync: z.enum(['always', 'never'])
+    }),
+    api: z.strictObject({
+      auth_token: z.string().min(MIN_AUTH_TOKEN_LENGTH, `expected a token of at least ${MIN_AUTH_TOKEN_LENGTH} characters (an unset \${VAR}?)`).nullable()
     }),
     node: z.strictObject({
       listen: z.array(multiaddrString),

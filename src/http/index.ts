@@ -10,7 +10,12 @@
  * bytes that hash otherwise), `block/stat`, `pin/add|rm|ls`, `repo/gc`, `repo/stat`, `id`,
  * `version`, `swarm/peers`, `routing/findprovs`, and our `ipfs-kit/status` and
  * `ipfs-kit/models/providers`. Errors are Kubo's `{ Message, Code: 0, Type: 'error' }`: 400 for
- * bad arguments, 500 for failed operations, 403/404/405/413 as named.
+ * bad arguments, 500 for failed operations, 403/404/405/413 as named, 401 without the API token
+ * (when `authToken` is set), 429 past the concurrent request limit, 504 when a network-bound call
+ * has nothing to send by its deadline.
+ *
+ * Read-only GET paths beside the API: `/` (status page), `/status` (`kit.status()`), `/metrics`
+ * (Prometheus text).
  *
  * @example
  * ```ts

@@ -1,24 +1,35 @@
 /**
  * The Kubo-compatible RPC server: POST `/api/v0/<command>` on a loopback
- * address, thin over the Kit. Browsers from other origins are turned away
- * (403), as Kubo does, since any web page can make a browser POST to localhost.
+ * address (or any address with a Bearer token), thin over the Kit, plus the
+ * read-only GET pages `/`, `/status` and `/metrics`. Browsers from other
+ * origins are turned away (403), as Kubo does, since any web page can make a
+ * browser POST to localhost.
  */
 import http from 'node:http'
-import { isIP } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { RPC_HEADERS_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS, RPC_MAX_CONCURRENT_REQUESTS } from '../constants.ts'
-import { ConfigError } from '../errors.ts'
+import { assertBindable, requestGuard } from './auth.ts'
+import { checkBodySize, firstByteDeadline } from './request-limits.ts'
 import { ROUTES } from './routes/index.ts'
 import { RpcError, sendError, toKuboError } from './rpc-error.ts'
+import { PAGES } from './status-routes.ts'
 import type { Kit } from '../kit.ts'
 import type { AddressInfo } from 'node:net'
 
 const log = logger('ipfs-kit:http:rpc')
 const PREFIX = '/api/v0/'
 
+export { isLoopback } from './auth.ts'
+
 export interface RpcServerInit {
-  /** Loopback address to bind; anything else is refused until the API has authentication. @default '127.0.0.1' */
+  /** Address to bind; anything but loopback needs `authToken`. @default '127.0.0.1' */
   host?: string
+  /** Bearer token every request must carry (config `api.auth_token`). @default none: loopback only */
+  authToken?: string
+  /** Largest body of a call that is not an upload; larger is 413. @default RPC_MAX_BODY_BYTES */
+  maxBodyBytes?: number
+  /** Time a network-bound call has for its first byte; then 504. @default RPC_NETWORK_TIMEOUT_MS */
+  networkTimeoutMs?: number
   /** TCP port; 0 picks a free one. @default 5001 */
   port?: number
   /** Close a connection idle this long in both directions. @default RPC_IDLE_TIMEOUT_MS */
@@ -28,19 +39,12 @@ export interface RpcServerInit {
 }
 
 export interface RpcServer {
-  /** Listen; rejects with ConfigError for a non-loopback host. */
+  /** Listen; rejects with ConfigError for a non-loopback host without a token. */
   start(): Promise<void>
   /** Stop listening and cut open requests short. */
   stop(): Promise<void>
   /** `http://host:port` once started (the port actually bound). */
   readonly url: string
-}
-
-/** True for 127.0.0.0/8, ::1 and `localhost`. */
-export function isLoopback (host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '')
-  if (bare === 'localhost' || bare === '::1') return true
-  return isIP(bare) === 4 && bare.startsWith('127.')
 }
 
 /**
@@ -60,6 +64,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
   let stopping = false
   let url = ''
   let ownOrigins = new Set<string>()
+  const guard = requestGuard(host, init.authToken)
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch(err => {
@@ -75,17 +80,33 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
 
   async function handle (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const parsed = new URL(req.url ?? '/', 'http://localhost')
+    try {
+      guard(req)
+    } catch (err: any) {
+      req.resume()
+      if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="ipfs-kit"')
+      throw err
+    }
     const origin = req.headers.origin
     if (origin != null && !ownOrigins.has(origin)) {
       req.resume()
       throw new RpcError(403, `origin ${origin} is not allowed to use this API`)
     }
-    const route = parsed.pathname.startsWith(PREFIX) ? ROUTES.get(parsed.pathname.slice(PREFIX.length).replace(/\/$/, '')) : undefined
+    const page = PAGES.get(parsed.pathname)
+    if (page != null) {
+      req.resume()
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('Allow', 'GET, HEAD')
+        throw new RpcError(405, `${req.method} is not allowed: ${parsed.pathname} is read-only (GET)`)
+      }
+    }
+    const command = parsed.pathname.startsWith(PREFIX) ? parsed.pathname.slice(PREFIX.length).replace(/\/$/, '') : ''
+    const route = page ?? ROUTES.get(command)
     if (route == null) {
       req.resume()
       throw new RpcError(404, `unknown command: ${parsed.pathname}`)
     }
-    if (req.method !== 'POST') {
+    if (page == null && req.method !== 'POST') {
       req.resume()
       res.setHeader('Allow', 'POST')
       throw new RpcError(405, `${req.method} is not allowed: the RPC API takes POST only`)
@@ -96,15 +117,36 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       req.resume()
       throw new RpcError(429, `too many requests: ${limit} are in progress; retry when one finishes`)
     }
+    if (page == null) {
+      try {
+        checkBodySize(command, req, init.maxBodyBytes)
+      } catch (err) {
+        req.resume()
+        throw err
+      }
+    }
+    const deadline = page == null ? firstByteDeadline(command, parsed.searchParams, init.networkTimeoutMs) : undefined
     const request = new AbortController()
     active.add(request)
     res.on('close', () => {
       active.delete(request)
       if (!res.writableFinished) request.abort(new RpcError(499, 'client went away'))
     })
+    // past the deadline with nothing sent yet, the call is aborted and answered 504; once bytes flow it runs on
+    const timer = deadline == null
+      ? undefined
+      : setTimeout(() => {
+        if (!res.headersSent) request.abort(new RpcError(504, `${command} timed out after ${deadline} ms without a response (waiting on the network); retry, or raise ?timeout=`))
+      }, deadline)
     try {
       await route({ kit, req, res, query: parsed.searchParams, signal: request.signal })
+    } catch (err) {
+      // whatever the aborted operation threw, the caller learns why it was aborted
+      const reason = request.signal.reason
+      if (request.signal.aborted && reason instanceof RpcError && reason.status === 504) throw reason
+      throw err
     } finally {
+      clearTimeout(timer)
       active.delete(request)
       // drain a body the route did not read, so the connection stays usable
       if (!req.readableEnded) req.resume()
@@ -114,9 +156,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
   return {
     get url () { return url },
     async start () {
-      if (!isLoopback(host)) {
-        throw new ConfigError(`refusing to serve the RPC API on ${host}: it has no authentication yet, so it binds loopback only (127.0.0.1, ::1, localhost)`)
-      }
+      assertBindable(host, init.authToken)
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen(init.port ?? 5001, host, () => { server.off('error', reject); resolve() })

@@ -9,6 +9,7 @@ import { loadOrCreateSelfKey } from '@libp2p/config'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { HASHERS } from '../blocks/index.ts'
 import { createHeliaLight } from './helia-light.ts'
+import type { Libp2pMetricsFactory } from '../metrics/index.ts'
 import type { Repo } from '../repo/index.ts'
 import type { Helia } from '@helia/interface'
 import type { Libp2p, PeerId } from '@libp2p/interface'
@@ -26,6 +27,8 @@ export interface NodeInit {
   swarmKey?: string | null
   /** Peer ids that may connect, both directions. @default null: anyone */
   allowList?: string[] | null
+  /** libp2p's metrics implementation (src/metrics/libp2p-metrics.ts). @default none */
+  metrics?: Libp2pMetricsFactory
 }
 
 export interface KitNode {

@@ -7,6 +7,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { YAMUX_MAX_READ_BUFFER, YAMUX_MAX_STREAM_WINDOW } from '../constants.ts'
+import type { Libp2pMetricsFactory } from '../metrics/index.ts'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import type { ConnectionGater, ConnectionProtector, PrivateKey } from '@libp2p/interface'
 
@@ -21,6 +22,8 @@ export interface Libp2pOptionsInit {
   connectionProtector?: () => ConnectionProtector
   /** Who may connect (allow-list.ts). @default none: anyone */
   connectionGater?: ConnectionGater
+  /** libp2p's metrics (bytes per protocol, connections, DHT, …). @default none */
+  metrics?: Libp2pMetricsFactory
 }
 
 export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any> {
@@ -29,6 +32,7 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
     addresses: { listen: init.listen },
     connectionProtector: init.connectionProtector,
     connectionGater: init.connectionGater,
+    metrics: init.metrics,
     transports: [tcp()],
     connectionEncrypters: [noise()],
     // the window stays under the read buffer, so a stream paused for backpressure (src/transfer/frame-reader.ts) is never reset

@@ -21,7 +21,8 @@ export async function startOnline (light: Helia, init: NodeInit, privateKey: Pri
     listen: init.listen,
     dhtProtocol: init.dhtProtocol,
     connectionProtector: swarmKey == null ? undefined : swarmKeyProtector(swarmKey),
-    connectionGater: init.allowList == null ? undefined : allowListGater({ allowed: init.allowList, self: peerId })
+    connectionGater: init.allowList == null ? undefined : allowListGater({ allowed: init.allowList, self: peerId }),
+    metrics: init.metrics
   })))
   await helia.start()
   await dialBootstrap(helia.libp2p, init.bootstrap)

@@ -17,9 +17,9 @@ export const daemon: Command = {
   name: 'daemon',
   usage: '',
   summary: 'run a node until SIGINT/SIGTERM; other commands on its data directory go through it',
-  description: 'Serves the Kubo RPC API on backends.ipfs.api_endpoint (loopback only). With --json, prints one line {"peerId","addresses","dataDir","api"} once ready. A second signal exits at once.',
+  description: 'Serves the Kubo RPC API, /metrics, /status and a status page at / on backends.ipfs.api_endpoint (loopback only unless ipfs_kit.api.auth_token is set). With --json, prints one line {"peerId","addresses","dataDir","api"} once ready. A second signal exits at once.',
   flags: {
-    api: { type: 'string', value: '<host:port>', description: 'Kubo RPC API address, loopback only (replaces config backends.ipfs.api_endpoint; port 0 picks a free one)' },
+    api: { type: 'string', value: '<host:port>', description: 'Kubo RPC API address, loopback only without api.auth_token (replaces config backends.ipfs.api_endpoint; port 0 picks a free one)' },
     listen: { type: 'string', multiple: true, value: '<multiaddr>', description: 'libp2p listen address, repeatable (replaces config node.listen)' },
     bootstrap: { type: 'string', multiple: true, value: '<multiaddr>', description: 'peer to dial at start, repeatable (replaces config node.bootstrap)' }
   },
@@ -79,7 +79,7 @@ async function startRpc (kit: Kit, flag: string | undefined, io: CommandContext[
   const address = flag != null
     ? parseApiAddress(flag, '--api')
     : parseApiAddress(kit.config.ipfs_kit.backends.ipfs.api_endpoint, 'backends.ipfs.api_endpoint')
-  const rpc = createRpcServer(kit, address)
+  const rpc = createRpcServer(kit, { ...address, authToken: kit.config.ipfs_kit.api.auth_token ?? undefined })
   try {
     await rpc.start()
   } catch (err: any) {

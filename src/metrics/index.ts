@@ -1,0 +1,27 @@
+/**
+ * Metrics and status of a kit: operation counts, bytes and latency
+ * histograms, local hits versus network fetches, corrupt blocks, peers, pins
+ * and repo size, in a Prometheus registry per kit (with libp2p's own series);
+ * `kit.metrics()` in the seed plan's `collect_metrics()` shape and
+ * `kit.status()` for the status page.
+ *
+ * @example
+ * ```ts
+ * const kit = await createKit()
+ * await kit.storage.store('hello')
+ * console.log((await kit.metrics()).storageOperations.store) // 1
+ * console.log(await kit.telemetry.prometheus()) // ipfs_kit_operations_total{operation="store",result="ok"} 1 …
+ * ```
+ */
+export { KitMetrics } from './kit-metrics.ts'
+export type { BlockOrigin, GaugeSources, Operation, OperationCounts, Outcome } from './kit-metrics.ts'
+export { meteredBlockSource } from './metered-block-source.ts'
+export { MeteredStorage } from './metered-storage.ts'
+export { PullTracker } from './pull-tracker.ts'
+export type { ActivePull } from './pull-tracker.ts'
+export { TrackedModels } from './tracked-models.ts'
+export { libp2pMetrics } from './libp2p-metrics.ts'
+export type { Libp2pMetricsFactory } from './libp2p-metrics.ts'
+export { processMetrics } from './process-metrics.ts'
+export { collectMetrics, nodeStatus } from './node-status.ts'
+export type { CollectedMetrics, NodeStatus, StatusSources } from './node-status.ts'

@@ -1,0 +1,201 @@
+/**
+ * `KitMetrics`: the counters, gauges and latency histograms of one kit, in a
+ * prom-client registry of its own (several kits in one process, as tests make,
+ * never share or clear each other's series). libp2p's metrics land in the same
+ * registry (see `libp2pMetrics`).
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { LATENCY_BUCKETS_SECONDS, METRICS_SNAPSHOT_TTL_MS } from '../constants.ts'
+import { processMetrics } from './process-metrics.ts'
+import type { CID } from 'multiformats/cid'
+
+/** The storage operations that are counted and timed. */
+export type Operation = 'store' | 'retrieve' | 'stream' | 'pin' | 'unpin' | 'delete' | 'gc' | 'evict' | 'verify'
+
+/** How an operation ended: `not_found` when it returned `undefined`/`false` for missing content. */
+export type Outcome = 'ok' | 'not_found' | 'error'
+
+/** Where a block read by storage came from. */
+export type BlockOrigin = 'local' | 'network' | 'missing'
+
+/** Figures that are read when scraped rather than counted as they happen. */
+export interface GaugeSources {
+  /** Open peer connections. */
+  peers(): number
+  /** Blocks moved to quarantine (failed their hash) since start. */
+  quarantined(): number
+  /** Blocks, bytes and pinned roots of the repo (O(blocks): read at most once per METRICS_SNAPSHOT_TTL_MS). */
+  repo(): Promise<{ blocks: number, bytes: number, pins: number }>
+  /** Model pulls in progress. */
+  activePulls(): number
+}
+
+/** Counts kept beside the Prometheus series, for `kit.metrics()` and the status page. */
+export interface OperationCounts {
+  /** Operations by kind (every outcome). */
+  operations: Record<Operation, number>
+  /** Bytes by operation: stored, retrieved, streamed, freed by gc and eviction. */
+  bytes: Partial<Record<Operation, number>>
+  /** Blocks read from the local store. */
+  cacheHits: number
+  /** Blocks that had to come from peers, or could not be found. */
+  cacheMisses: number
+  /** Blocks fetched from peers, and their bytes. */
+  networkFetches: number
+  networkBytes: number
+  /** Operations that threw. */
+  errors: number
+}
+
+const OPERATIONS: Operation[] = ['store', 'retrieve', 'stream', 'pin', 'unpin', 'delete', 'gc', 'evict', 'verify']
+
+export class KitMetrics {
+  /** This kit's registry: its own series and libp2p's. */
+  readonly registry = new Registry()
+  private readonly operationsTotal: Counter<'operation' | 'result'>
+  private readonly bytesTotal: Counter<'operation'>
+  private readonly duration: Histogram<'operation'>
+  private readonly blockReads: Counter<'source'>
+  private readonly fetchedBytes: Counter
+  private readonly tallies: OperationCounts = {
+    operations: Object.fromEntries(OPERATIONS.map(op => [op, 0])) as Record<Operation, number>,
+    bytes: {},
+    cacheHits: 0,
+    cacheMisses: 0,
+    networkFetches: 0,
+    networkBytes: 0,
+    errors: 0
+  }
+
+  /** Blocks reported fetched by the network source and not yet matched with their read, by CID. */
+  private readonly fetchedPending = new Map<string, number>()
+  private snapshot: { at: number, value: Promise<{ blocks: number, bytes: number, pins: number }> } | undefined
+  private sources: GaugeSources | undefined
+
+  constructor () {
+    const registers = [this.registry]
+    this.operationsTotal = new Counter({ name: 'ipfs_kit_operations_total', help: 'Storage operations by kind and outcome', labelNames: ['operation', 'result'], registers })
+    this.bytesTotal = new Counter({ name: 'ipfs_kit_operation_bytes_total', help: 'Bytes stored, retrieved, streamed, or freed (gc, evict)', labelNames: ['operation'], registers })
+    this.duration = new Histogram({ name: 'ipfs_kit_operation_duration_seconds', help: 'Storage operation latency (stream: until its last byte)', labelNames: ['operation'], buckets: LATENCY_BUCKETS_SECONDS, registers })
+    this.blockReads = new Counter({ name: 'ipfs_kit_block_reads_total', help: 'Blocks read by storage: local hits, network fetches, missing', labelNames: ['source'], registers })
+    this.fetchedBytes = new Counter({ name: 'ipfs_kit_network_fetched_bytes_total', help: 'Bytes of blocks fetched from peers', registers })
+    const repo = async (): Promise<{ blocks: number, bytes: number, pins: number }> => await this.repoSnapshot()
+    gauge(registers, 'ipfs_kit_connected_peers', 'Open peer connections', () => this.sources?.peers() ?? 0)
+    gauge(registers, 'ipfs_kit_quarantined_blocks', 'Corrupt blocks moved to quarantine since start', () => this.sources?.quarantined() ?? 0)
+    gauge(registers, 'ipfs_kit_model_pulls_active', 'Model pulls in progress', () => this.sources?.activePulls() ?? 0)
+    gauge(registers, 'ipfs_kit_repo_bytes', 'Bytes of blocks in the repo', async () => (await repo()).bytes)
+    gauge(registers, 'ipfs_kit_repo_blocks', 'Blocks in the repo', async () => (await repo()).blocks)
+    gauge(registers, 'ipfs_kit_pins', 'Pinned roots', async () => (await repo()).pins)
+  }
+
+  /** Where the gauges read their figures, once the parts of the kit they read exist (0 until then). */
+  watch (sources: GaugeSources): void {
+    this.sources = sources
+  }
+
+  /**
+   * Run one operation, counting it, its outcome and its latency; `bytesOf`
+   * gives the bytes it moved, `found` false marks a not-found outcome.
+   */
+  async measure<T>(operation: Operation, run: () => Promise<T>, result: { bytesOf?(value: T): number, found?(value: T): boolean } = {}): Promise<T> {
+    const end = this.duration.startTimer({ operation })
+    try {
+      const value = await run()
+      this.count(operation, result.found?.(value) === false ? 'not_found' : 'ok')
+      this.addBytes(operation, result.bytesOf?.(value) ?? 0)
+      return value
+    } catch (err) {
+      this.count(operation, 'error')
+      throw err
+    } finally {
+      end()
+    }
+  }
+
+  /** Start timing an operation whose end the caller reports (a stream). */
+  start (operation: Operation): (outcome: Outcome, bytes: number) => void {
+    const end = this.duration.startTimer({ operation })
+    return (outcome, bytes) => {
+      end()
+      this.count(operation, outcome)
+      this.addBytes(operation, bytes)
+    }
+  }
+
+  /** A block came from peers (the network source's `onFetched`). */
+  fetched (cid: CID, bytes: Uint8Array): void {
+    const key = cid.toString()
+    this.fetchedPending.set(key, (this.fetchedPending.get(key) ?? 0) + 1)
+    this.tallies.networkFetches++
+    this.tallies.networkBytes += bytes.byteLength
+    this.fetchedBytes.inc(bytes.byteLength)
+  }
+
+  /** A storage block read ended: local unless the network source reported fetching it. */
+  blockRead (cid: CID, found: boolean): void {
+    const origin = found ? this.takeFetched(cid) : 'missing'
+    this.blockReads.inc({ source: origin })
+    if (origin === 'local') this.tallies.cacheHits++
+    else this.tallies.cacheMisses++
+  }
+
+  /** A snapshot of the counts. */
+  counts (): OperationCounts {
+    return structuredClone(this.tallies)
+  }
+
+  /** Every series in Prometheus' text format: this kit's, libp2p's, and the process's (processMetrics). */
+  async prometheus (): Promise<string> {
+    const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()])
+    return own + process
+  }
+
+  /** The Content-Type of `prometheus()`. */
+  get contentType (): string {
+    return this.registry.contentType
+  }
+
+  private takeFetched (cid: CID): BlockOrigin {
+    const key = cid.toString()
+    const pending = this.fetchedPending.get(key)
+    if (pending == null) return 'local'
+    if (pending <= 1) this.fetchedPending.delete(key)
+    else this.fetchedPending.set(key, pending - 1)
+    return 'network'
+  }
+
+  private count (operation: Operation, outcome: Outcome): void {
+    this.operationsTotal.inc({ operation, result: outcome })
+    this.tallies.operations[operation]++
+    if (outcome === 'error') this.tallies.errors++
+  }
+
+  private addBytes (operation: Operation, bytes: number): void {
+    if (bytes <= 0) return
+    this.bytesTotal.inc({ operation }, bytes)
+    this.tallies.bytes[operation] = (this.tallies.bytes[operation] ?? 0) + bytes
+  }
+
+  /** One repo scan shared by the three repo gauges of a scrape (and scrapes close together). */
+  private async repoSnapshot (): Promise<{ blocks: number, bytes: number, pins: number }> {
+    const sources = this.sources
+    if (sources == null) return { blocks: 0, bytes: 0, pins: 0 }
+    const now = Date.now()
+    if (this.snapshot == null || now - this.snapshot.at > METRICS_SNAPSHOT_TTL_MS) {
+      const value = sources.repo()
+      // a failed scan is not cached: the next scrape tries again
+      value.catch(() => { if (this.snapshot?.value === value) this.snapshot = undefined })
+      this.snapshot = { at: now, value }
+    }
+    return await this.snapshot.value
+  }
+}
+
+function gauge (registers: Registry[], name: string, help: string, read: () => number | Promise<number>): void {
+  new Gauge({
+    name,
+    help,
+    registers,
+    async collect () { this.set(await read()) }
+  })
+}
