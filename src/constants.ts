@@ -235,3 +235,6 @@ export const MIN_AUTH_TOKEN_LENGTH = 16
 
 /** How often the status page (`/`) polls `/status`. */
 export const STATUS_PAGE_POLL_MS = 1_000
+
+/** A want waits this long for a peer that is itself fetching before it may go to a seed (a provider that never lacked a block) anyway. */
+export const TRANSFER_SEED_AFTER_MS = 2_000

@@ -32,6 +32,15 @@ export class Provider {
     this.key = id.toString()
   }
 
+  /**
+   * Has served blocks and never said it lacks one: it looks like it holds the whole DAG (a seed).
+   * Peers that lacked blocks are themselves fetching; blocks they have are asked of them first, so
+   * that a seed's upload goes to blocks nobody else has yet.
+   */
+  seedLike (): boolean {
+    return this.served > 0 && this.lacked === 0
+  }
+
   /** Preference order: providers that served us first, then untried ones, then those that lacked blocks. */
   score (): number {
     return this.served > 0 ? 2 : this.lacked === 0 ? 1 : 0

@@ -15,7 +15,7 @@ import { logger } from '@libp2p/logger'
 import { CustomProgressEvent } from 'progress-events'
 import {
   DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS, TRANSFER_LACK_RETRY_MS,
-  TRANSFER_PROTOCOL, TRANSFER_RETRY_DROPPED_MS, TRANSFER_STEAL_AFTER_MS
+  TRANSFER_PROTOCOL, TRANSFER_RETRY_DROPPED_MS, TRANSFER_SEED_AFTER_MS, TRANSFER_STEAL_AFTER_MS
 } from '../constants.ts'
 import { verifyBlock } from '../blocks/index.ts'
 import { asNotFound, NotFoundError } from '../errors.ts'
@@ -82,6 +82,7 @@ interface Want {
   /** Providers it is asked of now. */
   at: Set<string>
   dispatchedAt: number
+  createdAt: number
   timer: ReturnType<typeof setTimeout>
 }
 
@@ -163,12 +164,17 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     if (pending.length === 0 && wants.size === 0) return
     const available = candidates()
     const now = Date.now()
+    // a seed gets the wants that no peer still fetching can give (all said they lack it), or that
+    // have waited TRANSFER_SEED_AFTER_MS: its upload goes to pieces nobody else has yet
+    const fetching = candidatesIncludingBusy(now).filter(p => !p.seedLike())
+    const mayAsk = (w: Want, p: Provider): boolean => !lacks(w, p.key, now) &&
+      (!p.seedLike() || now - w.createdAt >= TRANSFER_SEED_AFTER_MS || fetching.every(q => lacks(w, q.key, now)))
     // one request at a time round the providers, so that wants spread over all of them
     for (let progress = true; progress;) {
       progress = false
       for (const p of available) {
         if (p.active >= p.window) continue
-        const batch = takeBatch(p, pending, now)
+        const batch = takeBatch(pending, w => mayAsk(w, p))
         if (batch.length === 0) continue
         void request(p, batch)
         progress = true
@@ -292,7 +298,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     let reject!: (err: Error) => void
     const promise = new Promise<Uint8Array>((res, rej) => { resolve = res; reject = rej })
     promise.catch(() => {})
-    const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Map(), at: new Set(), dispatchedAt: Date.now(), timer: undefined as any }
+    const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Map(), at: new Set(), dispatchedAt: Date.now(), createdAt: Date.now(), timer: undefined as any }
     w.timer = setTimeout(() => {
       if (w.done) return
       finish(w)
@@ -328,12 +334,12 @@ function lacks (w: Want, provider: string, now: number): boolean {
 }
 
 
-/** Up to TRANSFER_BATCH_BLOCKS pending wants this provider may serve, taken off the queue in order. */
-function takeBatch (p: Provider, pending: Want[], now: number): Want[] {
+/** Up to TRANSFER_BATCH_BLOCKS pending wants a provider may be asked for, taken off the queue in order. */
+function takeBatch (pending: Want[], mayAsk: (w: Want) => boolean): Want[] {
   const batch: Want[] = []
   for (let i = 0; i < pending.length && batch.length < TRANSFER_BATCH_BLOCKS;) {
     const w = pending[i] as Want
-    if (!lacks(w, p.key, now)) {
+    if (mayAsk(w)) {
       batch.push(w)
       pending.splice(i, 1)
     } else {
