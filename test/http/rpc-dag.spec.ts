@@ -112,7 +112,8 @@ describe('RPC get, dag/export, dag/import and models', () => {
     const car = await collect(client.dag.export(cid))
     // flip one byte deep inside the last block's data
     const tampered = car.slice()
-    tampered[tampered.length - 100] ^= 0xff
+    const at = tampered.length - 100
+    tampered[at] = (tampered[at] as number) ^ 0xff
     const other = await serve(await sandbox.kit())
     servers.push(other.server)
     await expect(all(other.client.dag.import([tampered]))).rejects.toThrow(/does not match its CID/)
@@ -151,7 +152,7 @@ describe('RPC get, dag/export, dag/import and models', () => {
     await fs.writeFile(path.join(dir, 'model.bin'), patternBytes(1000, 1))
     const res = await fetch(`${server.url}/api/v0/ipfs-kit/models/publish?arg=${encodeURIComponent(dir)}&name=acme/tiny&revision=v1`, { method: 'POST' })
     expect(res.status).toBe(200)
-    const body = await res.json()
+    const body = await res.json() as { Root: string }
     expect(body).toMatchObject({ Name: 'acme/tiny', Revision: 'v1', Files: 2, Root: expect.stringMatching(/^bag|^baf/) })
     expect((await kit.models.list()).map(m => [m.name, m.revision, m.root])).toEqual([['acme/tiny', 'v1', body.Root]])
     const relative = await fetch(`${server.url}/api/v0/ipfs-kit/models/publish?arg=some/dir&name=acme/tiny`, { method: 'POST' })
