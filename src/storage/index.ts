@@ -14,4 +14,4 @@ export type { VerifyOptions, VerifyResult, VerifyProgressEvents } from './verify
 export { DirectoryTree, pathSegments } from './directory.ts'
 export type { DirectoryEntryResult, DirectoryBuildOptions } from './directory.ts'
 export { decodeNode, directoryLinks, readNode, resolvePath } from './unixfs-path.ts'
-export type { DirectoryLink, UnixFSKind, UnixFSNode } from './unixfs-path.ts'
+export type { DirectoryLink, ResolveOptions, UnixFSKind, UnixFSNode } from './unixfs-path.ts'

@@ -35,6 +35,11 @@ export interface DirectoryLink {
   tsize: number
 }
 
+export interface ResolveOptions extends AbortOptions {
+  /** Called with each node on the way, the root first and the node named last (a gateway's CAR carries them). */
+  onNode?(node: UnixFSNode): void
+}
+
 /** Read `cid` and say what it is. */
 export async function readNode (source: BlockSource, cid: CID, options: AbortOptions = {}): Promise<UnixFSNode> {
   const bytes = await source.getBytes(cid, options)
@@ -67,13 +72,15 @@ export function directoryLinks (node: UnixFSNode): DirectoryLink[] {
  * segment must be a link of a directory; `..` and friends are refused
  * (UnsafePathError), a missing name is NotFoundError.
  */
-export async function resolvePath (source: BlockSource, root: CID, path: string, options: AbortOptions = {}): Promise<UnixFSNode> {
+export async function resolvePath (source: BlockSource, root: CID, path: string, options: ResolveOptions = {}): Promise<UnixFSNode> {
   let current = await readNode(source, root, options)
+  options.onNode?.(current)
   for (const segment of pathSegments(path)) {
     if (current.kind !== 'directory') throw new NotFoundError(`${root}/${path}`, { cause: new Error(`${current.cid} is not a directory`) })
     const link = directoryLinks(current).find(l => l.name === segment)
     if (link == null) throw new NotFoundError(`${root}/${path}`, { cause: new Error(`no link named ${segment} under ${current.cid}`) })
     current = await readNode(source, link.cid, options)
+    options.onNode?.(current)
   }
   return current
 }
