@@ -7,8 +7,9 @@
  */
 import http from 'node:http'
 import { logger } from '@libp2p/logger'
-import { GATEWAY_FETCH_TIMEOUT_MS, GATEWAY_MAX_CONCURRENT_REQUESTS, RPC_HEADERS_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS } from '../../constants.ts'
+import { GATEWAY_DEFAULT_ADDRESS, GATEWAY_FETCH_TIMEOUT_MS, GATEWAY_MAX_CONCURRENT_REQUESTS, RPC_HEADERS_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS } from '../../constants.ts'
 import { ConfigError } from '../../errors.ts'
+import { parseApiAddress } from '../api-address.ts'
 import { kitBlockSource } from '../kit-blocks.ts'
 import { RpcError } from '../rpc-error.ts'
 import { isLoopback } from '../rpc-server.ts'
@@ -19,11 +20,12 @@ import type { Kit } from '../../kit.ts'
 import type { AddressInfo } from 'node:net'
 
 const log = logger('ipfs-kit:http:gateway')
+const DEFAULT = parseApiAddress(GATEWAY_DEFAULT_ADDRESS, 'GATEWAY_DEFAULT_ADDRESS')
 
 export interface GatewayServerInit {
-  /** Loopback address to bind; anything else is refused. @default '127.0.0.1' */
+  /** Loopback address to bind; anything else is refused. @default the host of GATEWAY_DEFAULT_ADDRESS */
   host?: string
-  /** TCP port; 0 picks a free one. @default 8080 */
+  /** TCP port; 0 picks a free one. @default the port of GATEWAY_DEFAULT_ADDRESS */
   port?: number
   /** Longest wait for one block from peers before 504. @default GATEWAY_FETCH_TIMEOUT_MS */
   fetchTimeoutMs?: number
@@ -48,7 +50,7 @@ export interface GatewayServer {
  * // curl -H 'Accept: application/vnd.ipld.raw' http://127.0.0.1:8080/ipfs/bafkrei…
  */
 export function createGatewayServer (kit: Kit, init: GatewayServerInit = {}): GatewayServer {
-  const host = init.host ?? '127.0.0.1'
+  const host = init.host ?? DEFAULT.host
   const source = kitBlockSource(kit, { timeoutMs: init.fetchTimeoutMs ?? GATEWAY_FETCH_TIMEOUT_MS })
   const limit = init.maxConcurrentRequests ?? GATEWAY_MAX_CONCURRENT_REQUESTS
   const active = new Set<AbortController>()
@@ -102,7 +104,7 @@ export function createGatewayServer (kit: Kit, init: GatewayServerInit = {}): Ga
       }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
-        server.listen(init.port ?? 8080, host, () => { server.off('error', reject); resolve() })
+        server.listen(init.port ?? DEFAULT.port, host, () => { server.off('error', reject); resolve() })
       })
       const { port } = server.address() as AddressInfo
       url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
