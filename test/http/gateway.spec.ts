@@ -220,3 +220,23 @@ describe('trustless gateway', () => {
     expect(createHash('sha256').update(Buffer.concat(leaves)).digest('hex')).toBe(createHash('sha256').update(big).digest('hex'))
   })
 })
+
+describe('trustless gateway online', () => {
+  afterAll(async () => { await sandbox.cleanup() })
+
+  it('answers 504 when no peer sends a missing block within the fetch timeout', async () => {
+    const kit = await sandbox.kit({ offline: false })
+    const gateway = createGatewayServer(kit, { host: '127.0.0.1', port: 0, fetchTimeoutMs: 300 })
+    await gateway.start()
+    try {
+      const missing = await referenceCid(text('nobody has this'))
+      const started = Date.now()
+      const res = await fetch(`${gateway.url}/ipfs/${missing}`)
+      expect(res.status).toBe(504)
+      expect(await res.text()).toContain('timed out')
+      expect(Date.now() - started).toBeLessThan(10_000)
+    } finally {
+      await gateway.stop()
+    }
+  }, 30_000)
+})
