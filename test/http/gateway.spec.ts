@@ -239,4 +239,21 @@ describe('trustless gateway online', () => {
       await gateway.stop()
     }
   }, 30_000)
+
+  it('answers 429 past the concurrent request limit, and serves again once a request ends', async () => {
+    const kit = await sandbox.kit({ offline: false })
+    const gateway = createGatewayServer(kit, { host: '127.0.0.1', port: 0, fetchTimeoutMs: 1_000, maxConcurrentRequests: 1 })
+    await gateway.start()
+    try {
+      const missing = await referenceCid(text('held open by a slow fetch'))
+      const slow = fetch(`${gateway.url}/ipfs/${missing}`)
+      await new Promise(resolve => setTimeout(resolve, 200))
+      const refused = await fetch(`${gateway.url}/ipfs/${missing}`)
+      expect(refused.status).toBe(429)
+      expect((await slow).status).toBe(504)
+      expect((await fetch(`${gateway.url}/ipfs/not-a-cid`)).status).toBe(400)
+    } finally {
+      await gateway.stop()
+    }
+  }, 30_000)
 })

@@ -112,6 +112,20 @@ describe('RPC add of directories', () => {
     expect(await all(client.pin.ls())).toEqual([])
   })
 
+  it('refuses ls, get and cat paths that climb out of a directory, with 400', async () => {
+    const added = await all(client.addAll(TREE))
+    const root = added.find(a => a.path === 'model')?.cid.toString() as string
+    for (const command of ['ls', 'get', 'cat']) {
+      for (const path of [`/ipfs/${root}/../x`, `/ipfs/${root}//weights`, `/ipfs/${root}/a\\b`]) {
+        const res = await fetch(`${server.url}/api/v0/${command}?arg=${encodeURIComponent(path)}`, { method: 'POST' })
+        expect(res.status, `${command} ${path}`).toBe(400)
+        expect(await res.json()).toMatchObject({ Code: 0, Type: 'error' })
+      }
+    }
+    const missing = await fetch(`${server.url}/api/v0/ls?arg=${root}/no-such-entry`, { method: 'POST' })
+    expect(missing.status).toBe(500)
+  })
+
   it('refuses a directory that Kubo would shard, naming the limit', async () => {
     // 3000 entries with 60-byte names: well over 256 KiB of links
     const entries = Array.from({ length: 3000 }, (_, i) => ({ path: `big/${String(i).padStart(60, '0')}`, content: text(String(i)) }))

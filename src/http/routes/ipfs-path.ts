@@ -4,6 +4,7 @@
  * verified as it is read.
  */
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../../constants.ts'
+import { UnsafePathError } from '../../errors.ts'
 import { parseCid, resolvePath } from '../../storage/index.ts'
 import { kitBlockSource } from '../kit-blocks.ts'
 import type { Kit } from '../../kit.ts'
@@ -26,7 +27,9 @@ export function splitIpfsPath (value: string): { root: CID, path: string } {
   const trimmed = value.startsWith('/ipfs/') ? value.slice('/ipfs/'.length) : value
   const slash = trimmed.indexOf('/')
   const root = parseCid(slash === -1 ? trimmed : trimmed.slice(0, slash))
-  return { root, path: slash === -1 ? '' : trimmed.slice(slash + 1).replace(/\/$/, '') }
+  const path = slash === -1 ? '' : trimmed.slice(slash + 1).replace(/\/$/, '')
+  if (path.startsWith('/')) throw new UnsafePathError(value, 'empty, . and .. segments are not allowed')
+  return { root, path }
 }
 
 export async function resolveArg (kit: Kit, value: string, signal: AbortSignal): Promise<ResolvedArg> {
