@@ -11,6 +11,8 @@ import { DirectoryTree, parseCid, pathSegments } from '../../storage/index.ts'
 import { RpcError } from '../rpc-error.ts'
 import type { Kit } from '../../kit.ts'
 import type { MultipartPart } from '../multipart.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
 
 export interface AddEntriesOptions {
   /** Pin each top-level entry (the wrapping directory with `wrap`). */
@@ -53,8 +55,8 @@ export async function * addEntries (kit: Kit, parts: AsyncIterable<MultipartPart
       yield { Name: path === '' ? cid : segments.join('/'), Hash: cid, Size: String(size) }
     }
     if (entries === 0) throw new RpcError(400, 'no file in the request')
-    const target = { put: async (cid: Parameters<Kit['helia']['blockstore']['put']>[0], bytes: Uint8Array, o?: { signal?: AbortSignal }) => await kit.helia.blockstore.put(cid, bytes, o) }
-    for await (const dir of tree.build(target, { includeRoot: wrap, signal, onBlock: cid => { hold.add([blockKey(cid)]) } })) {
+    const blockstore = { put: async (cid: CID, bytes: Uint8Array, o?: AbortOptions) => await kit.helia.blockstore.put(cid, bytes, o) }
+    for await (const dir of tree.build(blockstore, { includeRoot: wrap, signal, onBlock: cid => { hold.add([blockKey(cid)]) } })) {
       const topLevel = wrap ? dir.path === '' : !dir.path.includes('/')
       if (topLevel && pin && !await kit.storage.pin(dir.cid.toString(), { signal })) throw new RpcError(500, `could not pin ${dir.cid}`)
       yield { Name: dir.path, Hash: dir.cid.toString(), Size: String(dir.dagSize) }
