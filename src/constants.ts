@@ -238,3 +238,26 @@ export const STATUS_PAGE_POLL_MS = 1_000
 
 /** A want waits this long for a peer that is itself fetching before it may go to a seed (a provider that never lacked a block) anyway. */
 export const TRANSFER_SEED_AFTER_MS = 2_000
+
+/**
+ * Largest UnixFS directory node (encoded block bytes) built without HAMT sharding: Kubo's
+ * `HAMTShardingSize` under the unixfs-v1-2025 profile, which counts the real block size
+ * (ipfs-unixfs-importer's `shardSplitStrategy: 'block-bytes'`). A directory past it would be a
+ * HAMT shard in Kubo; we refuse it (DirectoryTooLargeError) rather than give another CID.
+ */
+export const DIRECTORY_SHARD_THRESHOLD_BYTES = 256 * 1024
+
+/** Default trustless gateway address of `ipfs-kit daemon` (Kubo's `Addresses.Gateway`); loopback only. */
+export const GATEWAY_DEFAULT_ADDRESS = '127.0.0.1:8080'
+
+/** How long the gateway waits for one block from peers before answering 504 (Kubo's gateway answers 504 on a retrieval timeout). */
+export const GATEWAY_FETCH_TIMEOUT_MS = 30_000
+
+/** Gateway requests served at once; past it the gateway answers 429, as the RPC API does. */
+export const GATEWAY_MAX_CONCURRENT_REQUESTS = 128
+
+/** `Cache-Control: max-age` of immutable `/ipfs/` responses: one year (29030400 s), as Kubo sends. */
+export const GATEWAY_MAX_AGE_SECONDS = 29_030_400
+
+/** Longest `/ipfs/…` request path the gateway reads; longer ones get 414, before any block is read. */
+export const GATEWAY_MAX_PATH_BYTES = 4096

@@ -84,7 +84,7 @@ export function createNetwork (count: number, mbit: number): Network {
     }
   } catch (err: any) {
     destroy()
-    throw new Error(`could not set up network namespaces: ${err.stderr?.toString().trim() ?? err.message}`)
+    throw new Error(`could not set up network namespaces: ${err.stderr?.toString().trim() ?? err.message}`, { cause: err })
   }
 
   return {

@@ -4,12 +4,14 @@
  * unchanged against an ipfs-kit node.
  *
  * Commands (POST only; an `Origin` other than the server's own is refused with 403):
- * `add` (multipart, streamed; `pin` defaults to true; options that would give other CIDs than
- * the unixfs-v1-2025 profile are refused with 400), `cat` (`offset`, `length`), `block/get`,
+ * `add` (multipart, streamed, files and directories, `wrap-with-directory`; `pin` defaults to true;
+ * options that would give other CIDs than the unixfs-v1-2025 profile are refused with 400), `cat`
+ * (`offset`, `length`, `/ipfs/<cid>/<path>`), `ls`, `get` (tar), `dag/export`, `dag/import`, `block/get`,
  * `block/put` (`cid-codec` raw|dag-pb|dag-json, sha2-256; our extension `cid=<expected>` refuses
  * bytes that hash otherwise), `block/stat`, `pin/add|rm|ls`, `repo/gc`, `repo/stat`, `id`,
  * `version`, `swarm/peers`, `routing/findprovs`, and our `ipfs-kit/status` and
- * `ipfs-kit/models/providers`. Errors are Kubo's `{ Message, Code: 0, Type: 'error' }`: 400 for
+ * `ipfs-kit/models/providers|publish|pull`. The trustless gateway (`createGatewayServer`) serves
+ * `GET`/`HEAD /ipfs/{cid}[/{path}]` as raw blocks, CARs and files. Errors are Kubo's `{ Message, Code: 0, Type: 'error' }`: 400 for
  * bad arguments, 500 for failed operations, 403/404/405/413 as named, 401 without the API token
  * (when `authToken` is set), 429 past the concurrent request limit, 504 when a network-bound call
  * has nothing to send by its deadline.
@@ -33,3 +35,5 @@ export { RpcError, toKuboError } from './rpc-error.ts'
 export type { KuboErrorBody } from './rpc-error.ts'
 export { parseApiAddress } from './api-address.ts'
 export type { ApiAddress } from './api-address.ts'
+export { createGatewayServer } from './gateway/index.ts'
+export type { GatewayServer, GatewayServerInit } from './gateway/index.ts'

@@ -6,20 +6,21 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { DAEMON_INFO_FILE } from '../../constants.ts'
 import { createControlServer } from '../../control/index.ts'
-import { createRpcServer, parseApiAddress } from '../../http/index.ts'
+import { createGatewayServer, createRpcServer, parseApiAddress } from '../../http/index.ts'
 import { listFlag } from '../args.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command, CommandContext } from '../command.ts'
 import type { Kit } from '../../kit.ts'
-import type { RpcServer } from '../../http/index.ts'
+import type { GatewayServer, RpcServer } from '../../http/index.ts'
 
 export const daemon: Command = {
   name: 'daemon',
   usage: '',
   summary: 'run a node until SIGINT/SIGTERM; other commands on its data directory go through it',
-  description: 'Serves the Kubo RPC API, /metrics, /status and a status page at / on backends.ipfs.api_endpoint (loopback only unless ipfs_kit.api.auth_token is set). With --json, prints one line {"peerId","addresses","dataDir","api"} once ready. A second signal exits at once.',
+  description: 'Serves the Kubo RPC API, /metrics, /status and a status page at / on backends.ipfs.api_endpoint (loopback only unless ipfs_kit.api.auth_token is set), and the trustless gateway on backends.ipfs.gateway (loopback only). With --json, prints one line {"peerId","addresses","dataDir","api","gateway"} once ready. A second signal exits at once.',
   flags: {
     api: { type: 'string', value: '<host:port>', description: 'Kubo RPC API address, loopback only without api.auth_token (replaces config backends.ipfs.api_endpoint; port 0 picks a free one)' },
+    gateway: { type: 'string', value: '<host:port>', description: 'trustless gateway address, loopback only (replaces config backends.ipfs.gateway; port 0 picks a free one)' },
     listen: { type: 'string', multiple: true, value: '<multiaddr>', description: 'libp2p listen address, repeatable (replaces config node.listen)' },
     bootstrap: { type: 'string', multiple: true, value: '<multiaddr>', description: 'peer to dial at start, repeatable (replaces config node.bootstrap)' }
   },
@@ -39,10 +40,12 @@ export const daemon: Command = {
       const server = createControlServer(kit)
       const infoFile = path.join(kit.dataDir, DAEMON_INFO_FILE)
       let rpc: RpcServer | undefined
+      let gateway: GatewayServer | undefined
       try {
         await server.start()
         rpc = await startRpc(kit, typeof flags.api === 'string' ? flags.api : undefined, io)
-        const info = { peerId: kit.peerId.toString(), addresses: kit.addresses(), dataDir: kit.dataDir, api: rpc?.url ?? null }
+        gateway = await startGateway(kit, typeof flags.gateway === 'string' ? flags.gateway : undefined, io)
+        const info = { peerId: kit.peerId.toString(), addresses: kit.addresses(), dataDir: kit.dataDir, api: rpc?.url ?? null, gateway: gateway?.url ?? null }
         await fs.writeFile(infoFile, JSON.stringify({ ...info, pid: process.pid, socket: server.path, started: Date.now() }) + '\n')
         if (globals.json) {
           printJson(io, info)
@@ -52,6 +55,7 @@ export const daemon: Command = {
             `data dir:  ${info.dataDir}`,
             `control:   ${server.path}`,
             `api:       ${info.api ?? '(not serving)'}`,
+            `gateway:   ${info.gateway ?? '(not serving)'}`,
             `mode:      ${kit.offline ? 'offline' : 'online'}`,
             'listening:', ...(info.addresses.length === 0 ? ['  (none)'] : info.addresses.map(a => `  ${a}`)),
             'daemon ready')
@@ -59,6 +63,7 @@ export const daemon: Command = {
         const signal = await stop.received
         if (!globals.json) io.stderr.write(`received ${signal}, stopping\n`)
       } finally {
+        await gateway?.stop()
         await rpc?.stop()
         await server.stop()
         await fs.rm(infoFile, { force: true })
@@ -88,6 +93,26 @@ async function startRpc (kit: Kit, flag: string | undefined, io: CommandContext[
     return undefined
   }
   return rpc
+}
+
+/**
+ * Start the trustless gateway, by the same rules as the RPC API: an address
+ * given with `--gateway` must work; the configured default (127.0.0.1:8080)
+ * may be taken, and then the daemon runs without a gateway, saying so.
+ */
+async function startGateway (kit: Kit, flag: string | undefined, io: CommandContext['io']): Promise<GatewayServer | undefined> {
+  const address = flag != null
+    ? parseApiAddress(flag, '--gateway')
+    : parseApiAddress(kit.config.ipfs_kit.backends.ipfs.gateway, 'backends.ipfs.gateway')
+  const gateway = createGatewayServer(kit, address)
+  try {
+    await gateway.start()
+  } catch (err: any) {
+    if (flag != null || err.code !== 'EADDRINUSE') throw err
+    io.stderr.write(`warning: gateway not started: ${address.host}:${address.port} is in use; pass --gateway 127.0.0.1:<port> (0 picks a free one)\n`)
+    return undefined
+  }
+  return gateway
 }
 
 /** The first SIGINT/SIGTERM resolves `received`; a second one exits without waiting. */

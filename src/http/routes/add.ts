@@ -1,15 +1,20 @@
 /**
  * `add`: store each file of a multipart upload as it streams in, under the
- * unixfs-v1-2025 profile. Options that would give other CIDs are refused
- * rather than silently ignored, so a client never records a CID we do not produce.
+ * unixfs-v1-2025 profile, and build the directories its paths name (and,
+ * with `wrap-with-directory`, one around everything). Options that would give
+ * other CIDs are refused rather than silently ignored, so a client never
+ * records a CID we do not produce. One JSON line per file, then one per
+ * directory, children first, as Kubo sends them — but only once the whole add
+ * has succeeded: Kubo reports a failure after the first line in an
+ * `X-Stream-Error` trailer that kubo-rpc-client never reads, so a client would
+ * see a cut connection instead of the reason (a path refused, a directory too
+ * large). The lines are small (one per entry), never file bytes.
  */
-import * as dagPb from '@ipld/dag-pb'
-import { parseCid } from '../../storage/index.ts'
 import { parseMultipart } from '../multipart.ts'
 import { boolParam, sendJsonLines } from '../request-context.ts'
 import { RpcError } from '../rpc-error.ts'
+import { addEntries } from './add-entries.ts'
 import type { RequestContext } from '../request-context.ts'
-import type { Kit } from '../../kit.ts'
 
 /** Values our profile produces; anything else for these options is refused. */
 const PROFILE: Record<string, string[]> = {
@@ -18,9 +23,10 @@ const PROFILE: Record<string, string[]> = {
   chunker: ['size-1048576'],
   hash: ['sha2-256'],
   trickle: ['false'],
-  'wrap-with-directory': ['false'],
   'only-hash': ['false'],
-  inline: ['false']
+  inline: ['false'],
+  'preserve-mode': ['false'],
+  'preserve-mtime': ['false']
 }
 
 export async function add ({ kit, req, query, signal, res }: RequestContext): Promise<void> {
@@ -31,26 +37,8 @@ export async function add ({ kit, req, query, signal, res }: RequestContext): Pr
     }
   }
   const pin = boolParam(query, 'pin', true)
-  const results: Array<{ Name: string, Hash: string, Size: string }> = []
-  for await (const part of parseMultipart(req, { signal })) {
-    if (part.contentType === 'application/x-directory' || part.field.startsWith('dir')) {
-      throw new RpcError(400, 'adding directories is not supported yet; add each file on its own')
-    }
-    if (part.filename.includes('/')) throw new RpcError(400, `adding files inside directories is not supported yet: ${part.filename}`)
-    const cid = await kit.storage.store(part.body, { filename: part.filename === '' ? undefined : part.filename, pin, signal })
-    results.push({ Name: part.filename === '' ? cid : part.filename, Hash: cid, Size: String(await dagSize(kit, cid, signal)) })
-  }
-  if (results.length === 0) throw new RpcError(400, 'no file in the request')
-  await sendJsonLines(res, results, signal)
-}
-
-/** Kubo's `Size`: the root block plus the cumulative sizes its links declare. */
-async function dagSize (kit: Kit, cid: string, signal: AbortSignal): Promise<number> {
-  const root = parseCid(cid)
-  const parts: Uint8Array[] = []
-  for await (const part of kit.helia.blockstore.get(root, { signal })) parts.push(part)
-  const size = parts.reduce((n, p) => n + p.byteLength, 0)
-  if (root.code !== dagPb.code) return size
-  const node = dagPb.decode(parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts))
-  return node.Links.reduce((n, link) => n + (link.Tsize ?? 0), size)
+  const wrap = boolParam(query, 'wrap-with-directory', false)
+  const lines = []
+  for await (const line of addEntries(kit, parseMultipart(req, { signal }), { pin, wrap, signal })) lines.push(line)
+  await sendJsonLines(res, lines, signal)
 }

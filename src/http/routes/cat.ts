@@ -1,9 +1,12 @@
 /** `cat`: a file's bytes (or a range of them), streamed with back-pressure. */
 import { cidArg, intParam, requiredArg, write } from '../request-context.ts'
+import { resolveArg } from './ipfs-path.ts'
 import type { RequestContext } from '../request-context.ts'
 
 export async function cat ({ kit, query, signal, res }: RequestContext): Promise<void> {
-  const cid = cidArg(requiredArg(query))
+  const arg = requiredArg(query)
+  // `/ipfs/<cid>/<path>`: resolved through its directories
+  const cid = arg.replace(/^\/ipfs\//, '').includes('/') ? (await resolveArg(kit, arg, signal)).node.cid.toString() : cidArg(arg)
   const offset = intParam(query, 'offset') ?? 0
   const length = intParam(query, 'length')
   const source = kit.storage.stream(cid, { offset, length, signal })[Symbol.asyncIterator]()

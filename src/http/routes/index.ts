@@ -2,7 +2,11 @@
 import { add } from './add.ts'
 import { blockGet, blockPut, blockStat } from './block.ts'
 import { cat } from './cat.ts'
+import { dagExport, dagImport } from './dag.ts'
+import { get } from './get.ts'
+import { ls } from './ls.ts'
 import { modelProviders } from './models.ts'
+import { modelPublish, modelPull } from './models-publish-pull.ts'
 import { findProviders, id, status, swarmPeers, version } from './node-info.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { repoGc, repoStat } from './repo.ts'
@@ -24,5 +28,11 @@ export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
   ['swarm/peers', swarmPeers],
   ['routing/findprovs', findProviders],
   ['ipfs-kit/status', status],
-  ['ipfs-kit/models/providers', modelProviders]
+  ['ipfs-kit/models/providers', modelProviders],
+  ['ls', ls],
+  ['get', get],
+  ['dag/export', dagExport],
+  ['dag/import', dagImport],
+  ['ipfs-kit/models/publish', modelPublish],
+  ['ipfs-kit/models/pull', modelPull]
 ])
