@@ -261,3 +261,9 @@ export const GATEWAY_MAX_AGE_SECONDS = 29_030_400
 
 /** Longest `/ipfs/…` request path the gateway reads; longer ones get 414, before any block is read. */
 export const GATEWAY_MAX_PATH_BYTES = 4096
+
+/** A block sent to one peer this recently is first answered ELSEWHERE (that peer's id) when another peer asks for it (super-seeding; src/transfer/super-seed.ts). */
+export const TRANSFER_SUPERSEED_MS = 10_000
+
+/** Blocks (and asker/block pairs) the super-seeding memory tracks, oldest dropped first. */
+export const TRANSFER_SUPERSEED_TRACKED = 65_536

@@ -11,8 +11,9 @@
 import { logger } from '@libp2p/logger'
 import { TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS } from '../constants.ts'
 import { FrameReader } from './frame-reader.ts'
-import { decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_MISSING, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
-import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { SuperSeed } from './super-seed.ts'
+import { decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 const log = logger('ipfs-kit:transfer:server')
@@ -37,10 +38,16 @@ export interface TransferServer {
   stop(): Promise<void>
 }
 
+/** The id of `peer` if we are connected to it (only then is it worth sending someone there). */
+function connectedPeer (libp2p: Libp2p, peer: string): PeerId | undefined {
+  return libp2p.getPeers().find(id => id.toString() === peer)
+}
+
 export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks, init: TransferServerInit = {}): Promise<TransferServer> {
   const perPeerLimit = init.maxStreamsPerPeer ?? TRANSFER_MAX_STREAMS_PER_PEER
   const totalLimit = init.maxStreamsTotal ?? TRANSFER_MAX_STREAMS_TOTAL
   const perPeer = new Map<string, number>()
+  const superSeed = new SuperSeed()
   let total = 0
 
   const serve = async (stream: Stream, connection: Connection): Promise<void> => {
@@ -69,10 +76,16 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         const bytes = await next
         next = read(cids[i + 1])
         const signal = AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS)
+        const key = (cids[i] as CID).toString()
+        const other = bytes == null ? undefined : superSeed.elsewhere(key, peer)
+        const otherId = other == null ? undefined : connectedPeer(libp2p, other)
         if (bytes == null) {
           await writeFrame(stream, [statusByte(FRAME_MISSING)], { signal })
+        } else if (otherId != null) {
+          await writeFrame(stream, [statusByte(FRAME_ELSEWHERE), otherId.toMultihash().bytes], { signal })
         } else {
           await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
+          superSeed.sent(key, peer)
           init.onSent?.(peer, bytes.byteLength)
         }
       }

@@ -12,6 +12,8 @@
  * the fallback source (bitswap), so peers that speak only bitswap still serve.
  */
 import { logger } from '@libp2p/logger'
+import { peerIdFromMultihash } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
 import { CustomProgressEvent } from 'progress-events'
 import {
   DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS, TRANSFER_LACK_RETRY_MS,
@@ -22,7 +24,7 @@ import { asNotFound, NotFoundError } from '../errors.ts'
 import { FrameReader } from './frame-reader.ts'
 import { shuffled } from './shuffle.ts'
 import { Provider } from './provider.ts'
-import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
+import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
 import type { DropReason } from './provider.ts'
 import type { BlockSource } from '../pins/index.ts'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
@@ -79,6 +81,10 @@ interface Want {
   fallback: boolean
   /** Providers that said they do not have it, and when (a peer that is itself fetching may have it later). */
   lacking: Map<string, number>
+  /** Providers that sent us elsewhere for it, and when (not held against them as lacking). */
+  deferred: Map<string, number>
+  /** The peer a provider said has it. */
+  hint?: string
   /** Providers it is asked of now. */
   at: Set<string>
   dispatchedAt: number
@@ -167,14 +173,14 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     // a seed gets the wants that no peer still fetching can give (all said they lack it), or that
     // have waited TRANSFER_SEED_AFTER_MS: its upload goes to pieces nobody else has yet
     const fetching = candidatesIncludingBusy(now).filter(p => !p.seedLike())
-    const mayAsk = (w: Want, p: Provider): boolean => !lacks(w, p.key, now) &&
+    const mayAsk = (w: Want, p: Provider): boolean => !lacks(w, p.key, now) && !wasDeferred(w, p.key, now) &&
       (!p.seedLike() || now - w.createdAt >= TRANSFER_SEED_AFTER_MS || fetching.every(q => lacks(w, q.key, now)))
     // one request at a time round the providers, so that wants spread over all of them
     for (let progress = true; progress;) {
       progress = false
       for (const p of available) {
         if (p.active >= p.window) continue
-        const batch = takeBatch(pending, w => mayAsk(w, p))
+        const batch = takeBatch(p, pending, w => mayAsk(w, p))
         if (batch.length === 0) continue
         void request(p, batch)
         progress = true
@@ -186,7 +192,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       const stolen: Want[] = []
       for (const w of wants.values()) {
         if (stolen.length === TRANSFER_BATCH_BLOCKS) break
-        if (w.done || w.fallback || w.at.size !== 1 || w.at.has(p.key) || lacks(w, p.key, now)) continue
+        if (w.done || w.fallback || w.at.size !== 1 || w.at.has(p.key) || lacks(w, p.key, now) || wasDeferred(w, p.key, now)) continue
         if (now - w.dispatchedAt < TRANSFER_STEAL_AFTER_MS) continue
         stolen.push(w)
       }
@@ -241,6 +247,13 @@ export function transferSource (init: TransferSourceInit): TransferSource {
           if (status === FRAME_BUSY) {
             p.busyUntil = Date.now() + 100
             break
+          }
+          if (status === FRAME_ELSEWHERE) {
+            const other = peerIdFromMultihash(Digest.decode(frame.subarray(1))).toString()
+            w.hint = other
+            // asked again, the provider sends it: do that at once if we cannot reach the peer it named
+            if (libp2p.getPeers().some(id => id.toString() === other)) w.deferred.set(p.key, Date.now())
+            continue
           }
           if (status === FRAME_MISSING) {
             w.lacking.set(p.key, Date.now())
@@ -298,7 +311,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     let reject!: (err: Error) => void
     const promise = new Promise<Uint8Array>((res, rej) => { resolve = res; reject = rej })
     promise.catch(() => {})
-    const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Map(), at: new Set(), dispatchedAt: Date.now(), createdAt: Date.now(), timer: undefined as any }
+    const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Map(), deferred: new Map(), at: new Set(), dispatchedAt: Date.now(), createdAt: Date.now(), timer: undefined as any }
     w.timer = setTimeout(() => {
       if (w.done) return
       finish(w)
@@ -334,16 +347,27 @@ function lacks (w: Want, provider: string, now: number): boolean {
 }
 
 
-/** Up to TRANSFER_BATCH_BLOCKS pending wants a provider may be asked for, taken off the queue in order. */
-function takeBatch (pending: Want[], mayAsk: (w: Want) => boolean): Want[] {
+/** True while `provider` recently sent us elsewhere for the block. */
+function wasDeferred (w: Want, provider: string, now: number): boolean {
+  const at = w.deferred.get(provider)
+  return at != null && now - at < TRANSFER_LACK_RETRY_MS
+}
+
+/**
+ * Up to TRANSFER_BATCH_BLOCKS pending wants provider `p` may be asked for, taken off the queue:
+ * first those another provider said `p` has, then the rest in order.
+ */
+function takeBatch (p: Provider, pending: Want[], mayAsk: (w: Want) => boolean): Want[] {
   const batch: Want[] = []
-  for (let i = 0; i < pending.length && batch.length < TRANSFER_BATCH_BLOCKS;) {
-    const w = pending[i] as Want
-    if (mayAsk(w)) {
-      batch.push(w)
-      pending.splice(i, 1)
-    } else {
-      i++
+  for (const hinted of [true, false]) {
+    for (let i = 0; i < pending.length && batch.length < TRANSFER_BATCH_BLOCKS;) {
+      const w = pending[i] as Want
+      if ((w.hint === p.key) === hinted && mayAsk(w)) {
+        batch.push(w)
+        pending.splice(i, 1)
+      } else {
+        i++
+      }
     }
   }
   return batch

@@ -3,7 +3,8 @@
  *
  * Request (one length-prefixed message): the CIDs wanted, as a list of
  * length-prefixed CID bytes. Answer: one length-prefixed frame per CID, in
- * the order asked: a status byte, then (for BLOCK) the block's bytes. The
+ * the order asked: a status byte, then (for BLOCK) the block's bytes, or
+ * (for ELSEWHERE) the id of a peer that was sent the block moments ago. The
  * requester hashes every block against the CID it asked for before it keeps
  * it, so a provider that sends wrong bytes is caught at its first bad block.
  * A server at its limit answers a single BUSY frame.
@@ -17,6 +18,8 @@ import { MAX_BLOCK_SIZE, TRANSFER_MAX_BLOCKS_PER_REQUEST } from '../constants.ts
 export const FRAME_BLOCK = 0
 export const FRAME_MISSING = 1
 export const FRAME_BUSY = 2
+/** "Ask that peer": the server sent this block to another peer moments ago (payload: that peer's id, as multihash bytes). */
+export const FRAME_ELSEWHERE = 3
 
 /** The largest frame on the wire: a status byte and the largest block we accept. */
 export const MAX_FRAME_BYTES = MAX_BLOCK_SIZE + 1
@@ -51,10 +54,10 @@ export function decodeRequest (bytes: Uint8Array): CID[] {
   return cids
 }
 
-const STATUS = [new Uint8Array([FRAME_BLOCK]), new Uint8Array([FRAME_MISSING]), new Uint8Array([FRAME_BUSY])] as const
+const STATUS = [new Uint8Array([FRAME_BLOCK]), new Uint8Array([FRAME_MISSING]), new Uint8Array([FRAME_BUSY]), new Uint8Array([FRAME_ELSEWHERE])] as const
 
 /** The status byte of a frame, shared (never written to). */
-export function statusByte (status: typeof FRAME_BLOCK | typeof FRAME_MISSING | typeof FRAME_BUSY): Uint8Array {
+export function statusByte (status: typeof FRAME_BLOCK | typeof FRAME_MISSING | typeof FRAME_BUSY | typeof FRAME_ELSEWHERE): Uint8Array {
   return STATUS[status]
 }
 

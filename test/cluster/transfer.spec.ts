@@ -80,6 +80,21 @@ describe('transfer between processes', () => {
     await first.stop()
   }, 240_000)
 
+  it('two workers pulling from one seed at once both finish, trading pieces (super-seeding)', async () => {
+    const seed = await start()
+    await seed.call('modelPublish', { dir: modelDir, name: NAME, revision: 'swarm-test' })
+    const a = await start({ bootstrap: seed.addresses })
+    const b = await start({ bootstrap: [...seed.addresses, ...a.addresses] })
+    await waitForPeers(a, 2)
+    await waitForPeers(b, 2)
+    const dests = [await sandbox.dir(), await sandbox.dir()]
+    const results = await Promise.all([a, b].map(async (w, i) => await w.call('modelPull', { name: NAME, revision: 'swarm-test', dest: dests[i] }, { timeoutMs: 150_000 })))
+    for (const [i, r] of results.entries()) {
+      expect(r.files).toBe(1)
+      await checkFile(dests[i] as string)
+    }
+  }, 240_000)
+
   it('drops a provider that sends wrong bytes at its first bad block and finishes from the honest one', async () => {
     const honest = await start()
     await honest.call('modelPublish', { dir: modelDir, name: NAME, revision: 'lying-test' })
