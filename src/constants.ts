@@ -267,3 +267,6 @@ export const TRANSFER_SUPERSEED_MS = 10_000
 
 /** Blocks (and asker/block pairs) the super-seeding memory tracks, oldest dropped first. */
 export const TRANSFER_SUPERSEED_TRACKED = 65_536
+
+/** Ping streams at once per connection, each way (libp2p's default of one fails when kad-dht and the connection monitor ping the same peer together). */
+export const PING_MAX_STREAMS = 4

@@ -6,7 +6,7 @@ import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
-import { YAMUX_MAX_READ_BUFFER, YAMUX_MAX_STREAM_WINDOW } from '../constants.ts'
+import { PING_MAX_STREAMS, YAMUX_MAX_READ_BUFFER, YAMUX_MAX_STREAM_WINDOW } from '../constants.ts'
 import type { Libp2pMetricsFactory } from '../metrics/index.ts'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import type { ConnectionGater, ConnectionProtector, PrivateKey } from '@libp2p/interface'
@@ -33,14 +33,19 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
     connectionProtector: init.connectionProtector,
     connectionGater: init.connectionGater,
     metrics: init.metrics,
+    // a connection busy moving gigabytes answers pings late; our protocols time out stalled
+    // streams themselves, so a slow ping is logged rather than cutting every stream on it
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     // the window stays under the read buffer, so a stream paused for backpressure (src/transfer/frame-reader.ts) is never reset
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW, maxReadBufferLength: YAMUX_MAX_READ_BUFFER } })],
     services: {
       identify: identify(),
-      // kad-dht uses ping to check peers before evicting them from its routing table
-      ping: ping(),
+      // kad-dht uses ping to check peers before evicting them from its routing table; it and the
+      // connection monitor may ping the same peer at once, which with ping's default of one
+      // outbound stream fails one of them
+      ping: ping({ maxOutboundStreams: PING_MAX_STREAMS, maxInboundStreams: PING_MAX_STREAMS }),
       dht: kadDHT({
         protocol: init.dhtProtocol,
         clientMode: false,
