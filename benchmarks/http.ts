@@ -1,16 +1,16 @@
 /**
  * `npm run bench:http`: what does the daemon's HTTP layer cost per request,
  * against a bare Node `http` server answering the same bytes from memory in
- * the same run? autocannon drives, in turn: RPC `cat` of a small file, RPC
- * `block/stat` of it, and `/metrics`; each against the daemon (a real
+ * the same run? autocannon drives, in turn: RPC `cat` of a 1 MiB file, the
+ * gateway's `GET /ipfs/<cid>` of it, RPC `block/stat` of it, and `/metrics`; each against the daemon (a real
  * `ipfs-kit daemon --offline` process) and then the bare server (another
  * process). Prints a markdown table (req/s, p50/p99 latency, errors, the
  * ratio to the bare server) and writes benchmarks/results/http.json.
  *
- *   npm run bench:http                                  # 32 connections, 10 s per case, 16 KiB file
- *   npm run bench:http -- --connections 64 --duration 20 --size 1MiB
+ *   npm run bench:http                                  # 100 connections, 20 s per case, 1 MiB file
+ *   npm run bench:http -- --connections 32 --duration 5 --size 16KiB
  *
- * Connections stay under RPC_MAX_CONCURRENT_REQUESTS (64): past it the daemon answers 429 by design.
+ * Connections stay under RPC_MAX_CONCURRENT_REQUESTS (128): past it the daemon answers 429 by design.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -32,9 +32,9 @@ const TARGET_RATIO = 0.5
 
 const { values: opts } = parseArgs({
   options: {
-    connections: { type: 'string', default: '32' },
-    duration: { type: 'string', default: '10' },
-    size: { type: 'string', default: '16KiB' }
+    connections: { type: 'string', default: '100' },
+    duration: { type: 'string', default: '20' },
+    size: { type: 'string', default: '1MiB' }
   }
 })
 const connections = Number(opts.connections)
@@ -94,8 +94,9 @@ server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://12
 `
 
 await withTempDir('ipfs-kit-bench-http-', async dir => {
-  const daemon = await startChild(['--import', 'tsx', 'src/cli/entry.ts', 'daemon', '--offline', '--data-dir', path.join(dir, 'repo'), '--api', '127.0.0.1:0', '--json'])
+  const daemon = await startChild(['--import', 'tsx', 'src/cli/entry.ts', 'daemon', '--offline', '--data-dir', path.join(dir, 'repo'), '--api', '127.0.0.1:0', '--gateway', '127.0.0.1:0', '--json'])
   const api = daemon.ready.api as string
+  const gateway = daemon.ready.gateway as string
   try {
     const file = new Uint8Array(size).map((_, i) => (i * 31 + 7) & 0xff)
     const form = new FormData()
@@ -107,9 +108,10 @@ await withTempDir('ipfs-kit-bench-http-', async dir => {
 
     // the bare server answers the same paths with the same bytes, from memory
     const cases = [
-      { name: `cat ${fmtBytes(size)}`, path: '/api/v0/cat', query: `?arg=${cid}`, method: 'POST' as const, type: 'text/plain', body: Buffer.from(file) },
-      { name: 'block/stat', path: '/api/v0/block/stat', query: `?arg=${cid}`, method: 'POST' as const, type: 'application/json', body: Buffer.from(stat) },
-      { name: '/metrics', path: '/metrics', query: '', method: 'GET' as const, type: 'text/plain', body: Buffer.from(metricsText) }
+      { name: `cat ${fmtBytes(size)}`, base: api, path: '/api/v0/cat', query: `?arg=${cid}`, method: 'POST' as const, type: 'text/plain', body: Buffer.from(file) },
+      { name: `gateway ${fmtBytes(size)}`, base: gateway, path: `/ipfs/${cid}`, query: '', method: 'GET' as const, type: 'application/octet-stream', body: Buffer.from(file) },
+      { name: 'block/stat', base: api, path: '/api/v0/block/stat', query: `?arg=${cid}`, method: 'POST' as const, type: 'application/json', body: Buffer.from(stat) },
+      { name: '/metrics', base: api, path: '/metrics', query: '', method: 'GET' as const, type: 'text/plain', body: Buffer.from(metricsText) }
     ]
     const bodiesFile = path.join(dir, 'bodies.json')
     await fs.writeFile(bodiesFile, JSON.stringify(Object.fromEntries(cases.map(c => [c.path, { type: c.type, body: c.body.toString('base64') }]))))
@@ -119,7 +121,7 @@ await withTempDir('ipfs-kit-bench-http-', async dir => {
     try {
       for (const c of cases) {
         console.error(`${c.name}: daemon…`)
-        const measuredDaemon = await load(`${api}${c.path}${c.query}`, c.method)
+        const measuredDaemon = await load(`${c.base}${c.path}${c.query}`, c.method)
         console.error(`${c.name}: bare server…`)
         const measuredBare = await load(`${bare.ready.url as string}${c.path}${c.query}`, c.method)
         results.push({ case: c.name, daemon: measuredDaemon, bare: measuredBare, ratio: measuredDaemon.rps / measuredBare.rps })

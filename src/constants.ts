@@ -140,8 +140,8 @@ export const RPC_HEADERS_TIMEOUT_MS = 30_000
 /** Default bound of `routing/findprovs` (Kubo's `--num-providers` default). */
 export const RPC_FINDPROVS_DEFAULT = 20
 
-/** RPC requests served at once; past it the API answers 429 rather than queue file handles and streams without bound. */
-export const RPC_MAX_CONCURRENT_REQUESTS = 64
+/** RPC requests served at once (as many as the gateway; a load test with 100 connections fits); past it the API answers 429 rather than queue file handles and streams without bound. */
+export const RPC_MAX_CONCURRENT_REQUESTS = 128
 
 /** Our block transfer protocol: a batch of CIDs asked, their blocks streamed back in order (src/transfer/wire.ts). */
 export const TRANSFER_PROTOCOL = '/ipfs-kit/transfer/1.0.0'
@@ -270,3 +270,6 @@ export const TRANSFER_SUPERSEED_TRACKED = 65_536
 
 /** Ping streams at once per connection, each way (libp2p's default of one fails when kad-dht and the connection monitor ping the same peer together). */
 export const PING_MAX_STREAMS = 4
+
+/** How long the transfer server waits for a block this node is receiving at that moment before answering MISSING. */
+export const TRANSFER_IN_FLIGHT_WAIT_MS = 5_000

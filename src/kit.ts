@@ -13,7 +13,7 @@ import { Models } from './models/index.ts'
 import { Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
 import { FileIndex, localBlockSource, networkBlockSource, parseCid } from './storage/index.ts'
-import { startTransferServer, transferSource } from './transfer/index.ts'
+import { InFlight, startTransferServer, transferSource } from './transfer/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
 import type { CollectedMetrics, NodeStatus } from './metrics/index.ts'
 import type { KitNode } from './node/index.ts'
@@ -127,7 +127,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   const pins = new PinIndex({ meta: repo.meta, mutex })
   const local = localBlockSource(repo.blockstore)
   const helia = node.helia
-  const transfer = node.libp2p == null ? undefined : await startTransferServer(node.libp2p, repo.blockstore)
+  const inFlight = new InFlight()
+  const transfer = node.libp2p == null ? undefined : await startTransferServer(node.libp2p, repo.blockstore, { inFlight })
   // blocks from peers: our transfer protocol, with bitswap for blocks no peer speaking it has
   const fetcher: ((options: FetcherOptions) => BlockSource) | undefined = node.libp2p == null
     ? undefined
@@ -139,7 +140,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
           fallback: networkBlockSource({ blockstore: repo.blockstore, helia, fetchTimeoutMs: timeoutMs, onFetched: fetched }),
           timeoutMs,
           onFetched: fetched,
-          onProgress
+          onProgress,
+          inFlight
         }), metrics)
       }
   const storage = new MeteredStorage({

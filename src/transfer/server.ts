@@ -12,6 +12,7 @@ import { logger } from '@libp2p/logger'
 import { TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS } from '../constants.ts'
 import { FrameReader } from './frame-reader.ts'
 import { SuperSeed } from './super-seed.ts'
+import type { InFlight } from './in-flight.ts'
 import { decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -28,6 +29,8 @@ export interface TransferServerInit {
   maxStreamsPerPeer?: number
   /** @default TRANSFER_MAX_STREAMS_TOTAL */
   maxStreamsTotal?: number
+  /** Blocks this node is fetching now: asked for one, the server waits for it to land. */
+  inFlight?: InFlight
   /** Called with the bytes of each block sent (for metrics). */
   onSent?(peer: string, bytes: number): void
 }
@@ -68,8 +71,10 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
       }
       const read = (cid: CID | undefined): Promise<Uint8Array | undefined> | undefined => {
         if (cid == null) return undefined
-        const p = blocks.getBytes(cid).catch(() => undefined)
-        return p
+        return blocks.getBytes(cid).catch(async () => {
+          if (init.inFlight == null || !await init.inFlight.wait(cid.toString())) return undefined
+          return await blocks.getBytes(cid).catch(() => undefined)
+        })
       }
       let next = read(cids[0])
       for (let i = 0; i < cids.length; i++) {

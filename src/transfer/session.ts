@@ -25,6 +25,7 @@ import { FrameReader } from './frame-reader.ts'
 import { shuffled } from './shuffle.ts'
 import { Provider } from './provider.ts'
 import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
+import type { InFlight } from './in-flight.ts'
 import type { DropReason } from './provider.ts'
 import type { BlockSource } from '../pins/index.ts'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
@@ -53,6 +54,8 @@ export interface TransferSourceInit {
   /** Called with each block that came from peers over our protocol. */
   onFetched?(cid: CID, bytes: Uint8Array, peer: string): void
   onProgress?(event: TransferProgressEvents): void
+  /** Where this node records blocks it is fetching, for its transfer server (in-flight.ts). */
+  inFlight?: InFlight
 }
 
 export interface ProviderStats {
@@ -320,6 +323,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     w.timer.unref?.()
     wants.set(key, w)
     pending.push(w)
+    init.inFlight?.add(key, promise)
     return w
   }
 
