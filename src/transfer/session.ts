@@ -346,16 +346,20 @@ export function transferSource (init: TransferSourceInit): TransferSource {
 
 /** True while `provider` is known to lack the block (for TRANSFER_LACK_RETRY_MS after it said so). */
 function lacks (w: Want, provider: string, now: number): boolean {
-  const at = w.lacking.get(provider)
-  return at != null && now - at < TRANSFER_LACK_RETRY_MS
+  return markedWithin(w.lacking, provider, now)
 }
-
 
 /** True while `provider` recently sent us elsewhere for the block. */
 function wasDeferred (w: Want, provider: string, now: number): boolean {
-  const at = w.deferred.get(provider)
+  return markedWithin(w.deferred, provider, now)
+}
+
+/** A provider's mark (lacking, deferred) on a want counts for TRANSFER_LACK_RETRY_MS. */
+function markedWithin (marks: Map<string, number>, provider: string, now: number): boolean {
+  const at = marks.get(provider)
   return at != null && now - at < TRANSFER_LACK_RETRY_MS
 }
+
 
 /**
  * Up to TRANSFER_BATCH_BLOCKS pending wants provider `p` may be asked for, taken off the queue:
