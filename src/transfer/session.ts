@@ -16,17 +16,19 @@ import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { CustomProgressEvent } from 'progress-events'
 import {
-  DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS, TRANSFER_LACK_RETRY_MS,
+  DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS,
   TRANSFER_PROTOCOL, TRANSFER_RETRY_DROPPED_MS, TRANSFER_SEED_AFTER_MS, TRANSFER_STEAL_AFTER_MS
 } from '../constants.ts'
 import { verifyBlock } from '../blocks/index.ts'
 import { asNotFound, NotFoundError } from '../errors.ts'
 import { FrameReader } from './frame-reader.ts'
+import { lacks, raceSignal, takeBatch, wasDeferred } from './want.ts'
 import { shuffled } from './shuffle.ts'
 import { Provider } from './provider.ts'
 import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
 import type { InFlight } from './in-flight.ts'
 import type { DropReason } from './provider.ts'
+import type { Want } from './want.ts'
 import type { BlockSource } from '../pins/index.ts'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -73,27 +75,6 @@ export interface TransferSource extends BlockSource {
   stats(): ProviderStats[]
 }
 
-interface Want {
-  cid: CID
-  key: string
-  promise: Promise<Uint8Array>
-  resolve(bytes: Uint8Array): void
-  reject(err: Error): void
-  done: boolean
-  /** Handed to the fallback source. */
-  fallback: boolean
-  /** Providers that said they do not have it, and when (a peer that is itself fetching may have it later). */
-  lacking: Map<string, number>
-  /** Providers that sent us elsewhere for it, and when (not held against them as lacking). */
-  deferred: Map<string, number>
-  /** The peer a provider said has it. */
-  hint?: string
-  /** Providers it is asked of now. */
-  at: Set<string>
-  dispatchedAt: number
-  createdAt: number
-  timer: ReturnType<typeof setTimeout>
-}
 
 export function transferSource (init: TransferSourceInit): TransferSource {
   const { libp2p, blockstore } = init
@@ -341,57 +322,5 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       return await raceSignal(w.promise, options.signal)
     },
     stats: () => [...providers.values()].map(p => ({ peer: p.key, served: p.served, bytes: p.bytes, lacked: p.lacked, dropped: p.dropped?.reason }))
-  }
-}
-
-/** True while `provider` is known to lack the block (for TRANSFER_LACK_RETRY_MS after it said so). */
-function lacks (w: Want, provider: string, now: number): boolean {
-  return markedWithin(w.lacking, provider, now)
-}
-
-/** True while `provider` recently sent us elsewhere for the block. */
-function wasDeferred (w: Want, provider: string, now: number): boolean {
-  return markedWithin(w.deferred, provider, now)
-}
-
-/** A provider's mark (lacking, deferred) on a want counts for TRANSFER_LACK_RETRY_MS. */
-function markedWithin (marks: Map<string, number>, provider: string, now: number): boolean {
-  const at = marks.get(provider)
-  return at != null && now - at < TRANSFER_LACK_RETRY_MS
-}
-
-
-/**
- * Up to TRANSFER_BATCH_BLOCKS pending wants provider `p` may be asked for, taken off the queue:
- * first those another provider said `p` has, then the rest in order.
- */
-function takeBatch (p: Provider, pending: Want[], mayAsk: (w: Want) => boolean): Want[] {
-  const batch: Want[] = []
-  for (const hinted of [true, false]) {
-    for (let i = 0; i < pending.length && batch.length < TRANSFER_BATCH_BLOCKS;) {
-      const w = pending[i] as Want
-      if ((w.hint === p.key) === hinted && mayAsk(w)) {
-        batch.push(w)
-        pending.splice(i, 1)
-      } else {
-        i++
-      }
-    }
-  }
-  return batch
-}
-
-async function raceSignal<T> (promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal == null) return await promise
-  signal.throwIfAborted()
-  let onAbort!: () => void
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => { reject(signal.reason) }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-  try {
-    return await Promise.race([promise, aborted])
-  } finally {
-    signal.removeEventListener('abort', onAbort)
   }
 }
