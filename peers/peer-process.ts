@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
-import { createInterface } from 'node:readline'
 import { createKit } from '../src/index.ts'
+import { errorShape, send, serveRequests } from './line-server.ts'
 import { lieAboutBlocks } from './lying-server.ts'
-import type { ErrorShape, Operations, Request, Response } from './protocol.ts'
+import type { Handler } from './line-server.ts'
+import type { Operations } from './protocol.ts'
 import type { Kit, KitOptions } from '../src/index.ts'
 
 export interface PeerProcessInit {
@@ -20,14 +21,6 @@ export interface PeerProcessInit {
   configFile?: string
   /** Run without libp2p (for tests of the store alone, e.g. crash tests). */
   offline?: boolean
-}
-
-function send (message: unknown): void {
-  process.stdout.write(JSON.stringify(message) + '\n')
-}
-
-function errorShape (err: any): ErrorShape {
-  return { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(err) }
 }
 
 type Handlers = { [O in keyof Operations]: (args: Operations[O]['args'], progress: (type: string, detail: unknown) => void) => Promise<Operations[O]['result']> }
@@ -108,22 +101,8 @@ async function main (): Promise<void> {
     send({ event: 'error', error: errorShape(err) })
     process.exit(1)
   }
-  const ops = handlers(kit) as Record<string, (args: unknown, progress: (type: string, detail: unknown) => void) => Promise<unknown>>
   send({ event: 'ready', peerId: kit.peerId.toString(), addresses: kit.addresses(), dataDir: kit.dataDir, pid: process.pid })
-  for await (const line of createInterface({ input: process.stdin })) {
-    if (line.trim() === '') continue
-    const request = JSON.parse(line) as Request
-    const handler = ops[request.op]
-    let response: Response
-    try {
-      if (handler == null) throw new Error(`unknown op ${request.op}`)
-      const progress = (type: string, detail: unknown): void => { send({ id: request.id, progress: { type, detail } }) }
-      response = { id: request.id, result: await handler(request.args, progress) }
-    } catch (err) {
-      response = { id: request.id, error: errorShape(err) }
-    }
-    send(response)
-  }
+  await serveRequests(handlers(kit) as Record<string, Handler>)
   // stdin closed: the harness is gone
   await kit.stop()
   process.exit(0)

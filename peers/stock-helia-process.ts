@@ -11,7 +11,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { once } from 'node:events'
-import { createInterface } from 'node:readline'
 import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from '@helia/libp2p'
 import { unixfs } from '@helia/unixfs'
@@ -28,7 +27,8 @@ import { createHeliaLight } from 'helia'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
 import { CID } from 'multiformats/cid'
-import type { ErrorShape } from './protocol.ts'
+import { send, serveRequests } from './line-server.ts'
+import type { Handler } from './line-server.ts'
 
 export interface StockHeliaInit {
   dataDir: string
@@ -53,14 +53,6 @@ export interface StockOperations {
   stop: { args: Record<string, never>, result: true }
 }
 
-function send (message: unknown): void {
-  process.stdout.write(JSON.stringify(message) + '\n')
-}
-
-function errorShape (err: any): ErrorShape {
-  return { name: err?.name ?? 'Error', code: err?.code, message: err?.message ?? String(err) }
-}
-
 async function main (): Promise<void> {
   const init = JSON.parse(process.argv[2] ?? '{}') as StockHeliaInit
   const blockstore = new FsBlockstore(`${init.dataDir}/blocks`)
@@ -78,7 +70,6 @@ async function main (): Promise<void> {
   const libp2p = helia.libp2p
   const fs = unixfs(helia)
 
-  type Handler = (args: any) => Promise<unknown>
   const ops: Record<keyof StockOperations, Handler> = {
     add: async ({ path }) => {
       const cid = await fs.addByteStream(createReadStream(path, { highWaterMark: 1024 * 1024 }), {
@@ -133,17 +124,7 @@ async function main (): Promise<void> {
   }
 
   send({ event: 'ready', peerId: libp2p.peerId.toString(), addresses: libp2p.getMultiaddrs().map(ma => ma.toString()), dataDir: init.dataDir, pid: process.pid })
-  for await (const line of createInterface({ input: process.stdin })) {
-    if (line.trim() === '') continue
-    const request = JSON.parse(line) as { id: number, op: keyof StockOperations, args: unknown }
-    try {
-      const handler = ops[request.op]
-      if (handler == null) throw new Error(`unknown op ${request.op}`)
-      send({ id: request.id, result: await handler(request.args) })
-    } catch (err) {
-      send({ id: request.id, error: errorShape(err) })
-    }
-  }
+  await serveRequests(ops)
   await helia.stop()
   process.exit(0)
 }
