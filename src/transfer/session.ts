@@ -107,18 +107,16 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     return p
   }
 
-  const candidates = (): Provider[] => {
-    const now = Date.now()
-    for (const id of libp2p.getPeers()) providerOf(id)
-    const connected = new Set(libp2p.getPeers().map(id => id.toString()))
-    // random order within a score: peers that are themselves fetching get asked as often as the seed
-    return shuffled([...providers.values()].filter(p => connected.has(p.key) && p.usable(now, TRANSFER_RETRY_DROPPED_MS)))
-      .sort((a, b) => b.score() - a.score())
-  }
-
-  /** Connected, not dropped, not known to lack our protocol: busy ones included. */
-  const candidatesIncludingBusy = (now: number): Provider[] => {
-    const connected = new Set(libp2p.getPeers().map(id => id.toString()))
+  /**
+   * Connected providers not dropped and not known to lack our protocol, busy ones included
+   * (providers are registered here as peers connect).
+   */
+  const reachableProviders = (now: number): Provider[] => {
+    const connected = new Set<string>()
+    for (const id of libp2p.getPeers()) {
+      providerOf(id)
+      connected.add(id.toString())
+    }
     return [...providers.values()].filter(p => connected.has(p.key) && p.usable(Math.max(now, p.busyUntil), TRANSFER_RETRY_DROPPED_MS))
   }
 
@@ -152,11 +150,13 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   /** Hand pending wants to providers with room; wants nobody can serve go to the fallback. */
   const pump = (): void => {
     if (pending.length === 0 && wants.size === 0) return
-    const available = candidates()
     const now = Date.now()
+    const reachable = reachableProviders(now)
+    // with room now; random order within a score: peers that are themselves fetching get asked as often as the seed
+    const available = shuffled(reachable.filter(p => now >= p.busyUntil)).sort((a, b) => b.score() - a.score())
     // a seed gets the wants that no peer still fetching can give (all said they lack it), or that
     // have waited TRANSFER_SEED_AFTER_MS: its upload goes to pieces nobody else has yet
-    const fetching = candidatesIncludingBusy(now).filter(p => !p.seedLike())
+    const fetching = reachable.filter(p => !p.seedLike())
     const mayAsk = (w: Want, p: Provider): boolean => !lacks(w, p.key, now) && !wasDeferred(w, p.key, now) &&
       (!p.seedLike() || now - w.createdAt >= TRANSFER_SEED_AFTER_MS || fetching.every(q => lacks(w, q.key, now)))
     // one request at a time round the providers, so that wants spread over all of them
@@ -187,7 +187,6 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     }
     // wants that no connected provider can give (all said they lack it, or none speaks our
     // protocol) go to the fallback (bitswap); the others wait for a provider with room
-    const reachable = candidatesIncludingBusy(now)
     for (const w of [...pending]) {
       if (!reachable.some(p => !lacks(w, p.key, now))) toFallback(w)
     }
