@@ -136,14 +136,16 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       return
     }
     w.fallback = true
-    init.fallback.getBytes(w.cid, { signal: AbortSignal.timeout(Math.max(1, w.dispatchedAt + timeoutMs - Date.now())) }).then(bytes => {
+    const deadline = AbortSignal.timeout(Math.max(1, w.dispatchedAt + timeoutMs - Date.now()))
+    init.fallback.getBytes(w.cid, { signal: deadline }).then(bytes => {
       if (w.done) return
       finish(w)
       w.resolve(bytes)
     }, err => {
       if (w.done) return
       finish(w)
-      w.reject(asNotFound(w.cid, err))
+      // the want's own deadline passing means nobody had the block: not found, as when its timer fires
+      w.reject(deadline.aborted ? new NotFoundError(w.key, { cause: err }) : asNotFound(w.cid, err))
     })
   }
 
