@@ -47,8 +47,8 @@ interface CaseResult {
   label: string
   ms: number
   mbps: number
-  /** Peak RSS of each process, receiver first, in bytes. */
-  rss: Array<{ role: string, peak: number }>
+  /** Peak RSS (bytes) and CPU time used during the case (ms, all threads) of each process, receiver first. */
+  rss: Array<{ role: string, peak: number, cpuMs: number }>
   error?: string
 }
 
@@ -69,9 +69,14 @@ async function sha256Of (file: string): Promise<string> {
   return hash.digest('hex')
 }
 
-async function peakRss (peer: Peer<any>, role: string): Promise<{ role: string, peak: number }> {
-  const { peak } = await peer.call('rss', {}) as { peak: number }
-  return { role, peak }
+async function cpuMs (peer: Peer<any>): Promise<number> {
+  return (await peer.call('rss', {}) as { cpuMs: number }).cpuMs
+}
+
+/** Peak RSS of a process, and the CPU it used since `cpuBefore`. */
+async function usage (peer: Peer<any>, role: string, cpuBefore: number): Promise<{ role: string, peak: number, cpuMs: number }> {
+  const { peak, cpuMs } = await peer.call('rss', {}) as { peak: number, cpuMs: number }
+  return { role, peak, cpuMs: cpuMs - cpuBefore }
 }
 
 async function runCase (name: CaseName, file: string, expected: string): Promise<CaseResult> {
@@ -89,26 +94,30 @@ async function runCase (name: CaseName, file: string, expected: string): Promise
       const receiver = await startPeer({ bootstrap: providers.flatMap(p => p.addresses.slice(0, 1)) })
       started.push(receiver)
       await waitForPeers(receiver, providers.length)
+      const before = await Promise.all([receiver, ...providers].map(cpuMs))
       const { value, ms } = await timed(async () => await receiver.call('retrieveToFile', { cid, path: '/dev/null' }, { timeoutMs: 1_800_000 }))
       if (value.sha256 !== expected) throw new Error('received bytes differ from the file')
-      const rss = [await peakRss(receiver, 'receiver'), ...await Promise.all(providers.map(async (p, i) => await peakRss(p, `provider ${i + 1}`)))]
+      const rss = await Promise.all([receiver, ...providers].map(async (p, i) => await usage(p, i === 0 ? 'receiver' : `provider ${i}`, before[i] ?? 0)))
       return { case: name, label: LABELS[name], ms, mbps: mbPerSecond(size, ms), rss }
     }
     const a = await startStockHelia()
     const b = await startStockHelia()
     started.push(a, b)
     await b.call('dial', { address: a.addresses[0] as string })
+    let before = [0, 0]
     let result: { bytes: number, sha256: string }
     let ms: number
     if (name === 'helia') {
       const cid = await a.call('add', { path: file }, { timeoutMs: 600_000 })
+      before = await Promise.all([b, a].map(cpuMs))
       ;({ value: result, ms } = await timed(async () => await b.call('cat', { cid, path: '/dev/null' }, { timeoutMs: 3_600_000 })))
     } else {
       await a.call('rawServe', { path: file })
+      before = await Promise.all([b, a].map(cpuMs))
       ;({ value: result, ms } = await timed(async () => await b.call('rawFetch', { peer: a.peerId }, { timeoutMs: 1_800_000 })))
     }
     if (result.sha256 !== expected) throw new Error('received bytes differ from the file')
-    return { case: name, label: LABELS[name], ms, mbps: mbPerSecond(size, ms), rss: [await peakRss(b, 'receiver'), await peakRss(a, 'provider')] }
+    return { case: name, label: LABELS[name], ms, mbps: mbPerSecond(size, ms), rss: [await usage(b, 'receiver', before[0] ?? 0), await usage(a, 'provider', before[1] ?? 0)] }
   } catch (err: any) {
     return { case: name, label: LABELS[name], ms: NaN, mbps: NaN, rss: [], error: err.message }
   } finally {
@@ -136,9 +145,9 @@ await withTempDir('ipfs-kit-bench-transfer-', async dir => {
   }
   const mb = (n: number): string => `${fmt(n / 1e6)} MB`
   process.stdout.write(`\n## bench:transfer — ${fmtBytes(size)}, two processes over loopback (TCP + noise + yamux)\n\n`)
-  process.stdout.write(markdownTable(['case', 'MB/s', 'seconds', 'peak RSS (receiver / providers)'], results.map(r => [
-    r.label, r.error != null ? `failed: ${r.error}` : fmt(r.mbps), fmt(r.ms / 1000), r.rss.map(x => mb(x.peak)).join(' / ')
-  ]), ['left', 'right', 'right', 'left']) + '\n\n')
+  process.stdout.write(markdownTable(['case', 'MB/s', 'seconds', 'peak RSS (receiver / providers)', 'CPU seconds (receiver / providers)'], results.map(r => [
+    r.label, r.error != null ? `failed: ${r.error}` : fmt(r.mbps), fmt(r.ms / 1000), r.rss.map(x => mb(x.peak)).join(' / '), r.rss.map(x => fmt(x.cpuMs / 1000)).join(' / ')
+  ]), ['left', 'right', 'right', 'left', 'left']) + '\n\n')
   process.stdout.write(markdownTable(['ratio', 'value'], [
     ['1/2 ipfs-kit ÷ stock Helia', fmtRatio(ratio('kit', 'helia'), 4)],
     ['1/3 ipfs-kit ÷ raw stream', fmtRatio(ratio('kit', 'raw'), 0.75)],

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
+// The Node flags on the line above are DAEMON_NODE_FLAGS (src/constants.ts
+// says why; a test keeps the two equal); `npm start` passes them too.
 // The ipfs-kit CLI. The libp2p stack needs Node >= 22; when started by an
 // older Node (a shell's system node), re-run under the Node 24 that
 // `npm install` placed in this package's node_modules, if there is one.
@@ -16,19 +18,23 @@ if (major < 22) {
     process.stderr.write(`ipfs-kit needs Node.js >= 22 (this is ${process.version}); run it through npm (npx ipfs-kit) or install Node 22+\n`)
     process.exit(1)
   }
-  const result = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  const result = spawnSync(local, ['--max-semi-space-size=16', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
   process.exit(result.status ?? 1)
 }
 
+await runCli()
+
 // The built CLI; in a source checkout that was never built, the TypeScript
 // source through tsx (a dev dependency) instead.
-const built = new URL('../dist/src/cli/main.js', import.meta.url)
-let cli
-if (existsSync(fileURLToPath(built))) {
-  cli = await import(built.href)
-} else {
-  const { register } = await import('tsx/esm/api')
-  register()
-  cli = await import(new URL('../src/cli/main.ts', import.meta.url).href)
+async function runCli () {
+  const built = new URL('../dist/src/cli/main.js', import.meta.url)
+  let cli
+  if (existsSync(fileURLToPath(built))) {
+    cli = await import(built.href)
+  } else {
+    const { register } = await import('tsx/esm/api')
+    register()
+    cli = await import(new URL('../src/cli/main.ts', import.meta.url).href)
+  }
+  process.exitCode = await cli.main(process.argv.slice(2))
 }
-process.exitCode = await cli.main(process.argv.slice(2))

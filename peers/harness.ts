@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { DAEMON_NODE_FLAGS } from '../src/constants.ts'
 import type { PeerProcessInit } from './peer-process.ts'
 import type { StockHeliaInit, StockOperations } from './stock-helia-process.ts'
 import type { ErrorShape, Operations, ProgressMessage, ReadyMessage, Response, StartErrorMessage } from './protocol.ts'
@@ -81,7 +82,8 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
   // write to run the same node by hand with `ipfs-kit daemon --config`
   const configFile = options.configFile ?? await writePeerConfig(dataDir, listen, bootstrap, options.allowList)
   const init: PeerProcessInit = { dataDir, listen, bootstrap, configFile, offline: options.offline }
-  return await spawnPeer<Operations>(PEER_ENTRY, init, { dataDir, ownDir, configFile: options.configFile == null ? configFile : undefined }, options.netns)
+  // run as `ipfs-kit daemon` runs: with its Node flags
+  return await spawnPeer<Operations>(PEER_ENTRY, init, { dataDir, ownDir, configFile: options.configFile == null ? configFile : undefined }, options.netns, DAEMON_NODE_FLAGS)
 }
 
 /**
@@ -101,11 +103,11 @@ function entryArgs (entry: string): string[] {
   return [built]
 }
 
-export async function spawnPeer<Ops extends object> (entry: string, init: unknown, files: { dataDir: string, ownDir: boolean, configFile?: string }, netns?: string): Promise<Peer<Ops>> {
+export async function spawnPeer<Ops extends object> (entry: string, init: unknown, files: { dataDir: string, ownDir: boolean, configFile?: string }, netns?: string, nodeFlags: readonly string[] = []): Promise<Peer<Ops>> {
   const { dataDir, ownDir, configFile } = files
   // IPFS_KIT_PEER_NODE_ARGS: extra Node flags for peer processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
   const nodeArgs = (process.env.IPFS_KIT_PEER_NODE_ARGS ?? '').split(' ').filter(a => a !== '')
-  const argv = [...nodeArgs, ...entryArgs(entry), JSON.stringify(init)]
+  const argv = [...nodeFlags, ...nodeArgs, ...entryArgs(entry), JSON.stringify(init)]
   // `ip netns exec` enters the namespace and then execs node: the child's pid is node's
   const child = spawn(netns == null ? process.execPath : 'ip', netns == null ? argv : ['netns', 'exec', netns, process.execPath, ...argv], {
     stdio: ['pipe', 'pipe', 'inherit'],

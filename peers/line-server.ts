@@ -35,3 +35,9 @@ export async function serveRequests (ops: Record<string, Handler>): Promise<void
     send(response)
   }
 }
+
+/** CPU time this process used so far (user + system, all threads), in milliseconds. */
+export function cpuMs (): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { createKit } from '../src/index.ts'
-import { errorShape, send, serveRequests } from './line-server.ts'
+import { cpuMs, errorShape, send, serveRequests } from './line-server.ts'
 import { lieAboutBlocks } from './lying-server.ts'
 import type { Handler } from './line-server.ts'
 import type { Operations } from './protocol.ts'
@@ -76,7 +76,7 @@ function handlers (kit: Kit): Handlers {
       return true
     },
     transferActive: async () => Object.fromEntries(kit.transfer?.active() ?? []),
-    rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss() }),
+    rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss(), cpuMs: cpuMs() }),
     peers: async () => kit.libp2p?.getPeers().map(p => p.toString()) ?? [],
     dial: async ({ address }) => {
       const { multiaddr } = await import('@multiformats/multiaddr')

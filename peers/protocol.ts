@@ -46,8 +46,8 @@ export interface Operations {
   lie: { args: Record<string, never>, result: true }
   /** Transfer requests this peer is serving now, per requesting peer id. */
   transferActive: { args: Record<string, never>, result: Record<string, number> }
-  /** Resident set size of the peer process now and at its peak, in bytes. */
-  rss: { args: Record<string, never>, result: { peak: number, now: number } }
+  /** Resident set size of the peer process now and at its peak, in bytes, and the CPU time it used so far. */
+  rss: { args: Record<string, never>, result: { peak: number, now: number, cpuMs: number } }
   /** Peer ids this peer is connected to. */
   peers: { args: Record<string, never>, result: string[] }
   /** Dial an address. */

@@ -27,7 +27,7 @@ import { createHeliaLight } from 'helia'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
 import { CID } from 'multiformats/cid'
-import { send, serveRequests } from './line-server.ts'
+import { cpuMs, send, serveRequests } from './line-server.ts'
 import type { Handler } from './line-server.ts'
 
 export interface StockHeliaInit {
@@ -49,7 +49,7 @@ export interface StockOperations {
   rawFetch: { args: { peer: string }, result: { bytes: number, sha256: string } }
   dial: { args: { address: string }, result: true }
   peers: { args: Record<string, never>, result: string[] }
-  rss: { args: Record<string, never>, result: { peak: number, now: number } }
+  rss: { args: Record<string, never>, result: { peak: number, now: number, cpuMs: number } }
   stop: { args: Record<string, never>, result: true }
 }
 
@@ -115,7 +115,7 @@ async function main (): Promise<void> {
       return true
     },
     peers: async () => libp2p.getPeers().map(p => p.toString()),
-    rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss() }),
+    rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss(), cpuMs: cpuMs() }),
     stop: async () => {
       await helia.stop()
       setImmediate(() => process.exit(0))

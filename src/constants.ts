@@ -273,3 +273,23 @@ export const PING_MAX_STREAMS = 4
 
 /** How long the transfer server waits for a block this node is receiving at that moment before answering MISSING. */
 export const TRANSFER_IN_FLIGHT_WAIT_MS = 5_000
+
+/**
+ * V8's old-generation growing factor (percent over the live heap) that a kit
+ * sets for its process unless the process was started with its own
+ * `--heap-growing-percent`. Moving a GiB allocates a GiB of block buffers;
+ * with V8's default factor every ~10 MB of them started a full mark-compact
+ * (about 120 per GiB, 1.3 s of main-thread pauses and 4 s of GC-thread CPU on
+ * the receiver); at 300 there are under 50. Live memory is unchanged: block
+ * buffers are freed at each collection either way (benchmarks/transfer.ts).
+ */
+export const HEAP_GROWING_PERCENT = 300
+
+/**
+ * Node flags `ipfs-kit daemon` runs with (bin/ipfs-kit.js re-executes itself
+ * with them when they are missing; the test cluster's peer processes get the
+ * same). V8 sizes the young generation from the machine's memory: on 24 GiB
+ * its semi-spaces grow to 64 MB, about 50 MB of RSS that a node moving 1 MiB
+ * blocks gains nothing from. Library users can set them through NODE_OPTIONS.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16']

@@ -8,7 +8,7 @@ import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.t
 import { DEFAULT_FETCH_TIMEOUT_MS } from './constants.ts'
 import { OfflineError } from './errors.ts'
 import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
-import { createNode } from './node/index.ts'
+import { createNode, tuneHeap } from './node/index.ts'
 import { Models } from './models/index.ts'
 import { Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
@@ -100,6 +100,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   const offline = options.offline === true || envDisablesNetwork(env) || settings.force_fallback || !settings.enabled
 
   const started = Date.now()
+  tuneHeap()
   // before the node: libp2p registers its series in the kit's registry as it starts
   const metrics = new KitMetrics()
   const pulls = new PullTracker()
