@@ -241,11 +241,25 @@ export const TRANSFER_SEED_AFTER_MS = 2_000
 
 /**
  * Largest UnixFS directory node (encoded block bytes) built without HAMT sharding: Kubo's
- * `HAMTShardingSize` under the unixfs-v1-2025 profile, which counts the real block size
- * (ipfs-unixfs-importer's `shardSplitStrategy: 'block-bytes'`). A directory past it would be a
- * HAMT shard in Kubo; we refuse it (DirectoryTooLargeError) rather than give another CID.
+ * `Import.UnixFSHAMTDirectorySizeThreshold` under the unixfs-v1-2025 profile, which counts the
+ * real block size (`UnixFSHAMTDirectorySizeEstimation: block`; ipfs-unixfs-importer's
+ * `shardSplitStrategy: 'block-bytes'`). A directory whose node would pass it (strictly more) is
+ * written as a HAMT shard instead, so that its CID is the one Kubo gives it.
  */
 export const DIRECTORY_SHARD_THRESHOLD_BYTES = 256 * 1024
+
+/**
+ * Width of each HAMT shard node we write: Kubo's `Import.UnixFSHAMTDirectoryMaxFanout` under the
+ * unixfs-v1-2025 profile (8 bits of the name's hash per level). Shards of other power-of-two widths
+ * (8 to 1024) made elsewhere are read too.
+ */
+export const HAMT_FANOUT = 256
+
+/** Narrowest HAMT shard read or written: go-unixfs needs a power of two and whole bytes of slot bitfield. */
+export const HAMT_MIN_FANOUT = 8
+
+/** Widest HAMT shard read or written: boxo refuses wider ones (a shard node that wide is a denial of service, not a directory). */
+export const HAMT_MAX_FANOUT = 1024
 
 /** Default trustless gateway address of `ipfs-kit daemon` (Kubo's `Addresses.Gateway`); loopback only. */
 export const GATEWAY_DEFAULT_ADDRESS = '127.0.0.1:8080'

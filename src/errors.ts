@@ -271,23 +271,12 @@ export class AbortError extends KitError {
   }
 }
 
-/** A directory would need a HAMT-sharded node, which this node does not build yet. */
-export class DirectoryTooLargeError extends KitError {
-  static override readonly name = 'DirectoryTooLargeError'
-  override readonly name = 'DirectoryTooLargeError'
-  override readonly code = 'ERR_DIRECTORY_TOO_LARGE'
-  constructor (readonly path: string, readonly bytes?: number, readonly limit?: number) {
-    super(`directory ${JSON.stringify(path)} would need HAMT sharding: its node would be ${String(bytes)} bytes, over the ${String(limit)} byte limit of a plain directory`, 'split the directory into subdirectories with fewer entries (or shorter names)')
-  }
-}
-
 /** Every named error class, for the catalogue test and the CLI. */
 export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
   NotStartedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
-  InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, AbortError,
-  DirectoryTooLargeError
+  InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, AbortError
 ] as const
 
 /**

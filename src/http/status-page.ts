@@ -44,6 +44,7 @@ async function poll () {
     $('repo-bytes').dataset.bytes = String(s.repo.bytes)
     $('blocks').textContent = String(s.repo.blocks)
     $('pins').textContent = String(s.repo.pins)
+    $('pinned-bytes').textContent = bytes(s.repo.pinnedBytes)
     $('quarantined').textContent = String(s.repo.quarantined)
     $('uptime').textContent = Math.round(s.uptimeMs / 1000) + ' s'
     const ops = s.counts.operations
@@ -106,6 +107,7 @@ th { color: #666; font-family: inherit; font-weight: normal } #error { color: #b
 <dt>Repo size</dt><dd id="repo-bytes">…</dd>
 <dt>Blocks</dt><dd id="blocks">…</dd>
 <dt>Pins</dt><dd id="pins">…</dd>
+<dt>Held by pins</dt><dd id="pinned-bytes">…</dd>
 <dt>Quarantined blocks</dt><dd id="quarantined">…</dd>
 <dt>Operations</dt><dd id="operations">…</dd>
 <dt>Block reads</dt><dd id="cache">…</dd>

@@ -18,14 +18,23 @@ export type Outcome = 'ok' | 'not_found' | 'error'
 /** Where a block read by storage came from. */
 export type BlockOrigin = 'local' | 'network' | 'missing'
 
+/** The repo gauges, from one scan. */
+export interface RepoFigures {
+  blocks: number
+  bytes: number
+  pins: number
+  /** Bytes of the distinct blocks held by at least one pin. */
+  pinnedBytes: number
+}
+
 /** Figures that are read when scraped rather than counted as they happen. */
 export interface GaugeSources {
   /** Open peer connections. */
   peers(): number
   /** Blocks moved to quarantine (failed their hash) since start. */
   quarantined(): number
-  /** Blocks, bytes and pinned roots of the repo (O(blocks): read at most once per METRICS_SNAPSHOT_TTL_MS). */
-  repo(): Promise<{ blocks: number, bytes: number, pins: number }>
+  /** Blocks, bytes, pinned roots and the bytes pins hold (O(blocks): read at most once per METRICS_SNAPSHOT_TTL_MS). */
+  repo(): Promise<RepoFigures>
   /** Model pulls in progress. */
   activePulls(): number
 }
@@ -69,7 +78,7 @@ export class KitMetrics {
 
   /** Blocks reported fetched by the network source and not yet matched with their read, by CID. */
   private readonly fetchedPending = new Map<string, number>()
-  private snapshot: { at: number, value: Promise<{ blocks: number, bytes: number, pins: number }> } | undefined
+  private snapshot: { at: number, value: Promise<RepoFigures> } | undefined
   private sources: GaugeSources | undefined
 
   constructor () {
@@ -79,13 +88,14 @@ export class KitMetrics {
     this.duration = new Histogram({ name: 'ipfs_kit_operation_duration_seconds', help: 'Storage operation latency (stream: until its last byte)', labelNames: ['operation'], buckets: LATENCY_BUCKETS_SECONDS, registers })
     this.blockReads = new Counter({ name: 'ipfs_kit_block_reads_total', help: 'Blocks read by storage: local hits, network fetches, missing', labelNames: ['source'], registers })
     this.fetchedBytes = new Counter({ name: 'ipfs_kit_network_fetched_bytes_total', help: 'Bytes of blocks fetched from peers', registers })
-    const repo = async (): Promise<{ blocks: number, bytes: number, pins: number }> => await this.repoSnapshot()
+    const repo = async (): Promise<RepoFigures> => await this.repoSnapshot()
     gauge(registers, 'ipfs_kit_connected_peers', 'Open peer connections', () => this.sources?.peers() ?? 0)
     gauge(registers, 'ipfs_kit_quarantined_blocks', 'Corrupt blocks moved to quarantine since start', () => this.sources?.quarantined() ?? 0)
     gauge(registers, 'ipfs_kit_model_pulls_active', 'Model pulls in progress', () => this.sources?.activePulls() ?? 0)
     gauge(registers, 'ipfs_kit_repo_bytes', 'Bytes of blocks in the repo', async () => (await repo()).bytes)
     gauge(registers, 'ipfs_kit_repo_blocks', 'Blocks in the repo', async () => (await repo()).blocks)
     gauge(registers, 'ipfs_kit_pins', 'Pinned roots', async () => (await repo()).pins)
+    gauge(registers, 'ipfs_kit_pinned_bytes', 'Bytes of the distinct blocks held by pins (a block shared by two pins counts once)', async () => (await repo()).pinnedBytes)
   }
 
   /** Where the gauges read their figures, once the parts of the kit they read exist (0 until then). */
@@ -176,10 +186,10 @@ export class KitMetrics {
     this.tallies.bytes[operation] = (this.tallies.bytes[operation] ?? 0) + bytes
   }
 
-  /** One repo scan shared by the three repo gauges of a scrape (and scrapes close together). */
-  private async repoSnapshot (): Promise<{ blocks: number, bytes: number, pins: number }> {
+  /** One repo scan shared by the four repo gauges of a scrape (and scrapes close together). */
+  private async repoSnapshot (): Promise<RepoFigures> {
     const sources = this.sources
-    if (sources == null) return { blocks: 0, bytes: 0, pins: 0 }
+    if (sources == null) return { blocks: 0, bytes: 0, pins: 0, pinnedBytes: 0 }
     const now = Date.now()
     if (this.snapshot == null || now - this.snapshot.at > METRICS_SNAPSHOT_TTL_MS) {
       const value = sources.repo()

@@ -2,21 +2,20 @@
  * Building UnixFS directories over files already imported, as Kubo's `add`
  * does under the unixfs-v1-2025 profile: a dag-pb node whose Data is a UnixFS
  * `directory` and whose links (sorted by name, each with its child's
- * cumulative size) name the entries. A node that would pass
- * DIRECTORY_SHARD_THRESHOLD_BYTES would be a HAMT shard in Kubo: refused.
+ * cumulative size) name the entries. A directory whose node would pass
+ * DIRECTORY_SHARD_THRESHOLD_BYTES (its real encoded size, children's final
+ * CIDs and sizes included) is written as a HAMT shard instead, as Kubo does.
  * The tree holds names and CIDs only, never file bytes.
  */
-import { hash } from 'node:crypto'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
-import { CID } from 'multiformats/cid'
-import * as Digest from 'multiformats/hashes/digest'
 import { DIRECTORY_SHARD_THRESHOLD_BYTES } from '../constants.ts'
-import { DirectoryTooLargeError, InvalidInputError, UnsafePathError } from '../errors.ts'
+import { InvalidInputError, UnsafePathError } from '../errors.ts'
+import { writeDagPbBlock } from './dag-pb-block.ts'
+import { writeShard } from './hamt/index.ts'
 import type { ImportTarget } from './importer.ts'
 import type { AbortOptions } from '@libp2p/interface'
-
-const SHA2_256 = 0x12
+import type { CID } from 'multiformats/cid'
 
 /** A file or directory of the tree, once it has a CID. */
 export interface DirectoryEntryResult {
@@ -29,8 +28,10 @@ export interface DirectoryEntryResult {
 }
 
 export interface DirectoryBuildOptions extends AbortOptions {
-  /** Largest plain directory node in bytes. @default DIRECTORY_SHARD_THRESHOLD_BYTES */
+  /** Largest plain directory node in bytes; a larger directory is a HAMT shard. @default DIRECTORY_SHARD_THRESHOLD_BYTES */
   shardThresholdBytes?: number
+  /** Slots per HAMT shard node. @default HAMT_FANOUT */
+  shardFanout?: number
   /** Called with each directory block before it is written (to hold it from gc). */
   onBlock?(cid: CID): void
 }
@@ -122,11 +123,13 @@ export class DirectoryTree {
     }
     options.signal?.throwIfAborted()
     const block = dagPb.encode(dagPb.prepare({ Data: new UnixFS({ type: 'directory' }).marshal(), Links: links }))
-    const limit = options.shardThresholdBytes ?? DIRECTORY_SHARD_THRESHOLD_BYTES
-    if (block.byteLength > limit) throw new DirectoryTooLargeError(path === '' ? '/' : path, block.byteLength, limit)
-    const cid = CID.createV1(dagPb.code, Digest.create(SHA2_256, hash('sha256', block, 'buffer')))
-    options.onBlock?.(cid)
-    await target.put(cid, block, options)
+    if (block.byteLength > (options.shardThresholdBytes ?? DIRECTORY_SHARD_THRESHOLD_BYTES)) {
+      const entries = links.map(link => ({ name: link.Name ?? '', cid: link.Hash, dagSize: link.Tsize ?? 0 }))
+      const shard = await writeShard(entries, target, { ...options, fanout: options.shardFanout })
+      yield { path, cid: shard.cid, dagSize: shard.dagSize, type: 'directory' }
+      return
+    }
+    const cid = await writeDagPbBlock(block, target, options)
     const dagSize = links.reduce((n, link) => n + (link.Tsize ?? 0), block.byteLength)
     yield { path, cid, dagSize, type: 'directory' }
   }

@@ -10,7 +10,7 @@ import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
 import { MAX_RETRIEVE_BYTES } from '../constants.ts'
 import { InvalidCIDError, InvalidInputError, TooLargeError } from '../errors.ts'
-import { assertAllowedCid } from '../blocks/index.ts'
+import { assertAllowedCid, blockKey } from '../blocks/index.ts'
 import { collectGarbage, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
 import { fileSize, readFile, sizeOfRoot, withBlock } from './file-reader.ts'
@@ -262,11 +262,16 @@ export class IPFSKitStorage {
 
   /** The seed plan's backend status, plus peer and repository figures. */
   async status (): Promise<BackendStatus> {
+    // one listing of the blocks directory gives the repo's size and, against the pin index's
+    // reference counts, the bytes pins hold
+    const pinned = await this.c.pins.referencedKeys()
     let blocks = 0
     let bytes = 0
+    let pinnedBytes = 0
     for await (const block of this.c.blockstore.list()) {
       blocks++
       bytes += block.size
+      if (pinned.has(blockKey(block.cid))) pinnedBytes += block.size
     }
     const online = this.isAvailable()
     return {
@@ -276,7 +281,7 @@ export class IPFSKitStorage {
       peerId: this.c.peerId.toString(),
       peers: this.c.libp2p?.getConnections().length ?? 0,
       backends: { local: true, ipfs: online, s3: false, filecoin: false },
-      repo: { blocks, bytes, pins: (await this.c.pins.pinnedRoots()).size, quarantined: this.c.quarantined?.() ?? 0 }
+      repo: { blocks, bytes, pins: (await this.c.pins.pinnedRoots()).size, pinnedBytes, quarantined: this.c.quarantined?.() ?? 0 }
     }
   }
 

@@ -43,6 +43,10 @@ export interface BackendStatus {
   /** Open peer connections. */
   peers: number
   backends: { local: boolean, ipfs: boolean, s3: boolean, filecoin: boolean }
-  /** `quarantined`: blocks that failed their hash on read since the node started (moved to `<dataDir>/quarantine`). */
-  repo: { blocks: number, bytes: number, pins: number, quarantined: number }
+  /**
+   * `pinnedBytes`: bytes of the distinct blocks held by at least one pin (a block two pins share
+   * counts once; unpinned files and blocks held only during an import do not count).
+   * `quarantined`: blocks that failed their hash on read since the node started (moved to `<dataDir>/quarantine`).
+   */
+  repo: { blocks: number, bytes: number, pins: number, pinnedBytes: number, quarantined: number }
 }

@@ -1,13 +1,16 @@
 /**
  * Navigating UnixFS: what a block is (file, directory, raw leaf), the entries
- * of a directory, and the CID a path under a root names. Every block comes
- * from a BlockSource, so it is hash-verified before it is decoded. HAMT-sharded
- * directories are not read yet (UnsupportedContentError).
+ * of a directory, plain or HAMT-sharded, and the CID a path under a root
+ * names. Every block comes from a BlockSource, so it is hash-verified before
+ * it is decoded. A name is looked up in a sharded directory by its hash, one
+ * shard node per level, never by listing the directory.
  */
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { NotFoundError, UnsupportedContentError } from '../errors.ts'
 import { pathSegments } from './directory.ts'
+import { findInShard, shardParams, walkShard } from './hamt/index.ts'
+import type { ShardNode, ShardParams } from './hamt/index.ts'
 import type { BlockSource } from '../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -20,12 +23,14 @@ export type UnixFSKind = 'file' | 'directory' | 'raw-block' | 'other'
 export interface UnixFSNode {
   cid: CID
   bytes: Uint8Array
-  /** `file` for a raw leaf or a UnixFS file; `other` for a non-UnixFS block. */
+  /** `file` for a raw leaf or a UnixFS file; `directory` for a plain or HAMT-sharded one; `other` for a non-UnixFS block. */
   kind: UnixFSKind
   /** File bytes (files), 0 otherwise. */
   fileSize: number
   /** The dag-pb node, for dag-pb blocks. */
   node?: dagPb.PBNode
+  /** The shard layout, for the root of a HAMT-sharded directory. */
+  shard?: ShardParams
 }
 
 export interface DirectoryLink {
@@ -35,9 +40,20 @@ export interface DirectoryLink {
   tsize: number
 }
 
+/** A block read on the way. */
+export interface ReadBlock {
+  cid: CID
+  bytes: Uint8Array
+}
+
 export interface ResolveOptions extends AbortOptions {
-  /** Called with each node on the way, the root first and the node named last (a gateway's CAR carries them). */
+  /** Called with each node on the way, the root first and the node named last (X-Ipfs-Roots). */
   onNode?(node: UnixFSNode): void
+  /**
+   * Called with every block read, in order: the nodes of the path and, between a sharded
+   * directory and its entry, the shard nodes crossed (a gateway's CAR carries them all).
+   */
+  onBlock?(block: ReadBlock): void
 }
 
 /** Read `cid` and say what it is. */
@@ -55,32 +71,67 @@ export function decodeNode (cid: CID, bytes: Uint8Array): UnixFSNode {
   const unixfs = UnixFS.unmarshal(node.Data)
   if (unixfs.type === 'file' || unixfs.type === 'raw') return { cid, bytes, kind: 'file', fileSize: Number(unixfs.fileSize()), node }
   if (unixfs.type === 'directory') return { cid, bytes, kind: 'directory', fileSize: 0, node }
-  if (unixfs.type === 'hamt-sharded-directory') {
-    throw new UnsupportedContentError(`${cid} is a HAMT-sharded directory, which this node cannot read yet`)
-  }
+  if (unixfs.type === 'hamt-sharded-directory') return { cid, bytes, kind: 'directory', fileSize: 0, node, shard: shardParams(cid, node.Data, unixfs.fanout) }
   return { cid, bytes, kind: 'other', fileSize: 0, node }
 }
 
-/** The entries of a directory node, in link order. */
-export function directoryLinks (node: UnixFSNode): DirectoryLink[] {
-  if (node.kind !== 'directory' || node.node == null) throw new UnsupportedContentError(`${node.cid} is not a UnixFS directory`)
-  return node.node.Links.map(link => ({ name: link.Name ?? '', cid: link.Hash, tsize: link.Tsize ?? 0 }))
+/** The entries of a directory, in link order (a sharded one in shard order, reading its shard nodes as it goes). */
+export async function * directoryEntries (source: BlockSource, dir: UnixFSNode, options: AbortOptions = {}): AsyncGenerator<DirectoryLink> {
+  const shard = asShard(dir)
+  if (shard == null) {
+    yield * plainLinks(dir)
+    return
+  }
+  for await (const step of walkShard(source, shard, options)) {
+    if (step.kind === 'entry') yield step.link
+  }
+}
+
+/** The blocks that make up a directory itself, not its entries: its node, and for a sharded one every shard node. */
+export async function * directoryBlocks (source: BlockSource, dir: UnixFSNode, options: AbortOptions = {}): AsyncGenerator<ReadBlock> {
+  const shard = asShard(dir)
+  if (shard == null) {
+    yield { cid: dir.cid, bytes: dir.bytes }
+    return
+  }
+  for await (const step of walkShard(source, shard, options)) {
+    if (step.kind === 'shard') yield { cid: step.cid, bytes: step.bytes }
+  }
+}
+
+/** The entry `name` of a directory, or undefined; in a sharded directory only the shard nodes on its hash's path are read. */
+export async function findEntry (source: BlockSource, dir: UnixFSNode, name: string, options: ResolveOptions = {}): Promise<DirectoryLink | undefined> {
+  const shard = asShard(dir)
+  if (shard == null) return plainLinks(dir).find(link => link.name === name)
+  return await findInShard(source, shard, name, options)
 }
 
 /**
  * The node `path` (slash-separated, relative) names under `root`. Each
- * segment must be a link of a directory; `..` and friends are refused
+ * segment must be an entry of a directory; `..` and friends are refused
  * (UnsafePathError), a missing name is NotFoundError.
  */
 export async function resolvePath (source: BlockSource, root: CID, path: string, options: ResolveOptions = {}): Promise<UnixFSNode> {
   let current = await readNode(source, root, options)
+  options.onBlock?.(current)
   options.onNode?.(current)
   for (const segment of pathSegments(path)) {
     if (current.kind !== 'directory') throw new NotFoundError(`${root}/${path}`, { cause: new Error(`${current.cid} is not a directory`) })
-    const link = directoryLinks(current).find(l => l.name === segment)
+    const link = await findEntry(source, current, segment, options)
     if (link == null) throw new NotFoundError(`${root}/${path}`, { cause: new Error(`no link named ${segment} under ${current.cid}`) })
     current = await readNode(source, link.cid, options)
+    options.onBlock?.(current)
     options.onNode?.(current)
   }
   return current
+}
+
+function plainLinks (dir: UnixFSNode): DirectoryLink[] {
+  if (dir.kind !== 'directory' || dir.node == null) throw new UnsupportedContentError(`${dir.cid} is not a UnixFS directory`)
+  return dir.node.Links.map(link => ({ name: link.Name ?? '', cid: link.Hash, tsize: link.Tsize ?? 0 }))
+}
+
+function asShard (dir: UnixFSNode): ShardNode | undefined {
+  if (dir.kind !== 'directory' || dir.node == null) throw new UnsupportedContentError(`${dir.cid} is not a UnixFS directory`)
+  return dir.shard == null ? undefined : { cid: dir.cid, bytes: dir.bytes, node: dir.node, params: dir.shard }
 }

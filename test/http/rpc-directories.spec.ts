@@ -1,12 +1,16 @@
 /**
  * Directory adds over the RPC API, driven by kubo-rpc-client's `addAll`:
  * every file and directory CID equals ipfs-unixfs-importer's with the
- * unixfs-v1-2025 parameters, and the tree can be listed and fetched back.
+ * unixfs-v1-2025 parameters (HAMT-sharded past 256 KiB), and the tree can be
+ * listed and fetched back.
  */
+import * as dagPb from '@ipld/dag-pb'
+import { UnixFS } from 'ipfs-unixfs'
 import { create } from 'kubo-rpc-client'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createRpcServer } from '../../src/http/index.ts'
 import { MIB, collect, patternBytes } from '../fixtures/bytes.ts'
+import { manyFiles } from '../fixtures/hamt-tree.ts'
 import { referenceTree } from '../fixtures/reference-tree.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { RpcServer } from '../../src/http/index.ts'
@@ -126,10 +130,24 @@ describe('RPC add of directories', () => {
     expect(missing.status).toBe(500)
   })
 
-  it('refuses a directory that Kubo would shard, naming the limit', async () => {
-    // 3000 entries with 60-byte names: well over 256 KiB of links
-    const entries = Array.from({ length: 3000 }, (_, i) => ({ path: `big/${String(i).padStart(60, '0')}`, content: text(String(i)) }))
-    await expect(all(client.addAll(entries))).rejects.toThrow(/HAMT sharding/)
-    expect(await all(client.pin.ls())).toEqual([])
-  }, 60_000)
+  it('adds a directory of 5,000 files as the HAMT shard ipfs-unixfs-importer builds, pins it, and reads it back', async () => {
+    const entries = manyFiles('big', 5000)
+    const expected = await referenceTree(entries)
+    const added = await all(client.addAll(entries))
+    const root = added.at(-1)
+    expect(root?.path).toBe('big')
+    expect(root?.cid.toString()).toBe(expected.get('big'))
+    expect((await all(client.pin.ls())).map(p => p.cid.toString())).toEqual([expected.get('big')])
+    // the root is a shard: its block is a UnixFS HAMTShard, not a 5,000-link node
+    const block = await client.block.get(root?.cid as any)
+    expect(UnixFS.unmarshal(dagPb.decode(block).Data as Uint8Array).type).toBe('hamt-sharded-directory')
+    // its reported Size is the whole DAG's, as Kubo's
+    expect(root?.size).toBeGreaterThan(5000 * 10)
+    // gc keeps every shard node and file
+    await all(client.repo.gc())
+    const listed = await all(client.ls(`/ipfs/${root?.cid}`))
+    expect(listed).toHaveLength(5000)
+    expect(new Set(listed.map(l => l.name))).toEqual(new Set(entries.map(e => e.path.slice('big/'.length))))
+    expect(new TextDecoder().decode(await collect(client.cat(`/ipfs/${root?.cid}/file-004321.txt`)))).toBe('file 4321\n')
+  }, 120_000)
 })

@@ -43,6 +43,7 @@ describe('status page', () => {
     expect(await text('mode')).toBe('offline')
     expect(await text('pins')).toBe('0')
     expect(await text('repo-bytes')).toBe('0 B')
+    expect(await text('pinned-bytes')).toBe('0 B')
     expect(await text('pulling-empty')).toBe('none')
 
     const bytes = patternBytes(2 * MIB + 10)
@@ -52,6 +53,9 @@ describe('status page', () => {
     await expect.poll(async () => await text('pins'), { timeout: 10_000 }).toBe('1')
     expect(await page.locator('#repo-bytes').getAttribute('data-bytes')).toBe(String(repo.bytes))
     expect(await text('repo-bytes')).toBe('2.0 MiB')
+    // everything stored is pinned
+    expect(repo.pinnedBytes).toBe(repo.bytes)
+    expect(await text('pinned-bytes')).toBe('2.0 MiB')
     expect(await text('blocks')).toBe(String(repo.blocks))
     expect(await text('operations')).toContain('store 1')
     expect(await text('operations')).toContain('pin 1')

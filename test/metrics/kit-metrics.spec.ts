@@ -5,8 +5,9 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { CID } from 'multiformats/cid'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MIB, collect, patternBytes } from '../fixtures/bytes.ts'
+import { MIB, collect, concatBytes, patternBytes } from '../fixtures/bytes.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 
 const sandbox = new Sandbox()
@@ -49,6 +50,28 @@ describe('kit metrics', () => {
     expect(sample(text, 'ipfs_kit_repo_bytes')).toBeGreaterThan(bytes.length)
     // process metrics come with it
     expect(text).toContain('process_cpu_user_seconds_total')
+  })
+
+  it('reports the bytes pins hold: a block two pins share counts once, unpinned content not at all', async () => {
+    const kit = await sandbox.kit()
+    const a = patternBytes(2 * MIB, 7)
+    // b's first 1 MiB leaf is a's first leaf: one block on disk, held by both pins
+    const b = concatBytes(a.subarray(0, MIB), patternBytes(MIB, 8))
+    const cidA = await kit.storage.store(a, { pin: true })
+    await kit.storage.store(b, { pin: true })
+    await kit.storage.store('unpinned', { pin: false })
+
+    const text = await kit.telemetry.prometheus()
+    const repoBytes = sample(text, 'ipfs_kit_repo_bytes') as number
+    // every block but the 8-byte unpinned one, each counted once
+    expect(sample(text, 'ipfs_kit_pinned_bytes')).toBe(repoBytes - 8)
+    expect((await kit.storage.status()).repo.pinnedBytes).toBe(repoBytes - 8)
+
+    // unpinning a frees its own root and second leaf from the count, not the leaf b still holds
+    let rootA = 0
+    for await (const part of kit.helia.blockstore.get(CID.parse(cidA))) rootA += part.byteLength
+    expect(await kit.storage.unpin(cidA)).toBe(true)
+    expect((await kit.storage.status()).repo.pinnedBytes).toBe(repoBytes - 8 - MIB - rootA)
   })
 
   it('returns the seed plan\'s collect_metrics() shape', async () => {

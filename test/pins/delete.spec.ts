@@ -31,7 +31,7 @@ describe('delete', () => {
     const a = await kit.storage.store(content.a, { pin: true })
     expect((await kit.storage.status()).repo.blocks).toBe(3)
     expect(await kit.storage.delete(a)).toBe(true)
-    expect((await kit.storage.status()).repo).toEqual({ blocks: 0, bytes: 0, pins: 0, quarantined: 0 })
+    expect((await kit.storage.status()).repo).toEqual({ blocks: 0, bytes: 0, pins: 0, pinnedBytes: 0, quarantined: 0 })
   })
 
   it('leaves another listed file readable when the two share a block and neither is pinned', async () => {

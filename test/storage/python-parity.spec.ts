@@ -328,13 +328,13 @@ describe('backend status (Python: test_backend_status_fallback, test_is_availabl
     expect(status.peerId).toBe(kit.peerId.toString())
     expect(status.peers).toBe(0)
     expect(status.backends).toEqual({ local: true, ipfs: false, s3: false, filecoin: false })
-    expect(status.repo).toEqual({ blocks: 0, bytes: 0, pins: 0, quarantined: 0 })
+    expect(status.repo).toEqual({ blocks: 0, bytes: 0, pins: 0, pinnedBytes: 0, quarantined: 0 })
   })
 
   it('counts stored blocks and bytes', async () => {
     const kit = await sandbox.kit()
     await kit.storage.store('hello world')
-    expect((await kit.storage.status()).repo).toEqual({ blocks: 1, bytes: 11, pins: 0, quarantined: 0 })
+    expect((await kit.storage.status()).repo).toEqual({ blocks: 1, bytes: 11, pins: 0, pinnedBytes: 0, quarantined: 0 })
   })
 
   it('is not available offline', async () => {

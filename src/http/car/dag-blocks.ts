@@ -8,7 +8,7 @@
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { blockKey, linksOf } from '../../blocks/index.ts'
-import { decodeNode } from '../../storage/index.ts'
+import { decodeNode, directoryBlocks } from '../../storage/index.ts'
 import type { BlockSource } from '../../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -46,11 +46,16 @@ export async function * allBlocks (source: BlockSource, root: CID, options: Abor
 
 /**
  * The blocks of the entity at `root`: for a file, every block needed for
- * `range` (all of it by default); for a directory or any other block, the
- * block alone.
+ * `range` (all of it by default); for a directory, the blocks needed to list
+ * it (its node, and every shard node of a HAMT-sharded one); for any other
+ * block, the block alone.
  */
 export async function * entityBlocks (source: BlockSource, root: CID, rootBytes: Uint8Array, range: ByteRange | undefined, options: AbortOptions = {}): AsyncGenerator<Block> {
   const node = decodeNode(root, rootBytes)
+  if (node.kind === 'directory') {
+    yield * directoryBlocks(source, node, options)
+    return
+  }
   if (node.kind !== 'file') {
     yield { cid: root, bytes: rootBytes }
     return

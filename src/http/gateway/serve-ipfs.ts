@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { blockKey } from '../../blocks/index.ts'
 import { GATEWAY_MAX_AGE_SECONDS } from '../../constants.ts'
-import { directoryLinks, readFile, resolvePath } from '../../storage/index.ts'
+import { directoryEntries, findEntry, readFile, resolvePath } from '../../storage/index.ts'
 import { allBlocks, entityBlocks } from '../car/dag-blocks.ts'
 import { sendCar } from '../car/car-stream.ts'
 import { write } from '../request-context.ts'
@@ -16,7 +16,7 @@ import { parseRange } from './byte-range.ts'
 import { SNIFF_BYTES, contentType } from './content-type.ts'
 import { CAR_TYPE, RAW_TYPE, resolveEntityBytes, responseFormat } from './response-format.ts'
 import type { BlockSource } from '../../pins/index.ts'
-import type { UnixFSNode } from '../../storage/index.ts'
+import type { ReadBlock, UnixFSNode } from '../../storage/index.ts'
 import type { Block } from '../car/dag-blocks.ts'
 import type { GatewayPath } from './request-path.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -35,7 +35,8 @@ export async function serveIpfs ({ req, res, target, source, signal }: ServeCont
   const head = req.method === 'HEAD'
   const format = responseFormat(target.query, req.headers.accept)
   const chain: UnixFSNode[] = []
-  const node = await resolvePath(source, target.root, target.path, { signal, onNode: n => chain.push(n) })
+  const pathBlocks: ReadBlock[] = []
+  const node = await resolvePath(source, target.root, target.path, { signal, onNode: n => chain.push(n), onBlock: b => pathBlocks.push(b) })
   const ipfsPath = `/ipfs/${target.root}${target.path === '' ? '' : '/' + target.path}`
   const common: Record<string, string> = {
     'Cache-Control': IMMUTABLE,
@@ -60,7 +61,7 @@ export async function serveIpfs ({ req, res, target, source, signal }: ServeCont
     const etag = `W/"${target.root}.car.${variant}"`
     if (notModified(req, res, etag, common)) return
     const headers = { ...common, 'Content-Type': `${CAR_TYPE}; version=1; order=dfs; dups=n`, ETag: etag, 'Content-Disposition': `attachment; filename="${target.root}.car"`, 'X-Stream-Output': '1' }
-    await sendCar(res, [target.root], carBlocks(source, chain, node, scope, range, signal), headers, signal, head)
+    await sendCar(res, [target.root], carBlocks(source, pathBlocks, node, scope, range, signal), headers, signal, head)
     return
   }
 
@@ -72,8 +73,8 @@ export async function serveIpfs ({ req, res, target, source, signal }: ServeCont
   await serveFile(req, res, node, target.segments.at(-1), common, source, signal, head)
 }
 
-/** The path's blocks (root first), then the scope's blocks from the node it names, each once. */
-async function * carBlocks (source: BlockSource, chain: UnixFSNode[], node: UnixFSNode, scope: 'all' | 'entity' | 'block', range: { from: number, to: number } | undefined, signal: AbortSignal): AsyncGenerator<Block> {
+/** The path's blocks (root first, HAMT shard nodes crossed included), then the scope's blocks from the node it names, each once. */
+async function * carBlocks (source: BlockSource, chain: ReadBlock[], node: UnixFSNode, scope: 'all' | 'entity' | 'block', range: { from: number, to: number } | undefined, signal: AbortSignal): AsyncGenerator<Block> {
   const seen = new Set<string>()
   for (const step of chain.slice(0, -1)) {
     const key = blockKey(step.cid)
@@ -126,8 +127,7 @@ async function serveDirectory (req: IncomingMessage, res: ServerResponse, target
     res.end()
     return
   }
-  const links = directoryLinks(node)
-  const index = links.find(l => l.name === 'index.html')
+  const index = await findEntry(source, node, 'index.html', { signal })
   if (index != null) {
     const indexNode = await resolvePath(source, index.cid, '', { signal })
     if (indexNode.kind === 'file') {
@@ -137,7 +137,8 @@ async function serveDirectory (req: IncomingMessage, res: ServerResponse, target
   }
   const etag = `"DirIndex-${node.cid}"`
   if (notModified(req, res, etag, common)) return
-  const rows = links.map(l => `<li><a href="${escapeHtml(base + '/' + encodeURIComponent(l.name))}">${escapeHtml(l.name)}</a> <small>${l.cid} (${l.tsize} B)</small></li>`)
+  const rows: string[] = []
+  for await (const l of directoryEntries(source, node, { signal })) rows.push(`<li><a href="${escapeHtml(base + '/' + encodeURIComponent(l.name))}">${escapeHtml(l.name)}</a> <small>${l.cid} (${l.tsize} B)</small></li>`)
   const html = `<!doctype html><meta charset="utf-8"><title>${escapeHtml(base)}</title><h1>${escapeHtml(base)}</h1><ul>${rows.join('')}</ul>\n`
   res.writeHead(200, { ...common, ETag: etag, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(html)) })
   res.end(head ? undefined : html)

@@ -1,11 +1,11 @@
 /**
- * `get`: a file or a directory tree as a tar stream (Kubo's default, without
+ * `get`: a file or a directory tree (plain or HAMT-sharded directories) as a tar stream (Kubo's default, without
  * `output`: the CLI extracts it). The root entry is named after the last path
  * segment, or the CID. Files stream block by block with back-pressure from the
  * socket through the tar packer; nothing is held whole in memory.
  */
 import tar from 'tar-stream'
-import { directoryLinks, readFile, readNode } from '../../storage/index.ts'
+import { directoryEntries, readFile, readNode } from '../../storage/index.ts'
 import { boolParam, requiredArg, write } from '../request-context.ts'
 import { RpcError } from '../rpc-error.ts'
 import { resolveArg } from './ipfs-path.ts'
@@ -34,7 +34,7 @@ export async function get ({ kit, query, signal, res }: RequestContext): Promise
 async function packNode (pack: Pack, source: BlockSource, node: UnixFSNode, name: string, signal: AbortSignal): Promise<void> {
   if (node.kind === 'directory') {
     await entry(pack, { name, type: 'directory', mode: 0o755 })
-    for (const link of directoryLinks(node)) {
+    for await (const link of directoryEntries(source, node, { signal })) {
       await packNode(pack, source, await readNode(source, link.cid, { signal }), `${name}/${link.name}`, signal)
     }
     return

@@ -1,14 +1,16 @@
 /**
- * `ls`: the entries of a directory, with the type and file size of each
- * (Kubo's `resolve-type` and `size`, on by default), as
+ * `ls`: the entries of a directory, plain or HAMT-sharded, with the type and
+ * file size of each (Kubo's `resolve-type` and `size`, on by default), as
  * `{ Objects: [{ Hash, Links: [{ Name, Hash, Size, Type, Target }] }] }`.
  * A file lists with no links.
  */
 import { WALK_HAS_CONCURRENCY } from '../../constants.ts'
-import { directoryLinks, readNode } from '../../storage/index.ts'
+import { directoryEntries, readNode } from '../../storage/index.ts'
 import { requiredArg, sendJson } from '../request-context.ts'
 import { resolveArg } from './ipfs-path.ts'
 import type { RequestContext } from '../request-context.ts'
+import type { BlockSource } from '../../pins/index.ts'
+import type { DirectoryLink } from '../../storage/index.ts'
 
 /** UnixFS types as Kubo reports them in `Type`. */
 const TYPE_DIRECTORY = 1
@@ -23,18 +25,23 @@ export async function ls ({ kit, query, signal, res }: RequestContext): Promise<
     const { node, source } = await resolveArg(kit, arg, signal)
     const links: LsLink[] = []
     if (node.kind === 'directory') {
-      const entries = directoryLinks(node)
       // each child's root block says what it is; read a batch at a time
-      for (let i = 0; i < entries.length; i += WALK_HAS_CONCURRENCY) {
-        const batch = entries.slice(i, i + WALK_HAS_CONCURRENCY)
-        const children = await Promise.all(batch.map(async link => await readNode(source, link.cid, { signal })))
-        batch.forEach((link, j) => {
-          const child = children[j]
-          links.push({ Name: link.name, Hash: link.cid.toString(), Size: child?.fileSize ?? 0, Type: child?.kind === 'directory' ? TYPE_DIRECTORY : TYPE_FILE, Target: '' })
-        })
+      const batch: DirectoryLink[] = []
+      for await (const link of directoryEntries(source, node, { signal })) {
+        batch.push(link)
+        if (batch.length === WALK_HAS_CONCURRENCY) links.push(...await describe(source, batch.splice(0), signal))
       }
+      links.push(...await describe(source, batch, signal))
     }
     objects.push({ Hash: node.cid.toString(), Links: links })
   }
   sendJson(res, { Objects: objects })
+}
+
+async function describe (source: BlockSource, batch: DirectoryLink[], signal: AbortSignal): Promise<LsLink[]> {
+  const children = await Promise.all(batch.map(async link => await readNode(source, link.cid, { signal })))
+  return batch.map((link, j) => {
+    const child = children[j]
+    return { Name: link.name, Hash: link.cid.toString(), Size: child?.fileSize ?? 0, Type: child?.kind === 'directory' ? TYPE_DIRECTORY : TYPE_FILE, Target: '' }
+  })
 }
