@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16
+#!/usr/bin/env -S node --max-semi-space-size=8
 // The Node flags on the line above are DAEMON_NODE_FLAGS (src/constants.ts
 // says why; a test keeps the two equal); `npm start` passes them too.
 // The ipfs-kit CLI. The libp2p stack needs Node >= 22; when started by an
@@ -18,7 +18,7 @@ if (major < 22) {
     process.stderr.write(`ipfs-kit needs Node.js >= 22 (this is ${process.version}); run it through npm (npx ipfs-kit) or install Node 22+\n`)
     process.exit(1)
   }
-  const result = spawnSync(local, ['--max-semi-space-size=16', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  const result = spawnSync(local, ['--max-semi-space-size=8', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
   process.exit(result.status ?? 1)
 }
 

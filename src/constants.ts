@@ -303,7 +303,9 @@ export const HEAP_GROWING_PERCENT = 300
  * Node flags `ipfs-kit daemon` runs with (bin/ipfs-kit.js re-executes itself
  * with them when they are missing; the test cluster's peer processes get the
  * same). V8 sizes the young generation from the machine's memory: on 24 GiB
- * its semi-spaces grow to 64 MB, about 50 MB of RSS that a node moving 1 MiB
- * blocks gains nothing from. Library users can set them through NODE_OPTIONS.
+ * its semi-spaces grow to 64 MB, RSS that a node moving 1 MiB blocks (off the
+ * JS heap) gains nothing from: a 4 GiB pull peaked at 325 MB of RSS with
+ * V8's sizing, 305 MB with 16 MB and 288 MB with 8 MB, at the same speed
+ * (benchmarks/transfer.ts). Library users can set it through NODE_OPTIONS.
  */
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16']
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8']
