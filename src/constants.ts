@@ -173,6 +173,15 @@ export const TRANSFER_BLOCK_TIMEOUT_MS = 10_000
 /** A block in flight at one provider this long may also be asked of an idle provider (end-game: a slow provider's share is taken over). */
 export const TRANSFER_STEAL_AFTER_MS = 1_500
 
+/**
+ * A block in flight at a provider is also asked of another (end-game) only
+ * after this many times that provider's usual answer time (when longer than
+ * TRANSFER_STEAL_AFTER_MS). On 50 Mbit/s links shared by 8 pullers every
+ * request takes seconds; with the fixed 1.5 s each puller raced the seed for
+ * a third of its blocks, and the seed uploaded the model 2.4 times.
+ */
+export const TRANSFER_STEAL_SLOWER = 3
+
 /** A provider dropped for failing (not for lying) is tried again after this long. */
 export const TRANSFER_RETRY_DROPPED_MS = 30_000
 

@@ -1,5 +1,5 @@
 /** What a transfer session knows about one peer it fetches from. */
-import { TRANSFER_INITIAL_WINDOW, TRANSFER_REQUESTS_PER_PROVIDER, TRANSFER_WINDOW_FAST_MS, TRANSFER_WINDOW_SLOW_MS } from '../constants.ts'
+import { TRANSFER_INITIAL_WINDOW, TRANSFER_REQUESTS_PER_PROVIDER, TRANSFER_STEAL_AFTER_MS, TRANSFER_STEAL_SLOWER, TRANSFER_WINDOW_FAST_MS, TRANSFER_WINDOW_SLOW_MS } from '../constants.ts'
 import type { PeerId } from '@libp2p/interface'
 
 export type DropReason = 'lying' | 'failed' | 'timed out'
@@ -18,6 +18,8 @@ export class Provider {
   /** Blocks it sent that verified. */
   served = 0
   bytes = 0
+  /** Moving average of how long its requests took to answer, in ms (0 until one was). */
+  requestMs = 0
   /** Blocks it said it does not have. */
   lacked = 0
   /** False once it refused our protocol (a peer that speaks only bitswap). */
@@ -58,8 +60,18 @@ export class Provider {
   /** Adapt the window to how long a request of `blocks` blocks took. */
   answered (ms: number, blocks: number): void {
     if (blocks === 0) return
+    this.requestMs = this.requestMs === 0 ? ms : 0.8 * this.requestMs + 0.2 * ms
     if (ms <= TRANSFER_WINDOW_FAST_MS) this.window = Math.min(TRANSFER_REQUESTS_PER_PROVIDER, this.window + 1)
     else if (ms >= TRANSFER_WINDOW_SLOW_MS) this.window = Math.max(1, this.window - 1)
+  }
+
+  /**
+   * How long a block may be in flight here before another provider is also asked for it
+   * (end-game): TRANSFER_STEAL_AFTER_MS, or TRANSFER_STEAL_SLOWER × its usual answer time when
+   * that is longer, so that a provider on a slow or shared link is not raced for every block.
+   */
+  stealAfterMs (): number {
+    return Math.max(TRANSFER_STEAL_AFTER_MS, TRANSFER_STEAL_SLOWER * this.requestMs)
   }
 
   drop (reason: DropReason, detail: string): void {

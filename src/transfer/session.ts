@@ -179,7 +179,8 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       for (const w of wants.values()) {
         if (stolen.length === TRANSFER_BATCH_BLOCKS) break
         if (w.done || w.fallback || w.at.size !== 1 || w.at.has(p.key) || lacks(w, p.key, now) || wasDeferred(w, p.key, now)) continue
-        if (now - w.dispatchedAt < TRANSFER_STEAL_AFTER_MS) continue
+        const holder = providers.get(w.at.values().next().value as string)
+        if (now - w.dispatchedAt < (holder?.stealAfterMs() ?? TRANSFER_STEAL_AFTER_MS)) continue
         stolen.push(w)
       }
       if (stolen.length > 0) {
