@@ -1,6 +1,6 @@
 /** `ipfs-kit config show|validate`: the resolved configuration. */
 import { stringify } from 'yaml'
-import { loadConfig } from '../../config/index.ts'
+import { loadConfig, redactSecrets } from '../../config/index.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
 
@@ -8,10 +8,10 @@ export const configShow: Command = {
   name: 'config show',
   usage: '',
   summary: 'print the resolved configuration (defaults ← --config file ← environment) as YAML',
-  description: 'Sizes are shown in bytes and durations in milliseconds, as the node reads them.',
+  description: 'Sizes are shown in bytes and durations in milliseconds, as the node reads them. Secrets (api.auth_token, and node.swarm_key when it is the key itself rather than a file path) are shown as <redacted>.',
   args: [0, 0],
   run: async ({ globals, io }) => {
-    const config = loadConfig({ file: globals.config, dataDir: globals.dataDir })
+    const config = redactSecrets(loadConfig({ file: globals.config, dataDir: globals.dataDir }))
     if (globals.json) printJson(io, config)
     else io.stdout.write(stringify(config))
   }
