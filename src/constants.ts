@@ -167,7 +167,12 @@ export const TRANSFER_REQUEST_TIMEOUT_MS = 10_000
 /** Time the server waits for one block to be taken by a requester that stopped reading; then the request is dropped. */
 export const TRANSFER_SEND_TIMEOUT_MS = 30_000
 
-/** Time a requester waits for the next block of a request; a provider this slow is dropped from the session and its share re-queued. */
+/**
+ * Time a requester waits without receiving any bytes of a request's answer;
+ * a provider stalled this long is dropped from the session and its share
+ * re-queued. A provider that keeps sending is waited for, however slow: a
+ * 1 MiB block from a seed serving 8 pullers over 50 Mbit/s can take longer.
+ */
 export const TRANSFER_BLOCK_TIMEOUT_MS = 10_000
 
 /** A block in flight at one provider this long may also be asked of an idle provider (end-game: a slow provider's share is taken over). */

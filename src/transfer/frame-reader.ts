@@ -58,8 +58,14 @@ export class FrameReader {
     wake?.()
   }
 
-  /** The next frame (without its length prefix). @throws when the stream ends or fails first, or a frame is too long */
-  async read (options: { signal?: AbortSignal } = {}): Promise<Uint8ArrayList> {
+  /**
+   * The next frame (without its length prefix). With `idleTimeoutMs`, fails with a TimeoutError
+   * when that long passes without any bytes arriving: a slow sender that keeps sending is waited
+   * for, a stalled one is not (a 1 MiB frame over a slow, shared link can take longer than that).
+   *
+   * @throws when the stream ends or fails first, a frame is too long, or the stream stalls
+   */
+  async read (options: { signal?: AbortSignal, idleTimeoutMs?: number } = {}): Promise<Uint8ArrayList> {
     while (true) {
       const frame = this.next()
       if (frame != null) {
@@ -72,13 +78,21 @@ export class FrameReader {
       if (this.error != null) throw this.error
       if (this.ended) throw new Error(`stream ended with ${this.buffer.byteLength} bytes of an unfinished frame`)
       options.signal?.throwIfAborted()
+      // every chunk that arrives wakes this wait, so its timer measures time without bytes
       await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => { reject(options.signal?.reason) }
-        options.signal?.addEventListener('abort', onAbort, { once: true })
-        this.wake = () => {
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const settle = (): void => {
+          clearTimeout(timer)
           options.signal?.removeEventListener('abort', onAbort)
-          resolve()
+          this.wake = undefined
         }
+        const onAbort = (): void => { settle(); reject(options.signal?.reason) }
+        options.signal?.addEventListener('abort', onAbort, { once: true })
+        if (options.idleTimeoutMs != null) {
+          const ms = options.idleTimeoutMs
+          timer = setTimeout(() => { settle(); reject(new DOMException(`no bytes for ${ms} ms`, 'TimeoutError')) }, ms)
+        }
+        this.wake = () => { settle(); resolve() }
       })
     }
   }

@@ -228,7 +228,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       try {
         await writeFrame(stream, [encodeRequest(batch.map(w => w.cid))], { signal: controller.signal })
         for (const w of batch) {
-          const frame = await frames.read({ signal: AbortSignal.any([controller.signal, AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS)]) })
+          const frame = await frames.read({ signal: controller.signal, idleTimeoutMs: TRANSFER_BLOCK_TIMEOUT_MS })
           const status = frame.get(0)
           if (status === FRAME_BUSY) {
             p.busyUntil = Date.now() + 100
