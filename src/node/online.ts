@@ -1,6 +1,6 @@
 /** The online half of a node: libp2p, bitswap, private-cluster protection, bootstrap dials. */
 import { withBitswap } from '@helia/bitswap'
-import { withLibp2pLight } from '@helia/libp2p'
+import { withLibp2pLight } from './libp2p-light.ts'
 import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { BOOTSTRAP_DIAL_TIMEOUT_MS } from '../constants.ts'
