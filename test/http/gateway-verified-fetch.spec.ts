@@ -10,7 +10,7 @@ import { createHeliaLight } from 'helia'
 import { create } from 'kubo-rpc-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createGatewayServer, createRpcServer } from '../../src/http/index.ts'
-import { MIB, patternBytes, sameBytes } from '../fixtures/bytes.ts'
+import { MIB, all, patternBytes, sameBytes } from '../fixtures/bytes.ts'
 import { gatewayRouter } from '../fixtures/gateway-router.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { GatewayServer, RpcServer } from '../../src/http/index.ts'
@@ -20,12 +20,6 @@ import type { VerifiedFetch } from '@helia/verified-fetch'
 const sandbox = new Sandbox()
 const original = globalThis.fetch
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
-
-async function all<T> (source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const item of source) out.push(item)
-  return out
-}
 
 describe('@helia/verified-fetch against the gateway', () => {
   let kit: Kit

@@ -11,7 +11,7 @@ import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyBlock } from '../../src/blocks/index.ts'
 import { createGatewayServer, createRpcServer } from '../../src/http/index.ts'
-import { MIB, patternBytes, sameBytes } from '../fixtures/bytes.ts'
+import { MIB, all, patternBytes, sameBytes } from '../fixtures/bytes.ts'
 import { HELLO_WORLD_CID, referenceCid } from '../fixtures/reference-cid.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { GatewayServer, RpcServer } from '../../src/http/index.ts'
@@ -20,12 +20,6 @@ import type { Kit } from '../../src/index.ts'
 const sandbox = new Sandbox()
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const big = patternBytes(3 * MIB + 123, 21)
-
-async function all<T> (source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const item of source) out.push(item)
-  return out
-}
 
 /** The blocks of a CAR response, each checked against its CID. */
 async function carBlocks (res: Response): Promise<{ roots: string[], cids: string[] }> {

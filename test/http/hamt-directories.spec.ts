@@ -15,7 +15,7 @@ import tar from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyBlock } from '../../src/blocks/index.ts'
 import { createGatewayServer, createRpcServer } from '../../src/http/index.ts'
-import { collect } from '../fixtures/bytes.ts'
+import { all, collect } from '../fixtures/bytes.ts'
 import { blockOf, manyFiles } from '../fixtures/hamt-tree.ts'
 import { referenceTree } from '../fixtures/reference-tree.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
@@ -26,12 +26,6 @@ import type { KuboRPCClient } from 'kubo-rpc-client'
 const sandbox = new Sandbox()
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const decode = (b: Uint8Array): string => new TextDecoder().decode(b)
-
-async function all<T> (source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const item of source) out.push(item)
-  return out
-}
 
 /** The blocks of a CAR response, each checked against its CID, in a store of their own. */
 async function carStore (res: Response): Promise<{ store: MemoryBlockstore, cids: string[] }> {

@@ -12,7 +12,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createRpcServer } from '../../src/http/index.ts'
-import { MIB, collect, patternBytes } from '../fixtures/bytes.ts'
+import { MIB, all, collect, patternBytes } from '../fixtures/bytes.ts'
 import { HELLO_WORLD_CID, referenceCid } from '../fixtures/reference-cid.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { RpcServer } from '../../src/http/index.ts'
@@ -21,12 +21,6 @@ import type { KuboRPCClient } from 'kubo-rpc-client'
 
 const sandbox = new Sandbox()
 const hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
-
-async function all<T> (source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const item of source) out.push(item)
-  return out
-}
 
 describe('Kubo RPC API with kubo-rpc-client', () => {
   let kit: Kit

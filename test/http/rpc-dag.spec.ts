@@ -9,7 +9,7 @@ import { create } from 'kubo-rpc-client'
 import tar from 'tar-stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createRpcServer } from '../../src/http/index.ts'
-import { MIB, collect, patternBytes, sameBytes } from '../fixtures/bytes.ts'
+import { MIB, all, collect, patternBytes, sameBytes } from '../fixtures/bytes.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { RpcServer } from '../../src/http/index.ts'
 import type { Kit } from '../../src/index.ts'
@@ -17,12 +17,6 @@ import type { KuboRPCClient } from 'kubo-rpc-client'
 
 const sandbox = new Sandbox()
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
-
-async function all<T> (source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const item of source) out.push(item)
-  return out
-}
 
 /** Entries of a tar archive: name → bytes ('dir' for directories). */
 async function untar (bytes: Uint8Array): Promise<Map<string, Uint8Array | 'dir'>> {

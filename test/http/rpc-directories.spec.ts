@@ -9,7 +9,7 @@ import { UnixFS } from 'ipfs-unixfs'
 import { create } from 'kubo-rpc-client'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createRpcServer } from '../../src/http/index.ts'
-import { MIB, collect, patternBytes } from '../fixtures/bytes.ts'
+import { MIB, all, collect, patternBytes } from '../fixtures/bytes.ts'
 import { manyFiles } from '../fixtures/hamt-tree.ts'
 import { referenceTree } from '../fixtures/reference-tree.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
@@ -22,12 +22,6 @@ const sandbox = new Sandbox()
 /** An empty UnixFS directory, CIDv1 (`ipfs object new unixfs-dir --cid-version 1`). */
 const EMPTY_DIR_CID = 'bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354'
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
-
-async function all<T> (source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const item of source) out.push(item)
-  return out
-}
 
 /** A small tree: nested directories, an empty one, a multi-block file, names that sort differently by byte and by locale. */
 const TREE: TreeEntry[] = [

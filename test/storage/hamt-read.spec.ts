@@ -13,13 +13,8 @@ import { directoryBlocks, directoryEntries, findEntry, readNode, resolvePath } f
 import { writeDagPbBlock } from '../../src/storage/dag-pb-block.ts'
 import { countingSource, manyFiles } from '../fixtures/hamt-tree.ts'
 import { referenceTree } from '../fixtures/reference-tree.ts'
+import { all } from '../fixtures/bytes.ts'
 import type { UnixFSNode } from '../../src/storage/index.ts'
-
-async function all<T> (source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const item of source) out.push(item)
-  return out
-}
 
 describe('reading HAMT-sharded directories made by ipfs-unixfs-importer', () => {
   const store = new MemoryBlockstore()
