@@ -17,14 +17,22 @@ export async function hamtHash (name: string): Promise<Uint8Array> {
   return digest.digest
 }
 
+/** Bits of the hash (murmur3-x64-64) a HAMT places names by. */
+export const HAMT_HASH_BITS = 64
+
+/** Whether a HAMT with `bits` bits per level has hash bits left for a level at `depth` (0 at the root). */
+export function levelFits (depth: number, bits: number): boolean {
+  return (depth + 1) * bits <= HAMT_HASH_BITS
+}
+
 /**
  * The slot `hash` takes at `depth` (0 at the shard's root) of a HAMT with
  * `bits` bits per level, or undefined once the 64 bits are used up (a tree
  * that deep would need two names with the same 64-bit hash).
  */
 export function slotAt (hash: Uint8Array, depth: number, bits: number): number | undefined {
+  if (!levelFits(depth, bits)) return undefined
   const start = depth * bits
-  if (start + bits > hash.byteLength * 8) return undefined
   let slot = 0
   for (let bit = start; bit < start + bits; bit++) {
     slot = (slot << 1) | (((hash[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1)

@@ -8,7 +8,7 @@
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { UnsupportedContentError } from '../../errors.ts'
-import { hamtHash, slotAt } from './hamt-hash.ts'
+import { HAMT_HASH_BITS, hamtHash, levelFits, slotAt } from './hamt-hash.ts'
 import { shardParams, slotLabel } from './shard-params.ts'
 import type { ShardParams } from './shard-params.ts'
 import type { BlockSource } from '../../pins/index.ts'
@@ -34,9 +34,6 @@ export interface FindInShardOptions extends AbortOptions {
   onBlock?(block: { cid: CID, bytes: Uint8Array }): void
 }
 
-/** Hash bits a UnixFS HAMT has (murmur3-x64-64); a sub-shard needing more is refused. */
-const HASH_BITS = 64
-
 /** The entry named `name` in the sharded directory `root`, or undefined. Reads one block per level below the root. */
 export async function findInShard (source: BlockSource, root: ShardNode, name: string, options: FindInShardOptions = {}): Promise<DirectoryLink | undefined> {
   const hash = await hamtHash(name)
@@ -44,7 +41,7 @@ export async function findInShard (source: BlockSource, root: ShardNode, name: s
   let shard = root
   for (let depth = 0; ; depth++) {
     const slot = slotAt(hash, depth, params.bits)
-    if (slot == null) throw new UnsupportedContentError(`${root.cid} is a HAMT deeper than its ${HASH_BITS}-bit hash`)
+    if (slot == null) throw new UnsupportedContentError(`${root.cid} is a HAMT deeper than its ${HAMT_HASH_BITS}-bit hash`)
     const label = slotLabel(slot, params)
     let below: CID | undefined
     for (const link of shard.node.Links) {
@@ -76,7 +73,7 @@ async function * walk (source: BlockSource, root: ShardNode, shard: ShardNode, d
       continue
     }
     if (linkName.length < labelLength) throw new UnsupportedContentError(`${shard.cid} has a HAMT link named ${JSON.stringify(linkName)}, shorter than a slot label`)
-    if ((depth + 2) * bits > HASH_BITS) throw new UnsupportedContentError(`${root.cid} is a HAMT deeper than its ${HASH_BITS}-bit hash`)
+    if (!levelFits(depth + 1, bits)) throw new UnsupportedContentError(`${root.cid} is a HAMT deeper than its ${HAMT_HASH_BITS}-bit hash`)
     const bytes = await source.getBytes(link.Hash, options)
     yield * walk(source, root, subShard(root, link.Hash, bytes), depth + 1, options)
   }
