@@ -31,7 +31,21 @@ export async function readWholeFile (file: string): Promise<Uint8Array> {
  * flushed to disk before this resolves. On failure the file is removed.
  */
 export async function writeNewFile (file: string, bytes: Uint8Array, datasync: boolean): Promise<void> {
-  const fd = await open(file, 'wx')
+  await writeAndClose(await createFile(file), file, bytes, datasync)
+}
+
+/** Open a new, empty `file` for writing. Fails with EEXIST when it exists. */
+export async function createFile (file: string): Promise<number> {
+  return await open(file, 'wx')
+}
+
+/**
+ * Write all of `bytes` to `fd` (the open, empty `file`), fdatasync it with
+ * `datasync`, and close it. The first write is submitted before this returns
+ * its promise, so work the caller does next runs alongside it. On failure the
+ * file is closed and removed.
+ */
+export async function writeAndClose (fd: number, file: string, bytes: Uint8Array, datasync: boolean): Promise<void> {
   try {
     for (let at = 0; at < bytes.byteLength;) {
       at += await write(fd, bytes, at, bytes.byteLength - at)
@@ -43,6 +57,12 @@ export async function writeNewFile (file: string, bytes: Uint8Array, datasync: b
     throw err
   }
   await close(fd)
+}
+
+/** Close `fd` and remove `file`, ignoring errors: for a file that is no longer wanted. */
+export async function discardFile (fd: number, file: string): Promise<void> {
+  await close(fd).catch(() => {})
+  await unlink(file).catch(() => {})
 }
 
 /** The file's stats, or undefined when it does not exist. */

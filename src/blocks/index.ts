@@ -1,5 +1,5 @@
 export { FsBlockstore } from './fs-blockstore.ts'
-export type { FsBlockstoreInit, FsyncPolicy } from './fs-blockstore.ts'
+export type { FsBlockstoreInit, FsyncPolicy, StagedBlock } from './fs-blockstore.ts'
 export { verifyBlock } from './verify.ts'
 export { blockKey, keyToCid } from './block-key.ts'
 export { linksOf } from './links.ts'

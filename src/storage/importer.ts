@@ -3,10 +3,11 @@
  * `unixfs-v1-2025`: 1 MiB fixed chunks, raw leaves, CIDv1, balanced DAG of
  * 1024 links per node, a one-chunk file reduced to its raw leaf. Same bytes,
  * same CIDs as `ipfs-unixfs-importer` with that profile (tests compare them),
- * but pipelined: each chunk is hashed as it arrives and written while the next
- * ones are hashed, with IMPORT_WRITE_CONCURRENCY writes in flight and no
- * barrier between batches. It also returns the DAG's distinct blocks, so the
- * pin that follows needs no walk.
+ * but pipelined: each chunk's write starts before it is hashed (when the
+ * target can `stage` it) and goes on while the next ones are hashed, with
+ * IMPORT_WRITE_CONCURRENCY writes in flight and no barrier between batches.
+ * It also returns the DAG's distinct blocks, so the pin that follows needs no
+ * walk.
  */
 import { hash } from 'node:crypto'
 import * as dagPb from '@ipld/dag-pb'
@@ -15,6 +16,7 @@ import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { CHUNK_SIZE, IMPORT_WRITE_CONCURRENCY } from '../constants.ts'
 import { blockKey } from '../blocks/index.ts'
+import type { StagedBlock } from '../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 const RAW = 0x55
@@ -24,6 +26,8 @@ export const PROFILE_MAX_CHILDREN = 1024
 
 export interface ImportTarget {
   put(cid: CID, bytes: Uint8Array, options?: AbortOptions): Promise<unknown>
+  /** Start writing a chunk before its CID is known; undefined when it cannot right now (then: hash, `put`). */
+  stage?(bytes: Uint8Array): StagedBlock | undefined
 }
 
 export interface ImportFileOptions extends AbortOptions {
@@ -61,19 +65,32 @@ export async function importFile (source: AsyncIterable<Uint8Array> | Iterable<U
   const inflight = new Set<Promise<unknown>>()
   let failure: unknown
 
-  const write = async (cid: CID, bytes: Uint8Array): Promise<void> => {
+  /** Wait for room among the writes in flight. */
+  const slot = async (): Promise<void> => {
     if (failure != null) throw failure
-    blocks.set(blockKey(cid), cid)
     while (inflight.size >= concurrency) await Promise.race(inflight)
     if (failure != null) throw failure
-    const pending: Promise<unknown> = target.put(cid, bytes, options).then(() => { inflight.delete(pending) }, err => { inflight.delete(pending); failure ??= err })
+  }
+  const submit = (cid: CID, work: Promise<unknown>): void => {
+    blocks.set(blockKey(cid), cid)
+    const pending: Promise<unknown> = work.then(() => { inflight.delete(pending) }, err => { inflight.delete(pending); failure ??= err })
     inflight.add(pending)
   }
+  const write = async (cid: CID, bytes: Uint8Array): Promise<void> => {
+    await slot()
+    submit(cid, target.put(cid, bytes, options))
+  }
 
+  // Staging writes a chunk that may be stored already; after the first such
+  // chunk (a re-add) the rest are hashed first, so `put` skips their writes.
+  let staging = true
   const leaf = async (chunk: Uint8Array): Promise<DagNode> => {
     options.signal?.throwIfAborted()
+    await slot()
+    const staged = staging ? target.stage?.(chunk) : undefined
     const cid = CID.createV1(RAW, Digest.create(SHA2_256, hash('sha256', chunk, 'buffer')))
-    await write(cid, chunk)
+    if (staged == null) submit(cid, target.put(cid, chunk, options))
+    else submit(cid, staged.commit(cid, options).then(stored => { if (!stored) staging = false }))
     return { cid, fileSize: chunk.byteLength, dagSize: chunk.byteLength, raw: true }
   }
 

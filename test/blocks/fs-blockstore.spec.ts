@@ -207,3 +207,81 @@ describe('FsBlockstore', () => {
     expect(await store.has(cid)).toBe(false)
   })
 })
+
+describe('FsBlockstore.stage (write while the caller hashes)', () => {
+  it('writes a block whose CID is given afterwards, and leaves no temp file once closed', async () => {
+    const store = await openStore()
+    expect(store.stage(HELLO)).toBeUndefined() // the first call only opens a temp file
+    await waitForSpare(store)
+    const { cid, bytes } = await rawBlock(patternBytes(300_000, 5))
+    const staged = store.stage(bytes)
+    expect(staged).toBeDefined()
+    expect(await staged?.commit(cid)).toBe(true)
+    expect(sameBytes(await store.getBytes(cid), bytes)).toBe(true)
+    expect(store.fileOf(cid).startsWith(store.path)).toBe(true)
+    await store.close()
+    expect((await fs.readdir(store.path)).filter(n => n.startsWith('.tmp-'))).toEqual([])
+  })
+
+  it('drops the staged copy of a block that is stored already, keeping the stored file', async () => {
+    const store = await openStore()
+    const { cid, bytes } = await rawBlock(patternBytes(70_000, 6))
+    await store.put(cid, bytes)
+    const before = await fs.stat(store.fileOf(cid))
+    store.stage(bytes)
+    await waitForSpare(store)
+    expect(await store.stage(bytes)?.commit(cid)).toBe(false)
+    const after = await fs.stat(store.fileOf(cid))
+    expect(after.ino).toBe(before.ino)
+    await waitForSpare(store)
+    // only the next spare is left, and close removes it
+    expect((await fs.readdir(store.path)).filter(n => n.startsWith('.tmp-'))).toHaveLength(1)
+    await store.close()
+    expect((await fs.readdir(store.path)).filter(n => n.startsWith('.tmp-'))).toEqual([])
+  })
+
+  it('replaces a truncated block file with the staged copy', async () => {
+    const store = await openStore()
+    const { cid, bytes } = await rawBlock(patternBytes(50_000, 7))
+    await store.put(cid, bytes)
+    await fs.truncate(store.fileOf(cid), 100)
+    store.stage(bytes)
+    await waitForSpare(store)
+    expect(await store.stage(bytes)?.commit(cid)).toBe(true)
+    expect(sameBytes(await store.getBytes(cid), bytes)).toBe(true)
+    await store.close()
+  })
+
+  it('removes staged temp files a crash left at the top of the blocks directory when it opens', async () => {
+    const dir = path.join(await sandbox.dir(), 'blocks')
+    await fs.mkdir(dir, { recursive: true })
+    const leftover = path.join(dir, '.tmp-staged-123-aaaaaaaa0')
+    await fs.writeFile(leftover, 'half a chunk')
+    const store = new FsBlockstore(dir)
+    expect(await store.open()).toBe(1)
+    await expect(fs.access(leftover)).rejects.toThrow()
+  })
+
+  it('flushes a staged block before naming it with fsync always', async () => {
+    const store = await openStore({ fsync: 'always' })
+    store.stage(HELLO)
+    await waitForSpare(store)
+    const { cid, bytes } = await rawBlock(patternBytes(4096, 8))
+    expect(await store.stage(bytes)?.commit(cid)).toBe(true)
+    expect(sameBytes(await store.getBytes(cid), bytes)).toBe(true)
+    await store.close()
+  })
+})
+
+/** Until the store has a temp file open for the next stage(). */
+async function waitForSpare (store: FsBlockstore): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await fs.readdir(store.path)).some(n => n.startsWith('.tmp-staged-'))) {
+      await new Promise(resolve => setTimeout(resolve, 5)) // opened on disk; its fd lands on the next tick
+      return
+    }
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+  throw new Error('no spare temp file opened')
+}
+

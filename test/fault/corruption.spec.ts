@@ -15,6 +15,7 @@ async function blockFiles (dataDir: string): Promise<string[]> {
   const out: string[] = []
   const blocks = join(dataDir, 'blocks')
   for (const shard of await readdir(blocks)) {
+    if (shard.startsWith('.')) continue // the temp file of the next staged chunk
     for (const name of await readdir(join(blocks, shard))) if (name.endsWith('.data')) out.push(join(blocks, shard, name))
   }
   return out.sort()

@@ -11,6 +11,7 @@ export async function tempFiles (dataDir: string): Promise<string[]> {
   const found: string[] = []
   const blocks = join(dataDir, 'blocks')
   for (const shard of await readdir(blocks).catch(() => [] as string[])) {
+    if (shard.startsWith('.tmp-')) found.push(shard) // a staged chunk (FsBlockstore.stage)
     for (const name of await readdir(join(blocks, shard)).catch(() => [] as string[])) {
       if (name.startsWith('.tmp-')) found.push(join(shard, name))
     }
