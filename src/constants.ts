@@ -17,6 +17,13 @@ export const CHUNK_SIZE = 1024 * 1024
 export const IMPORT_WRITE_CONCURRENCY = 8
 
 /**
+ * Access times of reads (for least-recently-used eviction) are kept in memory
+ * and written at most this often, in one LevelDB batch, and at `kit.stop()`.
+ * A crash loses at most this much of them; eviction's order sees them at once.
+ */
+export const ACCESS_TIME_FLUSH_MS = 1_000
+
+/**
  * Blocks read ahead of the consumer when streaming a file. Reads go to the
  * thread pool while the main thread verifies the previous block; 8 × 1 MiB
  * bounds the memory held per stream. 4, 8 and 16 measured alike

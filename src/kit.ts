@@ -145,9 +145,10 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
           inFlight
         }), metrics)
       }
+  const files = new FileIndex(repo.meta)
   const storage = new MeteredStorage({
     blockstore: repo.blockstore,
-    files: new FileIndex(repo.meta),
+    files,
     pins,
     fileRefs: new PinIndex({ meta: repo.meta, mutex }, { namespace: 'file-refs' }),
     gcLock: new RwLock(),
@@ -224,7 +225,11 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       try {
         await node.stop()
       } finally {
-        await repo.close()
+        try {
+          await files.flush() // access times noted since the last flush
+        } finally {
+          await repo.close()
+        }
       }
     }
   }

@@ -1,5 +1,11 @@
-/** The file index: CID → filename, size, last stored. What `listFiles()` shows. */
+/**
+ * The file index: CID → filename, size, last stored, last read. What
+ * `listFiles()` shows and what eviction orders by. Reads are noted in memory
+ * and written behind, at most one LevelDB batch per ACCESS_TIME_FLUSH_MS, so
+ * that reading a file costs no database write.
+ */
 import { CID } from 'multiformats/cid'
+import { ACCESS_TIME_FLUSH_MS } from '../constants.ts'
 import { decodeJson, encodeJson } from '../repo/index.ts'
 import type { BatchOp, MetaStore } from '../repo/index.ts'
 
@@ -17,6 +23,12 @@ export interface FileRecord {
 }
 
 export class FileIndex {
+  /** Reads noted by touch() and not yet written: CID string → ms since the epoch. */
+  private readonly pendingAccess = new Map<string, number>()
+  private flushTimer: NodeJS.Timeout | undefined
+  /** Writes that read a record first run one at a time, so none puts back a record another deleted or replaced. */
+  private queue: Promise<unknown> = Promise.resolve()
+
   constructor (private readonly meta: MetaStore) {}
 
   async get (cid: CID): Promise<FileRecord | undefined> {
@@ -26,7 +38,7 @@ export class FileIndex {
 
   /** Record a store. A later store without a filename keeps the earlier one. */
   async put (cid: CID, record: FileRecord): Promise<void> {
-    await this.meta.batch([await this.planPut(cid, record)])
+    await this.commit([await this.planPut(cid, record)])
   }
 
   /** The write that records a store, for a caller that commits it with other records. */
@@ -38,23 +50,66 @@ export class FileIndex {
 
   /** Commit writes planned here and by the pin indexes, atomically. */
   async commit (ops: BatchOp[]): Promise<void> {
-    await this.meta.batch(ops)
+    await this.serial(async () => { await this.meta.batch(ops) })
   }
 
-  /** Note a read of `cid`, for least-recently-used eviction. Unknown CIDs are left alone. */
-  async touch (cid: CID, when = Date.now()): Promise<void> {
-    const record = await this.get(cid)
-    if (record == null) return
-    await this.meta.batch([{ type: 'put', key: FILE_PREFIX + cid.toString(), value: encodeJson({ ...record, accessed: when }) }])
+  /**
+   * Note a read of `cid`, for least-recently-used eviction. Written within
+   * ACCESS_TIME_FLUSH_MS (or by `flush()`), and only if `cid` is listed then.
+   */
+  touch (cid: CID, when = Date.now()): void {
+    const key = cid.toString()
+    if ((this.pendingAccess.get(key) ?? 0) < when) this.pendingAccess.set(key, when)
+    if (this.flushTimer == null) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined
+        // a lost access time only makes eviction's order less exact; the next flush tries again
+        this.flush().catch(() => {})
+      }, ACCESS_TIME_FLUSH_MS)
+      this.flushTimer.unref()
+    }
+  }
+
+  /** Write the access times noted since the last flush, in one batch. */
+  async flush (): Promise<void> {
+    clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    if (this.pendingAccess.size === 0) return
+    const pending = [...this.pendingAccess]
+    this.pendingAccess.clear()
+    await this.serial(async () => {
+      const stored = await this.meta.getMany(pending.map(([key]) => FILE_PREFIX + key))
+      const ops: BatchOp[] = []
+      pending.forEach(([key, when], i) => {
+        const bytes = stored[i]
+        if (bytes == null) return // not listed (or deleted since the read)
+        const record = decodeJson<FileRecord>(bytes)
+        if ((record.accessed ?? 0) < when) ops.push({ type: 'put', key: FILE_PREFIX + key, value: encodeJson({ ...record, accessed: when }) })
+      })
+      if (ops.length > 0) await this.meta.batch(ops)
+    })
   }
 
   async delete (cid: CID): Promise<void> {
-    await this.meta.batch([{ type: 'del', key: FILE_PREFIX + cid.toString() }])
+    const key = cid.toString()
+    this.pendingAccess.delete(key)
+    await this.serial(async () => { await this.meta.batch([{ type: 'del', key: FILE_PREFIX + key }]) })
   }
 
+  /** Every listed file; `accessed` includes reads not yet written. */
   async * entries (): AsyncGenerator<{ cid: CID } & FileRecord> {
     for await (const [key, value] of this.meta.entries(FILE_PREFIX)) {
-      yield { cid: CID.parse(key.slice(FILE_PREFIX.length)), ...decodeJson<FileRecord>(value) }
+      const record = decodeJson<FileRecord>(value)
+      const cid = key.slice(FILE_PREFIX.length)
+      const pending = this.pendingAccess.get(cid)
+      if (pending != null && pending > (record.accessed ?? 0)) record.accessed = pending
+      yield { cid: CID.parse(cid), ...record }
     }
+  }
+
+  private async serial<T> (work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work)
+    this.queue = run.catch(() => {})
+    return await run
   }
 }

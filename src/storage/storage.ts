@@ -126,15 +126,13 @@ export class IPFSKitStorage {
       const rootBytes = await this.c.network.getBytes(root, options)
       const size = sizeOfRoot(root, rootBytes)
       if (size > MAX_RETRIEVE_BYTES) throw new TooLargeError(cid, size, MAX_RETRIEVE_BYTES)
-      // the access time is recorded while the blocks are read, not before
-      const touched = this.touch(root)
+      this.c.files.touch(root)
       const out = new Uint8Array(size)
       let at = 0
       for await (const chunk of readFile(withBlock(this.c.network, root, rootBytes), root, options)) {
         out.set(chunk, at)
         at += chunk.byteLength
       }
-      await touched
       return at === size ? out : out.subarray(0, at)
     } catch (err: any) {
       if (err.name === 'NotFoundError') return undefined
@@ -151,17 +149,8 @@ export class IPFSKitStorage {
     const { offset = 0, length } = options
     if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidInputError('offset must be a non-negative integer')
     if (length != null && (!Number.isSafeInteger(length) || length < 0)) throw new InvalidInputError('length must be a non-negative integer')
-    // the access time is recorded while the blocks are read, not before
-    const touched = this.touch(root)
+    this.c.files.touch(root)
     yield * readFile(this.c.network, root, options)
-    await touched
-  }
-
-  /** Record an access of a listed file (for eviction's least-recently-used order), as a promise that never rejects unheard. */
-  private touch (root: CID): Promise<void> {
-    const touched = this.c.files.touch(root)
-    touched.catch(() => {})
-    return touched
   }
 
   /** The file's size in bytes, from its root block. */
