@@ -56,7 +56,7 @@ describe('FileIndex access times', () => {
   })
 
   it('writes by itself within ACCESS_TIME_FLUSH_MS', async () => {
-    await withIndex(async (files, meta) => {
+    await withIndex(async (files) => {
       const cid = await cidOf('timer')
       await files.put(cid, { filename: null, size: 1, modified: 1000 })
       files.touch(cid, 2000)
