@@ -17,6 +17,14 @@ export const CHUNK_SIZE = 1024 * 1024
 export const IMPORT_WRITE_CONCURRENCY = 8
 
 /**
+ * Block files are written in pieces of at most this many bytes. On Linux a
+ * 1 MiB write() into a new file cost 2.1 s of system time per GiB here against
+ * 1.1–1.4 s in 512 KiB pieces (the page cache then takes smaller folios;
+ * benchmarks/storage.ts, and DESIGN.md "Blocks on disk").
+ */
+export const WRITE_PIECE_BYTES = 512 * 1024
+
+/**
  * Access times of reads (for least-recently-used eviction) are kept in memory
  * and written at most this often, in one LevelDB batch, and at `kit.stop()`.
  * A crash loses at most this much of them; eviction's order sees them at once.

@@ -7,6 +7,7 @@
  * work and garbage (benchmarks/storage.ts).
  */
 import fs from 'node:fs'
+import { WRITE_PIECE_BYTES } from '../constants.ts'
 
 /** The whole content of `file`, in one buffer allocated at its size. Throws fs errors (ENOENT …) as they come. */
 export async function readWholeFile (file: string): Promise<Uint8Array> {
@@ -41,15 +42,19 @@ export async function createFile (file: string): Promise<number> {
 
 /**
  * Write all of `bytes` to `fd` (the open, empty `file`), fdatasync it with
- * `datasync`, and close it. The first write is submitted before this returns
- * its promise, so work the caller does next runs alongside it. On failure the
- * file is closed and removed.
+ * `datasync`, and close it. The writes, one per WRITE_PIECE_BYTES, are all
+ * submitted before this returns its promise, so work the caller does next
+ * runs alongside them. On failure the file is closed and removed.
  */
 export async function writeAndClose (fd: number, file: string, bytes: Uint8Array, datasync: boolean): Promise<void> {
+  const pieces: Array<Promise<void>> = []
+  for (let at = 0; at < bytes.byteLength; at += WRITE_PIECE_BYTES) {
+    pieces.push(writeAt(fd, bytes, at, Math.min(WRITE_PIECE_BYTES, bytes.byteLength - at)))
+  }
   try {
-    for (let at = 0; at < bytes.byteLength;) {
-      at += await write(fd, bytes, at, bytes.byteLength - at)
-    }
+    // every piece settles before the fd is closed, failed or not: the number could be reused
+    const failed = (await Promise.allSettled(pieces)).find(result => result.status === 'rejected')
+    if (failed != null) throw failed.reason
     if (datasync) await fdatasync(fd)
   } catch (err) {
     await close(fd).catch(() => {})
@@ -57,6 +62,13 @@ export async function writeAndClose (fd: number, file: string, bytes: Uint8Array
     throw err
   }
   await close(fd)
+}
+
+/** Write `length` bytes of `bytes` from `offset` at file position `offset`, however many calls it takes. */
+async function writeAt (fd: number, bytes: Uint8Array, offset: number, length: number): Promise<void> {
+  for (let done = 0; done < length;) {
+    done += await write(fd, bytes, offset + done, length - done, offset + done)
+  }
 }
 
 /** Close `fd` and remove `file`, ignoring errors: for a file that is no longer wanted. */
@@ -96,8 +108,8 @@ async function read (fd: number, into: Uint8Array, offset: number, length: numbe
   return await new Promise((resolve, reject) => { fs.read(fd, into, offset, length, position, give(resolve, reject)) })
 }
 
-async function write (fd: number, bytes: Uint8Array, offset: number, length: number): Promise<number> {
-  return await new Promise((resolve, reject) => { fs.write(fd, bytes, offset, length, null, give(resolve, reject)) })
+async function write (fd: number, bytes: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+  return await new Promise((resolve, reject) => { fs.write(fd, bytes, offset, length, position, give(resolve, reject)) })
 }
 
 async function fdatasync (fd: number): Promise<void> {

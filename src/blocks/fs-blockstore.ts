@@ -175,14 +175,13 @@ export class FsBlockstore implements Blockstore {
     const shard = shardOf(key)
     const dir = path.join(this.path, shard)
     const file = path.join(dir, key + EXTENSION)
-    // the existence check runs while the write finishes
-    const [existing] = await Promise.all([statOrUndefined(file), written])
+    // the existence check and the shard directory run while the write finishes
+    const [existing] = await Promise.all([statOrUndefined(file), this.ensureShard(shard, dir), written])
     if (existing?.size === size || options.signal?.aborted === true) {
       await unlink(temp).catch(() => {})
       options.signal?.throwIfAborted()
       return false
     }
-    await this.ensureShard(shard, dir)
     try {
       await rename(temp, file)
     } catch (err) {

@@ -8,6 +8,7 @@ import { identity } from 'multiformats/hashes/identity'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FsBlockstore, blockKey, keyToCid } from '../../src/blocks/index.ts'
+import { WRITE_PIECE_BYTES } from '../../src/constants.ts'
 import { CorruptBlockError } from '../../src/errors.ts'
 import { collect, patternBytes, sameBytes } from '../fixtures/bytes.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
@@ -260,6 +261,23 @@ describe('FsBlockstore.stage (write while the caller hashes)', () => {
     const store = new FsBlockstore(dir)
     expect(await store.open()).toBe(1)
     await expect(fs.access(leftover)).rejects.toThrow()
+  })
+
+  it('writes a block of several WRITE_PIECE_BYTES pieces whole, through put and through stage', async () => {
+    for (const fsync of ['never', 'always'] as const) {
+      const store = await openStore({ fsync })
+      const size = 2 * WRITE_PIECE_BYTES + 12_345
+      const put = await rawBlock(patternBytes(size, 9))
+      await store.put(put.cid, put.bytes)
+      expect((await fs.stat(store.fileOf(put.cid))).size).toBe(size)
+      expect(sameBytes(await store.getBytes(put.cid), put.bytes)).toBe(true)
+      store.stage(HELLO)
+      await waitForSpare(store)
+      const staged = await rawBlock(patternBytes(size, 10))
+      expect(await store.stage(staged.bytes)?.commit(staged.cid)).toBe(true)
+      expect(sameBytes(await store.getBytes(staged.cid), staged.bytes)).toBe(true)
+      await store.close()
+    }
   })
 
   it('flushes a staged block before naming it with fsync always', async () => {
