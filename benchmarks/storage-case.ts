@@ -12,9 +12,10 @@
  *   --dir <empty work dir> [--expect <sha256 hex of input>] [--entries <n>] --out <result.json>
  */
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync } from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { fileURLToPath } from 'node:url'
 import { childArgs, writeChildResult } from './lib/child.ts'
 import { DATA_CHUNK, drain, fileRange } from './lib/data.ts'
 import { ownCpuMs } from './lib/cpu-idle.ts'
@@ -169,7 +170,7 @@ async function storeCase (impl: Impl, input: string, size: number, reps: number)
       return { impl, size, reps, ...phases(total, store.ms, read.ms), setupRss, storeRss, peakRss: rss, cids: cids.map(String) }
     }
     case 'kit': {
-      const { createKit } = await import('../src/index.ts')
+      const { createKit } = await importKit()
       const kit = await createKit({ dataDir: path.join(dir, 'kit'), offline: true })
       const setupRss = peakRss()
       const cids: string[] = []
@@ -207,7 +208,7 @@ async function storeCase (impl: Impl, input: string, size: number, reps: number)
 
 /** Store `entries` small files, then time `listFiles()`. */
 async function listCase (entries: number): Promise<ListResult> {
-  const { createKit } = await import('../src/index.ts')
+  const { createKit } = await importKit()
   const kit = await createKit({ dataDir: path.join(dir, 'kit'), offline: true })
   try {
     const populate = await timed(async () => {
@@ -242,3 +243,16 @@ function required (name: string): string {
   if (value == null) throw new Error(`missing --${name}`)
   return value
 }
+
+/**
+ * ipfs-kit as users run it, compiled (dist/, built by `npm run bench:storage`),
+ * as stock Helia runs from its published JavaScript; from source through tsx
+ * when IPFS_KIT_PEER_RUNTIME is not `dist` (running this file by hand).
+ */
+async function importKit (): Promise<typeof import('../src/index.ts')> {
+  if (process.env.IPFS_KIT_PEER_RUNTIME !== 'dist') return await import('../src/index.ts')
+  const built = new URL('../dist/src/index.js', import.meta.url)
+  if (!existsSync(built)) throw new Error(`${fileURLToPath(built)} is missing: run \`npm run build\` first`)
+  return await import(built.href)
+}
+

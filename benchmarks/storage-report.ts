@@ -178,7 +178,7 @@ export function renderReport (results: SizeResult[], list: ListResult | undefine
   lines.push(
     `Correctness: ipfs-kit read back the input's sha256 ${mark(checks.verified)}; same CIDs as Helia with profile unixfs-v1-2025 ${mark(checks.sameCidsAsHelia)}.`,
     '',
-    'MB = 10^6 bytes. Each case runs in its own process; peak RSS is its `maxRSS`, "at start" its RSS once modules are loaded (through tsx) and the store is open.',
+    'MB = 10^6 bytes. Each case runs in its own process (the harness through tsx; ipfs-kit compiled from dist/ and Helia from its published JavaScript, as users run them); peak RSS is its `maxRSS`, "at start" its RSS once modules are loaded and the store is open.',
     'Store feeds every implementation the same file stream (1 MiB reads, page cache); ipfs-kit stores with `pin: true`; nobody fsyncs (ipfs-kit\'s default; blockstore-fs never does).',
     'Retrieve streams the whole file and counts its bytes, reading the blocks just written (page cache); ipfs-kit hashes every block against its CID. "retrieve ÷ sha256" divides by reading and hashing the input file (1 MiB chunks, one core).',
     `Files under ${fmtBytes(meta.minBytesPerCase)} are stored as ×N distinct files per case. Stock Helia is skipped above ${fmtBytes(meta.heliaMaxSize)}.`,
