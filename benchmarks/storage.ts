@@ -41,7 +41,7 @@ const QUICK_SIZES = [MiB, 64 * MiB]
 /** Stock Helia is skipped above this size: its cat runs at ~100 MB/s and its RSS grows with the file; the 2 GiB row is about ipfs-kit's memory bound. */
 const HELIA_MAX_SIZE = GiB
 /** Small files are stored this many bytes' worth at a time (as distinct files), so that a case lasts long enough to time. */
-const MIN_BYTES_PER_CASE = 64 * MiB
+const MIN_BYTES_PER_CASE = 256 * MiB
 /** sha256 first: its digest of the input is what ipfs-kit's output is checked against. */
 const ALL_IMPLS: Impl[] = ['sha256', 'fs', 'helia', 'kit']
 /** A case starts once the machine is less busy than this (one-second sample), or after --wait-idle seconds. */
@@ -138,20 +138,24 @@ const file = await writeResults('storage', {
 log(`results: ${path.relative(process.cwd(), file)}`)
 if (results.some(r => r.runs.some(c => c.error != null))) process.exitCode = 1
 
-/** One case in its own process and temp dir, started on a settled, quiet machine. */
+/**
+ * One case in its own process and temp dir, started on a settled, quiet
+ * machine. The dir is kept until the whole run ends: on ext4 without a
+ * journal (as here) every file created within a minute of many deletions
+ * first skips each recently deleted inode of its block group, so removing one
+ * case's thousands of block files made the next case's creates several times
+ * dearer (`perf`: find_inode_bit → recently_deleted), and ipfs-kit, which runs
+ * after Helia, paid for Helia's files.
+ */
 async function runCase<T extends { cpuMs?: number, othersBusy?: number }> (root: string, name: string, args: string[]): Promise<T> {
   const dir = await fs.mkdtemp(path.join(root, `${name}-`))
-  try {
-    await settle()
-    const busy = await waitForIdle(IDLE_THRESHOLD, waitIdleMs)
-    if (busy >= IDLE_THRESHOLD) log(`  (machine still ${Math.round(busy * 100)}% busy after ${waitIdleMs / 1000} s; running anyway)`)
-    const window = startCpuWindow()
-    const result = await runChild<T>(CASE_SCRIPT, [...args, '--dir', dir], { nodeArgs, workDir: root })
-    result.othersBusy = window.othersBusy(result.cpuMs ?? 0)
-    return result
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true })
-  }
+  await settle()
+  const busy = await waitForIdle(IDLE_THRESHOLD, waitIdleMs)
+  if (busy >= IDLE_THRESHOLD) log(`  (machine still ${Math.round(busy * 100)}% busy after ${waitIdleMs / 1000} s; running anyway)`)
+  const window = startCpuWindow()
+  const result = await runChild<T>(CASE_SCRIPT, [...args, '--dir', dir], { nodeArgs, workDir: root })
+  result.othersBusy = window.othersBusy(result.cpuMs ?? 0)
+  return result
 }
 
 /**
