@@ -47,6 +47,14 @@ export interface StagedBlock {
   commit(cid: CID, options?: AbortOptions): Promise<boolean>
 }
 
+/** A block file's key, shard directory name, that directory and the file's path. */
+interface Place {
+  key: string
+  shard: string
+  dir: string
+  file: string
+}
+
 /** An open, empty temp file at the top of the blocks directory, waiting for the next `stage()`. */
 interface Spare {
   fd: number
@@ -118,25 +126,16 @@ export class FsBlockstore implements Blockstore {
     options.signal?.throwIfAborted()
     if (cid.multihash.code === IDENTITY_CODE) return cid
     const bytes = val instanceof Uint8Array ? val : await collect(val)
-    const key = blockKey(cid)
-    const shard = shardOf(key)
-    const dir = path.join(this.path, shard)
-    const file = path.join(dir, key + EXTENSION)
+    const place = this.placeOf(cid)
     // A file of the right size is taken as present (reads verify it); a file of
     // the wrong size was cut short by a crash and is rewritten.
-    const existing = await statOrUndefined(file)
+    const existing = await statOrUndefined(place.file)
     if (existing?.size === bytes.byteLength) return cid
-    await this.ensureShard(shard, dir)
+    await this.ensureShard(place)
     // Unique per process (nonce) and per put (sequence): concurrent puts of one block never share a temp file.
-    const temp = path.join(dir, `${TEMP_PREFIX}${key}-${process.pid}-${this.tempNonce}${(this.tempSequence++).toString(36)}`)
+    const temp = path.join(place.dir, `${TEMP_PREFIX}${place.key}-${process.pid}-${this.tempNonce}${(this.tempSequence++).toString(36)}`)
     await writeNewFile(temp, bytes, this.fsync === 'always')
-    try {
-      await rename(temp, file)
-    } catch (err) {
-      await unlink(temp).catch(() => {})
-      throw err
-    }
-    if (this.fsync === 'always') await syncDir(dir)
+    await this.moveIntoPlace(temp, place)
     return cid
   }
 
@@ -171,17 +170,34 @@ export class FsBlockstore implements Blockstore {
 
   /** Name a staged temp file after its block, unless that block is stored already. */
   private async commitStaged (temp: string, written: Promise<void>, size: number, cid: CID, options: AbortOptions): Promise<boolean> {
-    const key = blockKey(cid)
-    const shard = shardOf(key)
-    const dir = path.join(this.path, shard)
-    const file = path.join(dir, key + EXTENSION)
+    const place = this.placeOf(cid)
     // the existence check and the shard directory run while the write finishes
-    const [existing] = await Promise.all([statOrUndefined(file), this.ensureShard(shard, dir), written])
+    const [existing] = await Promise.all([statOrUndefined(place.file), this.ensureShard(place), written])
     if (existing?.size === size || options.signal?.aborted === true) {
       await unlink(temp).catch(() => {})
       options.signal?.throwIfAborted()
       return false
     }
+    await this.moveIntoPlace(temp, place)
+    return true
+  }
+
+  /** Where a block's file goes: its key, its shard directory and its path. */
+  private placeOf (cid: CID): Place {
+    const key = blockKey(cid)
+    const shard = shardOf(key)
+    const dir = path.join(this.path, shard)
+    return { key, shard, dir, file: path.join(dir, key + EXTENSION) }
+  }
+
+  private async ensureShard ({ shard, dir }: Place): Promise<void> {
+    if (this.knownShards.has(shard)) return
+    await fs.mkdir(dir, { recursive: true })
+    this.knownShards.add(shard)
+  }
+
+  /** Rename a complete temp file to the block's name (then, with fsync always, flush the directory); the temp file is removed on failure. */
+  private async moveIntoPlace (temp: string, { dir, file }: Place): Promise<void> {
     try {
       await rename(temp, file)
     } catch (err) {
@@ -189,13 +205,6 @@ export class FsBlockstore implements Blockstore {
       throw err
     }
     if (this.fsync === 'always') await syncDir(dir)
-    return true
-  }
-
-  private async ensureShard (shard: string, dir: string): Promise<void> {
-    if (this.knownShards.has(shard)) return
-    await fs.mkdir(dir, { recursive: true })
-    this.knownShards.add(shard)
   }
 
   async * putMany (source: Iterable<InputPair> | AsyncIterable<InputPair>, options: AbortOptions = {}): AsyncGenerator<CID> {

@@ -211,9 +211,7 @@ describe('FsBlockstore', () => {
 
 describe('FsBlockstore.stage (write while the caller hashes)', () => {
   it('writes a block whose CID is given afterwards, and leaves no temp file once closed', async () => {
-    const store = await openStore()
-    expect(store.stage(HELLO)).toBeUndefined() // the first call only opens a temp file
-    await waitForSpare(store)
+    const store = await stagingStore()
     const { cid, bytes } = await rawBlock(patternBytes(300_000, 5))
     const staged = store.stage(bytes)
     expect(staged).toBeDefined()
@@ -221,33 +219,29 @@ describe('FsBlockstore.stage (write while the caller hashes)', () => {
     expect(sameBytes(await store.getBytes(cid), bytes)).toBe(true)
     expect(store.fileOf(cid).startsWith(store.path)).toBe(true)
     await store.close()
-    expect((await fs.readdir(store.path)).filter(n => n.startsWith('.tmp-'))).toEqual([])
+    expect(await topTemps(store)).toEqual([])
   })
 
   it('drops the staged copy of a block that is stored already, keeping the stored file', async () => {
-    const store = await openStore()
+    const store = await stagingStore()
     const { cid, bytes } = await rawBlock(patternBytes(70_000, 6))
     await store.put(cid, bytes)
     const before = await fs.stat(store.fileOf(cid))
-    store.stage(bytes)
-    await waitForSpare(store)
     expect(await store.stage(bytes)?.commit(cid)).toBe(false)
     const after = await fs.stat(store.fileOf(cid))
     expect(after.ino).toBe(before.ino)
     await waitForSpare(store)
     // only the next spare is left, and close removes it
-    expect((await fs.readdir(store.path)).filter(n => n.startsWith('.tmp-'))).toHaveLength(1)
+    expect(await topTemps(store)).toHaveLength(1)
     await store.close()
-    expect((await fs.readdir(store.path)).filter(n => n.startsWith('.tmp-'))).toEqual([])
+    expect(await topTemps(store)).toEqual([])
   })
 
   it('replaces a truncated block file with the staged copy', async () => {
-    const store = await openStore()
+    const store = await stagingStore()
     const { cid, bytes } = await rawBlock(patternBytes(50_000, 7))
     await store.put(cid, bytes)
     await fs.truncate(store.fileOf(cid), 100)
-    store.stage(bytes)
-    await waitForSpare(store)
     expect(await store.stage(bytes)?.commit(cid)).toBe(true)
     expect(sameBytes(await store.getBytes(cid), bytes)).toBe(true)
     await store.close()
@@ -265,14 +259,12 @@ describe('FsBlockstore.stage (write while the caller hashes)', () => {
 
   it('writes a block of several WRITE_PIECE_BYTES pieces whole, through put and through stage', async () => {
     for (const fsync of ['never', 'always'] as const) {
-      const store = await openStore({ fsync })
+      const store = await stagingStore({ fsync })
       const size = 2 * WRITE_PIECE_BYTES + 12_345
       const put = await rawBlock(patternBytes(size, 9))
       await store.put(put.cid, put.bytes)
       expect((await fs.stat(store.fileOf(put.cid))).size).toBe(size)
       expect(sameBytes(await store.getBytes(put.cid), put.bytes)).toBe(true)
-      store.stage(HELLO)
-      await waitForSpare(store)
       const staged = await rawBlock(patternBytes(size, 10))
       expect(await store.stage(staged.bytes)?.commit(staged.cid)).toBe(true)
       expect(sameBytes(await store.getBytes(staged.cid), staged.bytes)).toBe(true)
@@ -281,15 +273,26 @@ describe('FsBlockstore.stage (write while the caller hashes)', () => {
   })
 
   it('flushes a staged block before naming it with fsync always', async () => {
-    const store = await openStore({ fsync: 'always' })
-    store.stage(HELLO)
-    await waitForSpare(store)
+    const store = await stagingStore({ fsync: 'always' })
     const { cid, bytes } = await rawBlock(patternBytes(4096, 8))
     expect(await store.stage(bytes)?.commit(cid)).toBe(true)
     expect(sameBytes(await store.getBytes(cid), bytes)).toBe(true)
     await store.close()
   })
 })
+
+/** Temp files at the top of the blocks directory (staged chunks and the spare). */
+async function topTemps (store: FsBlockstore): Promise<string[]> {
+  return (await fs.readdir(store.path)).filter(n => n.startsWith('.tmp-'))
+}
+
+/** A store with a temp file open for the next stage(): the first call only opens one. */
+async function stagingStore (init: ConstructorParameters<typeof FsBlockstore>[1] = {}): Promise<FsBlockstore> {
+  const store = await openStore(init)
+  expect(store.stage(HELLO)).toBeUndefined()
+  await waitForSpare(store)
+  return store
+}
 
 /** Until the store has a temp file open for the next stage(). */
 async function waitForSpare (store: FsBlockstore): Promise<void> {
