@@ -8,19 +8,18 @@
 export const CHUNK_SIZE = 1024 * 1024
 
 /**
- * Blocks hashed and written concurrently while importing (the importer's
- * `blockWriteConcurrency`: it takes this many chunks, hashes them, writes them
- * through the libuv thread pool and waits for all before the next batch).
- * 8 holds at most 8 MiB in flight; 4, 8 and 16 measured alike
- * (benchmarks/storage.ts), 32 only added memory.
+ * Block writes in flight while importing (src/storage/importer.ts: a chunk's
+ * write starts before it is hashed and the next chunk is taken while it runs;
+ * no barrier between batches). 8 holds at most 8 MiB in flight; 1 was 20 %
+ * slower at 1 GiB, 2 and 4 5–10 %; 16 measured like 8, 32 only added memory.
  */
 export const IMPORT_WRITE_CONCURRENCY = 8
 
 /**
  * Block files are written in pieces of at most this many bytes. On Linux a
  * 1 MiB write() into a new file cost 2.1 s of system time per GiB here against
- * 1.1–1.4 s in 512 KiB pieces (the page cache then takes smaller folios;
- * benchmarks/storage.ts, and DESIGN.md "Blocks on disk").
+ * 1.1–1.4 s in 512 KiB pieces (probably because the page cache then takes
+ * smaller folios; benchmarks/storage.ts, and DESIGN.md "Blocks on disk").
  */
 export const WRITE_PIECE_BYTES = 512 * 1024
 
