@@ -10,8 +10,8 @@ export const CHUNK_SIZE = 1024 * 1024
 /**
  * Block writes in flight while importing (src/storage/importer.ts: a chunk's
  * write starts before it is hashed and the next chunk is taken while it runs;
- * no barrier between batches). 8 holds at most 8 MiB in flight; 1 was 20 %
- * slower at 1 GiB, 2 and 4 5–10 %; 16 measured like 8, 32 only added memory.
+ * no barrier between batches). 8 holds at most 8 MiB in flight; 1 was ~20 %
+ * slower at 1 GiB, 2 ~15 %, 4 5–10 %; 16 measured like 8, 32 only added memory.
  */
 export const IMPORT_WRITE_CONCURRENCY = 8
 
