@@ -1,7 +1,8 @@
 /**
  * The numbers of `npm run bench:storage` turned into what it reports: the
  * median of each case over runs, the ratios against the baselines of the same
- * run, the issue's targets, and one markdown table.
+ * run (with several runs, the median of each run's own ratio), the issue's
+ * targets, and one markdown table.
  */
 import { median } from './lib/measure.ts'
 import { fmt, fmtBytes, fmtRatio, markdownTable } from './lib/table.ts'
@@ -83,16 +84,23 @@ export function summarize (size: number, reps: number, runs: CaseResult[]): Size
   }
   const { kit, helia, sha256 } = cases
   const kitRuns = runs.filter(c => c.impl === 'kit')
+  // Each run's ratio pairs cases minutes apart; a ratio of medians could pair a case of one run with
+  // a baseline of another (on this VM the cost of new page-cache pages changes between runs).
+  const paired = (of: (c: CaseResult) => number | undefined, base: Impl, baseOf: (c: CaseResult) => number | undefined): number | undefined => {
+    // the i-th case of each implementation belongs to run i (a failed case has no numbers, and drops out)
+    const bases = runs.filter(c => c.impl === base)
+    return medianOf(kitRuns.map((c, i) => bases[i] != null ? ratio(of(c), baseOf(bases[i] as CaseResult)) : undefined))
+  }
   return {
     size,
     reps,
     cases,
     runs,
     ratios: {
-      storeVsHelia: ratio(kit?.storeMBps, helia?.storeMBps),
-      retrieveVsHelia: ratio(kit?.retrieveMBps, helia?.retrieveMBps),
-      retrieveVsSha256: ratio(kit?.retrieveMBps, sha256?.retrieveMBps),
-      retrieveVsHashOnly: ratio(kit?.retrieveMBps, sha256?.hashOnlyMBps)
+      storeVsHelia: paired(c => c.storeMBps, 'helia', c => c.storeMBps),
+      retrieveVsHelia: paired(c => c.retrieveMBps, 'helia', c => c.retrieveMBps),
+      retrieveVsSha256: paired(c => c.retrieveMBps, 'sha256', c => c.retrieveMBps),
+      retrieveVsHashOnly: paired(c => c.retrieveMBps, 'sha256', c => c.hashOnlyMBps)
     },
     verified: kitRuns.some(c => c.verified != null) ? kitRuns.every(c => c.verified !== false) : undefined,
     sameCidsAsHelia: kit?.cids != null && helia?.cids != null ? kit.cids.join() === helia.cids.join() : undefined
@@ -178,6 +186,7 @@ export function renderReport (results: SizeResult[], list: ListResult | undefine
   lines.push(
     `Correctness: ipfs-kit read back the input's sha256 ${mark(checks.verified)}; same CIDs as Helia with profile unixfs-v1-2025 ${mark(checks.sameCidsAsHelia)}.`,
     '',
+    'Ratios: with several runs, the median of each run\'s own ratio (ipfs-kit against the baseline measured minutes before it).',
     'MB = 10^6 bytes. Each case runs in its own process (the harness through tsx; ipfs-kit compiled from dist/ and Helia from its published JavaScript, as users run them); peak RSS is its `maxRSS`, "at start" its RSS once modules are loaded and the store is open.',
     'Store feeds every implementation the same file stream (1 MiB reads, page cache); ipfs-kit stores with `pin: true`; nobody fsyncs (ipfs-kit\'s default; blockstore-fs never does).',
     'Retrieve streams the whole file and counts its bytes, reading the blocks just written (page cache); ipfs-kit hashes every block against its CID. "retrieve ÷ sha256" divides by reading and hashing the input file (1 MiB chunks, one core).',
