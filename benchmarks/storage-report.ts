@@ -82,7 +82,7 @@ export function summarize (size: number, reps: number, runs: CaseResult[]): Size
       peakRss: Math.max(...mine.map(c => c.peakRss))
     }
   }
-  const { kit, helia, sha256 } = cases
+  const { kit, helia } = cases
   const kitRuns = runs.filter(c => c.impl === 'kit')
   // Each run's ratio pairs cases minutes apart; a ratio of medians could pair a case of one run with
   // a baseline of another (on this VM the cost of new page-cache pages changes between runs).
