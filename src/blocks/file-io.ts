@@ -1,10 +1,11 @@
 /**
  * Whole-file reads and writes for block files, on raw file descriptors with
- * callbacks. Each system call is one thread-pool job, as with fs/promises,
- * but without a FileHandle object (and its GC finalizer) per file and without
- * fs/promises' 512 KiB write and read splitting: for the ~1 MiB files a
- * blockstore moves thousands of times per second, measurably less main-thread
- * work and garbage (benchmarks/storage.ts).
+ * callbacks: no FileHandle object (and its GC finalizer) per file, as with
+ * fs/promises. Calls that may wait for the disk are thread-pool jobs; the
+ * two that cannot (fstat and close of a file being read) run inline. Writes
+ * go in WRITE_PIECE_BYTES pieces, all submitted at once. For the ~1 MiB files
+ * a blockstore moves thousands of times per second, measurably less
+ * main-thread work and kernel time (benchmarks/storage.ts).
  */
 import fs from 'node:fs'
 import { WRITE_PIECE_BYTES } from '../constants.ts'
