@@ -7,14 +7,13 @@
 import { withHTTP } from '@helia/http'
 import { createVerifiedFetch } from '@helia/verified-fetch'
 import { createHeliaLight } from 'helia'
-import { create } from 'kubo-rpc-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createGatewayServer, createRpcServer } from '../../src/http/index.ts'
 import { MIB, all, patternBytes, sameBytes } from '../fixtures/bytes.ts'
 import { gatewayRouter } from '../fixtures/gateway-router.ts'
+import { startHttpNode } from '../fixtures/http-node.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
-import type { GatewayServer, RpcServer } from '../../src/http/index.ts'
-import type { Kit } from '../../src/index.ts'
+import type { GatewayServer } from '../../src/http/index.ts'
+import type { HttpNode } from '../fixtures/http-node.ts'
 import type { VerifiedFetch } from '@helia/verified-fetch'
 
 const sandbox = new Sandbox()
@@ -22,25 +21,21 @@ const original = globalThis.fetch
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 describe('@helia/verified-fetch against the gateway', () => {
-  let kit: Kit
+  let node: HttpNode
   let gateway: GatewayServer
-  let rpc: RpcServer
   let verifiedFetch: VerifiedFetch
   let requests: string[]
   const big = patternBytes(2 * MIB + 77, 5)
   const cids = new Map<string, string>()
 
   beforeAll(async () => {
-    kit = await sandbox.kit()
-    gateway = createGatewayServer(kit, { host: '127.0.0.1', port: 0 })
-    await gateway.start()
-    rpc = createRpcServer(kit, { host: '127.0.0.1', port: 0 })
-    await rpc.start()
-    for (const added of await all(create({ url: rpc.url }).addAll([
+    node = await startHttpNode(sandbox)
+    gateway = node.gateway
+    for (const added of await all(node.client.addAll([
       { path: 'model/config.json', content: text('{"layers":2}') },
       { path: 'model/weights/model.bin', content: big }
     ]))) cids.set(added.path, added.cid.toString())
-    cids.set('block', (await create({ url: rpc.url }).block.put(text('a raw block'))).toString())
+    cids.set('block', (await node.client.block.put(text('a raw block'))).toString())
 
     requests = []
     // no libp2p, no delegated routing, no public gateways: this gateway is the only source of blocks
@@ -58,8 +53,7 @@ describe('@helia/verified-fetch against the gateway', () => {
   afterAll(async () => {
     globalThis.fetch = original
     await verifiedFetch?.stop()
-    await gateway.stop()
-    await rpc.stop()
+    await node.stop()
     await sandbox.cleanup()
   })
 

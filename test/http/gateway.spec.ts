@@ -6,16 +6,17 @@
 import { createHash } from 'node:crypto'
 import net from 'node:net'
 import { CarBlockIterator } from '@ipld/car/iterator'
-import { create } from 'kubo-rpc-client'
 import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyBlock } from '../../src/blocks/index.ts'
-import { createGatewayServer, createRpcServer } from '../../src/http/index.ts'
+import { createGatewayServer } from '../../src/http/index.ts'
 import { MIB, all, patternBytes, sameBytes } from '../fixtures/bytes.ts'
 import { HELLO_WORLD_CID, referenceCid } from '../fixtures/reference-cid.ts'
+import { startHttpNode } from '../fixtures/http-node.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
-import type { GatewayServer, RpcServer } from '../../src/http/index.ts'
+import type { GatewayServer } from '../../src/http/index.ts'
 import type { Kit } from '../../src/index.ts'
+import type { HttpNode } from '../fixtures/http-node.ts'
 
 const sandbox = new Sandbox()
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -45,20 +46,17 @@ async function rawGet (url: string, target: string): Promise<number> {
 }
 
 describe('trustless gateway', () => {
+  let node: HttpNode
   let kit: Kit
   let gateway: GatewayServer
-  let rpc: RpcServer
   let root: string
   let bigCid: string
   let helloCid: string
 
   beforeAll(async () => {
-    kit = await sandbox.kit()
-    gateway = createGatewayServer(kit, { host: '127.0.0.1', port: 0 })
-    await gateway.start()
-    rpc = createRpcServer(kit, { host: '127.0.0.1', port: 0 })
-    await rpc.start()
-    const added = await all(create({ url: rpc.url }).addAll([
+    node = await startHttpNode(sandbox)
+    ;({ kit, gateway } = node)
+    const added = await all(node.client.addAll([
       { path: 'site/index.txt', content: text('hello world') },
       { path: 'site/data/big.bin', content: big },
       { path: 'site/notes.md', content: text('# notes') },
@@ -69,8 +67,7 @@ describe('trustless gateway', () => {
     helloCid = added.find(a => a.path === 'site/index.txt')?.cid.toString() as string
   })
   afterAll(async () => {
-    await gateway.stop()
-    await rpc.stop()
+    await node.stop()
     await sandbox.cleanup()
   })
 

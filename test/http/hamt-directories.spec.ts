@@ -9,18 +9,18 @@ import { CarBlockIterator } from '@ipld/car/iterator'
 import * as dagPb from '@ipld/dag-pb'
 import { unixfs } from '@helia/unixfs'
 import { MemoryBlockstore } from 'blockstore-core/memory'
-import { create } from 'kubo-rpc-client'
 import { CID } from 'multiformats/cid'
 import tar from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyBlock } from '../../src/blocks/index.ts'
-import { createGatewayServer, createRpcServer } from '../../src/http/index.ts'
 import { all, collect } from '../fixtures/bytes.ts'
 import { blockOf, manyFiles } from '../fixtures/hamt-tree.ts'
 import { referenceTree } from '../fixtures/reference-tree.ts'
+import { startHttpNode } from '../fixtures/http-node.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
-import type { GatewayServer, RpcServer } from '../../src/http/index.ts'
+import type { GatewayServer } from '../../src/http/index.ts'
 import type { Kit } from '../../src/index.ts'
+import type { HttpNode } from '../fixtures/http-node.ts'
 import type { KuboRPCClient } from 'kubo-rpc-client'
 
 const sandbox = new Sandbox()
@@ -53,8 +53,8 @@ async function untar (bytes: Uint8Array): Promise<Map<string, string>> {
 }
 
 describe('reading HAMT-sharded directories made by ipfs-unixfs-importer', () => {
+  let node: HttpNode
   let kit: Kit
-  let rpc: RpcServer
   let gateway: GatewayServer
   let client: KuboRPCClient
   const reference = new MemoryBlockstore()
@@ -62,12 +62,8 @@ describe('reading HAMT-sharded directories made by ipfs-unixfs-importer', () => 
   let more: CID
 
   beforeAll(async () => {
-    kit = await sandbox.kit()
-    rpc = createRpcServer(kit, { host: '127.0.0.1', port: 0 })
-    await rpc.start()
-    gateway = createGatewayServer(kit, { host: '127.0.0.1', port: 0 })
-    await gateway.start()
-    client = create({ url: rpc.url })
+    node = await startHttpNode(sandbox)
+    ;({ kit, gateway, client } = node)
     // site: 4,600 files and `more`, itself 4,600 files and an index.html; both sharded
     const entries = [...manyFiles('site', 4600), ...manyFiles('site/more', 4600, 100_000), { path: 'site/more/index.html', content: text('<h1>more</h1>') }]
     root = CID.parse((await referenceTree(entries, { blockstore: reference })).get('site') as string)
@@ -75,8 +71,7 @@ describe('reading HAMT-sharded directories made by ipfs-unixfs-importer', () => 
     for await (const { cid, bytes } of reference.getAll()) await kit.helia.blockstore.put(cid, bytes)
   }, 120_000)
   afterAll(async () => {
-    await gateway.stop()
-    await rpc.stop()
+    await node.stop()
     await sandbox.cleanup()
   })
 

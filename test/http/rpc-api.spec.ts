@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createRpcServer } from '../../src/http/index.ts'
 import { MIB, all, collect, patternBytes } from '../fixtures/bytes.ts'
 import { HELLO_WORLD_CID, referenceCid } from '../fixtures/reference-cid.ts'
+import { startRpcNode } from '../fixtures/http-node.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { RpcServer } from '../../src/http/index.ts'
 import type { Kit } from '../../src/index.ts'
@@ -28,10 +29,7 @@ describe('Kubo RPC API with kubo-rpc-client', () => {
   let client: KuboRPCClient
 
   beforeEach(async () => {
-    kit = await sandbox.kit()
-    server = createRpcServer(kit, { host: '127.0.0.1', port: 0 })
-    await server.start()
-    client = create({ url: server.url })
+    ;({ kit, rpc: server, client } = await startRpcNode(sandbox))
   })
   afterEach(async () => {
     await server.stop()

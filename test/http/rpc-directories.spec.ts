@@ -6,12 +6,11 @@
  */
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
-import { create } from 'kubo-rpc-client'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createRpcServer } from '../../src/http/index.ts'
 import { MIB, all, collect, patternBytes } from '../fixtures/bytes.ts'
 import { manyFiles } from '../fixtures/hamt-tree.ts'
 import { referenceTree } from '../fixtures/reference-tree.ts'
+import { startRpcNode } from '../fixtures/http-node.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { RpcServer } from '../../src/http/index.ts'
 import type { Kit } from '../../src/index.ts'
@@ -39,10 +38,7 @@ describe('RPC add of directories', () => {
   let client: KuboRPCClient
 
   beforeEach(async () => {
-    kit = await sandbox.kit()
-    server = createRpcServer(kit, { host: '127.0.0.1', port: 0 })
-    await server.start()
-    client = create({ url: server.url })
+    ;({ kit, rpc: server, client } = await startRpcNode(sandbox))
   })
   afterEach(async () => {
     await server.stop()
