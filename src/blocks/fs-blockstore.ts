@@ -132,8 +132,7 @@ export class FsBlockstore implements Blockstore {
     const existing = await statOrUndefined(place.file)
     if (existing?.size === bytes.byteLength) return cid
     await this.ensureShard(place)
-    // Unique per process (nonce) and per put (sequence): concurrent puts of one block never share a temp file.
-    const temp = path.join(place.dir, `${TEMP_PREFIX}${place.key}-${process.pid}-${this.tempNonce}${(this.tempSequence++).toString(36)}`)
+    const temp = path.join(place.dir, this.tempName(place.key))
     await writeNewFile(temp, bytes, this.fsync === 'always')
     await this.moveIntoPlace(temp, place)
     return cid
@@ -161,7 +160,7 @@ export class FsBlockstore implements Blockstore {
 
   private openSpare (): void {
     if (this.spare != null || this.spareOpening != null || this.closed) return
-    const file = path.join(this.path, `${TEMP_PREFIX}staged-${process.pid}-${this.tempNonce}${(this.tempSequence++).toString(36)}`)
+    const file = path.join(this.path, this.tempName('staged'))
     this.spareOpening = createFile(file).then(async fd => {
       if (this.closed) await discardFile(fd, file)
       else this.spare = { fd, file }
@@ -180,6 +179,14 @@ export class FsBlockstore implements Blockstore {
     }
     await this.moveIntoPlace(temp, place)
     return true
+  }
+
+  /**
+   * A temp file name, unique per process (nonce) and per call (sequence): two
+   * writes, even of one block, never share a temp file. Open sweeps them all.
+   */
+  private tempName (label: string): string {
+    return `${TEMP_PREFIX}${label}-${process.pid}-${this.tempNonce}${(this.tempSequence++).toString(36)}`
   }
 
   /** Where a block's file goes: its key, its shard directory and its path. */
