@@ -8,7 +8,7 @@
 export const CHUNK_SIZE = 1024 * 1024
 
 /**
- * Block writes in flight while importing (src/storage/importer.ts: a chunk's
+ * Block writes in flight while importing (src/unixfs/importer.ts: a chunk's
  * write starts before it is hashed and the next chunk is taken while it runs;
  * no barrier between batches). 8 holds at most 8 MiB in flight; 1 was ~20 %
  * slower at 1 GiB, 2 ~15 %, 4 5–10 %; 16 measured like 8, 32 only added memory.

@@ -3,7 +3,7 @@
  * replaced by REDACTED. The API token always; the swarm key when it is the
  * key itself rather than the path of its file.
  */
-import { SWARM_KEY_HEADER } from '../node/swarm-key.ts'
+import { SWARM_KEY_HEADER } from './swarm-key.ts'
 import type { KitConfig } from './schema.ts'
 
 export const REDACTED = '<redacted>'

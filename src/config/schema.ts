@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
 import { MIN_AUTH_TOKEN_LENGTH } from '../constants.ts'
-import { readSwarmKey } from '../node/swarm-key.ts'
+import { readSwarmKey } from './swarm-key.ts'
 import { parseDuration, parseSize } from './units.ts'
 
 const size = z.union([z.string(), z.number()]).transform((value, ctx) => {

@@ -7,7 +7,7 @@
 import { asNotFound, NotFoundError } from '../errors.ts'
 import { RpcError } from './rpc-error.ts'
 import type { Kit } from '../kit.ts'
-import type { BlockSource } from '../pins/index.ts'
+import type { BlockSource } from '../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 

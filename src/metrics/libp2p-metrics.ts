@@ -12,9 +12,7 @@
  */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { KitMetrics } from './kit-metrics.ts'
-import type { ComponentLogger, Metrics } from '@libp2p/interface'
-
-export type Libp2pMetricsFactory = (components: { logger: ComponentLogger }) => Metrics
+import type { Libp2pMetricsFactory } from '../node/index.ts'
 
 export function libp2pMetrics (metrics: KitMetrics, statfsLocation: string): Libp2pMetricsFactory {
   return prometheusMetrics({

@@ -4,7 +4,7 @@
  * `onFetched`), or a miss. Wraps the source; the source itself is unchanged.
  */
 import type { KitMetrics } from './kit-metrics.ts'
-import type { BlockSource } from '../pins/index.ts'
+import type { BlockSource } from '../blocks/index.ts'
 
 export function meteredBlockSource (source: BlockSource, metrics: KitMetrics): BlockSource {
   return {

@@ -22,9 +22,10 @@ import { pullModel } from './pull.ts'
 import type { Announcer } from './announcer.ts'
 import type { FindProvidersOptions, LocalModel, ModelProvider, ProviderSource, PublishOptions, PublishResult, PullOptions, PullResult } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
-import type { BlockSource } from '../pins/index.ts'
+import type { BlockSource } from '../blocks/index.ts'
 import type { MetaStore } from '../repo/index.ts'
-import type { FetcherOptions, IPFSKitStorage } from '../storage/index.ts'
+import type { FetcherOptions } from '../transfer/index.ts'
+import type { IPFSKitStorage } from '../storage/index.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
 const log = logger('ipfs-kit:models')

@@ -17,7 +17,7 @@ import { CustomProgressEvent } from 'progress-events'
 import { MODEL_FIND_TIMEOUT_MS, MODEL_PULL_BLOCK_TIMEOUT_MS, MODEL_PULL_FILE_CONCURRENCY } from '../constants.ts'
 import { ModelNotFoundError, ModelPullError, OfflineError } from '../errors.ts'
 import { walkDag } from '../pins/index.ts'
-import { readFile } from '../storage/index.ts'
+import { readFile } from '../unixfs/index.ts'
 import { prefetchFile } from '../transfer/index.ts'
 import { hfCacheDir, materializeHfCache } from './hf-cache.ts'
 import { decodeManifest } from './manifest.ts'
@@ -25,8 +25,9 @@ import { assertModelName, assertRelativePath, assertRevision, DEFAULT_REVISION, 
 import type { Manifest, ManifestFile } from './manifest.ts'
 import type { ModelIndex } from './model-index.ts'
 import type { FindProvidersOptions, LocalModel, ModelProvider, PullOptions, PullResult } from './types.ts'
-import type { BlockSource } from '../pins/index.ts'
-import type { FetcherOptions, IPFSKitStorage } from '../storage/index.ts'
+import type { BlockSource } from '../blocks/index.ts'
+import type { FetcherOptions } from '../transfer/index.ts'
+import type { IPFSKitStorage } from '../storage/index.ts'
 
 export interface PullComponents {
   storage: IPFSKitStorage

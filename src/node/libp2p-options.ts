@@ -7,9 +7,11 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { PING_MAX_STREAMS, YAMUX_MAX_READ_BUFFER, YAMUX_MAX_STREAM_WINDOW } from '../constants.ts'
-import type { Libp2pMetricsFactory } from '../metrics/index.ts'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
-import type { ConnectionGater, ConnectionProtector, PrivateKey } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, ConnectionProtector, Metrics, PrivateKey } from '@libp2p/interface'
+
+/** Makes libp2p's metrics implementation; the kit passes its registry's (metrics/libp2p-metrics.ts). */
+export type Libp2pMetricsFactory = (components: { logger: ComponentLogger }) => Metrics
 
 /** The public IPFS DHT protocol: peers there should only learn public addresses. */
 const PUBLIC_DHT_PROTOCOL = '/ipfs/kad/1.0.0'

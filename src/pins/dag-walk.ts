@@ -2,16 +2,10 @@
 import { blockKey, linksOf } from '../blocks/index.ts'
 import { WALK_HAS_CONCURRENCY } from '../constants.ts'
 import { asNotFound } from '../errors.ts'
+import type { BlockSource } from '../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
-/** Where a walk reads blocks from: the local store, or one that also fetches from peers. */
-export interface BlockSource {
-  getBytes(cid: CID, options?: AbortOptions): Promise<Uint8Array>
-  has(cid: CID, options?: AbortOptions): Promise<boolean>
-  /** Leaf blocks a reader should keep wanted ahead of itself (more for peers than for a disk). @default READ_AHEAD_BLOCKS */
-  readonly readAhead?: number
-}
 
 export interface WalkOptions extends AbortOptions {
   /** `throw` (default): a missing block fails the walk with NotFoundError. `skip`: it is left out, and so are its children. */

@@ -7,7 +7,7 @@
 import { CID } from 'multiformats/cid'
 import { decodeJson, encodeJson } from '../repo/index.ts'
 import { walkDag } from './dag-walk.ts'
-import type { BlockSource } from './dag-walk.ts'
+import type { BlockSource } from '../blocks/index.ts'
 import type { BatchOp, MetaStore } from '../repo/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Mutex } from './rw-lock.ts'

@@ -4,27 +4,26 @@
  * CID as `ipfs add --cid-version 1` with that profile), streamed, never held
  * whole in memory.
  */
-import './uint64-fix.ts'
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
 import { MAX_RETRIEVE_BYTES } from '../constants.ts'
-import { InvalidCIDError, InvalidInputError, TooLargeError } from '../errors.ts'
-import { assertAllowedCid, blockKey } from '../blocks/index.ts'
+import { InvalidInputError, TooLargeError } from '../errors.ts'
+import { blockKey, parseCid } from '../blocks/index.ts'
 import { collectGarbage, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
-import { fileSize, readFile, sizeOfRoot, withBlock } from './file-reader.ts'
-import { importFile } from './importer.ts'
+import { fileSize, importFile, readFile, sizeOfRoot, withBlock } from '../unixfs/index.ts'
 import { toByteSource } from './input.ts'
 import { verifyRepo } from './verify-repo.ts'
 import type { EvictionResult } from './eviction.ts'
-import type { FetcherOptions } from './block-source.ts'
+import type { FetcherOptions } from '../transfer/index.ts'
 import type { FileIndex } from './file-index.ts'
 import type { StoreInput } from './input.ts'
 import type { VerifyOptions, VerifyResult } from './verify-repo.ts'
 import type { BackendStatus, FileEntry, StoreOptions, StreamOptions } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
-import type { BlockSource, GcOptions, GcResult, Hold, Holds, PinIndex, RwLock } from '../pins/index.ts'
+import type { BlockSource } from '../blocks/index.ts'
+import type { GcOptions, GcResult, Hold, Holds, PinIndex, RwLock } from '../pins/index.ts'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
 
 const log = logger('ipfs-kit:storage')
@@ -293,19 +292,6 @@ export class IPFSKitStorage {
       log('could not announce %c - %e', cid, err)
     })
   }
-}
-
-/** Parse a CID string, or throw InvalidCIDError (UnsupportedHashError for a hash we do not accept). */
-export function parseCid (cid: string): CID {
-  if (typeof cid !== 'string') throw new InvalidCIDError(String(cid))
-  let parsed: CID
-  try {
-    parsed = CID.parse(cid.trim())
-  } catch (err) {
-    throw new InvalidCIDError(cid, { cause: err })
-  }
-  assertAllowedCid(parsed)
-  return parsed
 }
 
 /** Pass the stream through, reporting progress. */

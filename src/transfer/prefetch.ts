@@ -9,7 +9,7 @@
 import { linksOf } from '../blocks/index.ts'
 import { TRANSFER_PREFETCH_WANTS } from '../constants.ts'
 import { shuffled } from './shuffle.ts'
-import type { BlockSource } from '../pins/index.ts'
+import type { BlockSource } from '../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 

@@ -29,7 +29,7 @@ import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING,
 import type { InFlight } from './in-flight.ts'
 import type { DropReason } from './provider.ts'
 import type { Want } from './want.ts'
-import type { BlockSource } from '../pins/index.ts'
+import type { BlockSource } from '../blocks/index.ts'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 import type { ProgressEvent } from 'progress-events'

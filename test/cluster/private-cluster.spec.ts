@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { startPeer, waitForPeers } from '../../peers/harness.ts'
-import { generateSwarmKey } from '../../src/node/index.ts'
+import { generateSwarmKey } from '../../src/config/index.ts'
 import type { Peer, StartPeerOptions } from '../../peers/harness.ts'
 
 describe('a private cluster of node processes', () => {

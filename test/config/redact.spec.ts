@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { loadConfig, REDACTED, redactSecrets } from '../../src/config/index.ts'
-import { generateSwarmKey } from '../../src/node/index.ts'
+import { generateSwarmKey } from '../../src/config/index.ts'
 import { cleanup, runJson, tempDir } from '../cli/helpers.ts'
 
 const TOKEN = 'a-long-enough-api-token-0123456789'

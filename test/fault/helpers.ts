@@ -35,7 +35,7 @@ export const sleep = async (ms: number): Promise<void> => { await new Promise(re
  */
 export async function checkPinIndex (kit: Kit): Promise<number> {
   const { walkDag } = await import('../../src/pins/index.ts')
-  const { localBlockSource } = await import('../../src/storage/index.ts')
+  const { localBlockSource } = await import('../../src/blocks/index.ts')
   const { FsBlockstore } = await import('../../src/blocks/index.ts')
   const source = localBlockSource(new FsBlockstore(join(kit.dataDir, 'blocks')))
   const expected = new Map<string, number>()

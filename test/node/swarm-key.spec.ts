@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/index.ts'
-import { formatSwarmKey, generateSwarmKey, parseSwarmKey, readSwarmKey } from '../../src/node/index.ts'
+import { formatSwarmKey, generateSwarmKey, parseSwarmKey, readSwarmKey } from '../../src/config/index.ts'
 
 // the example key of @libp2p/pnet's README, as Kubo's ipfs-swarm-key-gen writes it
 const HEX = 'dffb7e3135399a8b1612b2aaca1c36a3a8ac2cd0cca51ceeb2ced87d308cac6d'

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blockKey, FsBlockstore } from '../../src/blocks/index.ts'
 import { walkDag } from '../../src/pins/index.ts'
-import { localBlockSource } from '../../src/storage/index.ts'
+import { localBlockSource } from '../../src/blocks/index.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { Kit } from '../../src/index.ts'
 import { CID as CIDClass } from 'multiformats/cid'

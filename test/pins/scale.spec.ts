@@ -7,7 +7,7 @@ import { blockKey } from '../../src/blocks/index.ts'
 import { Mutex, PinIndex } from '../../src/pins/index.ts'
 import { MetaStore } from '../../src/repo/index.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
-import type { BlockSource } from '../../src/pins/index.ts'
+import type { BlockSource } from '../../src/blocks/index.ts'
 import type { BatchOp } from '../../src/repo/index.ts'
 
 /** A MetaStore that counts the keys it reads and writes: the seam for "O(DAG), not O(repo)". */

@@ -1,5 +1,5 @@
 /** `ipfs-kit swarm-key`: print a new swarm key for a private cluster. */
-import { generateSwarmKey } from '../../node/index.ts'
+import { generateSwarmKey } from '../../config/index.ts'
 import { printJson } from '../output.ts'
 import type { Command } from '../command.ts'
 

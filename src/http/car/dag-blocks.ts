@@ -8,8 +8,8 @@
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { blockKey, linksOf } from '../../blocks/index.ts'
-import { decodeNode, directoryBlocks } from '../../storage/index.ts'
-import type { BlockSource } from '../../pins/index.ts'
+import { decodeNode, directoryBlocks } from '../../unixfs/index.ts'
+import type { BlockSource } from '../../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 

@@ -5,7 +5,7 @@
  * (`//`), or holds a backslash or NUL — before any block is read.
  */
 import { GATEWAY_MAX_PATH_BYTES } from '../../constants.ts'
-import { parseCid } from '../../storage/index.ts'
+import { parseCid } from '../../blocks/index.ts'
 import { RpcError } from '../rpc-error.ts'
 import type { CID } from 'multiformats/cid'
 

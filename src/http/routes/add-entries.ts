@@ -7,7 +7,8 @@
  */
 import * as dagPb from '@ipld/dag-pb'
 import { blockKey } from '../../blocks/index.ts'
-import { DirectoryTree, parseCid, pathSegments } from '../../storage/index.ts'
+import { DirectoryTree, pathSegments } from '../../unixfs/index.ts'
+import { parseCid } from '../../blocks/index.ts'
 import { RpcError } from '../rpc-error.ts'
 import type { Kit } from '../../kit.ts'
 import type { MultipartPart } from '../multipart.ts'

@@ -5,7 +5,7 @@
  * `pin-roots=false`, answering one `{ Root: { Cid, PinErrorMsg } }` line per root.
  */
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../../constants.ts'
-import { parseCid } from '../../storage/index.ts'
+import { parseCid } from '../../blocks/index.ts'
 import { allBlocks } from '../car/dag-blocks.ts'
 import { importCar } from '../car/car-import.ts'
 import { sendCar } from '../car/car-stream.ts'

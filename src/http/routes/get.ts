@@ -5,13 +5,13 @@
  * socket through the tar packer; nothing is held whole in memory.
  */
 import tar from 'tar-stream'
-import { directoryEntries, readFile, readNode } from '../../storage/index.ts'
+import { directoryEntries, readFile, readNode } from '../../unixfs/index.ts'
 import { boolParam, requiredArg, write } from '../request-context.ts'
 import { RpcError } from '../rpc-error.ts'
 import { resolveArg } from './ipfs-path.ts'
 import type { RequestContext } from '../request-context.ts'
-import type { BlockSource } from '../../pins/index.ts'
-import type { UnixFSNode } from '../../storage/index.ts'
+import type { BlockSource } from '../../blocks/index.ts'
+import type { UnixFSNode } from '../../unixfs/index.ts'
 import type { Pack } from 'tar-stream'
 
 export async function get ({ kit, query, signal, res }: RequestContext): Promise<void> {

@@ -5,11 +5,12 @@
  */
 import { DEFAULT_FETCH_TIMEOUT_MS } from '../../constants.ts'
 import { UnsafePathError } from '../../errors.ts'
-import { parseCid, resolvePath } from '../../storage/index.ts'
+import { parseCid } from '../../blocks/index.ts'
+import { resolvePath } from '../../unixfs/index.ts'
 import { kitBlockSource } from '../kit-blocks.ts'
 import type { Kit } from '../../kit.ts'
-import type { BlockSource } from '../../pins/index.ts'
-import type { UnixFSNode } from '../../storage/index.ts'
+import type { BlockSource } from '../../blocks/index.ts'
+import type { UnixFSNode } from '../../unixfs/index.ts'
 import type { CID } from 'multiformats/cid'
 
 export interface ResolvedArg {

@@ -5,12 +5,12 @@
  * A file lists with no links.
  */
 import { WALK_HAS_CONCURRENCY } from '../../constants.ts'
-import { directoryEntries, readNode } from '../../storage/index.ts'
+import { directoryEntries, readNode } from '../../unixfs/index.ts'
 import { requiredArg, sendJson } from '../request-context.ts'
 import { resolveArg } from './ipfs-path.ts'
 import type { RequestContext } from '../request-context.ts'
-import type { BlockSource } from '../../pins/index.ts'
-import type { DirectoryLink } from '../../storage/index.ts'
+import type { BlockSource } from '../../blocks/index.ts'
+import type { DirectoryLink } from '../../unixfs/index.ts'
 
 /** UnixFS types as Kubo reports them in `Type`. */
 const TYPE_DIRECTORY = 1

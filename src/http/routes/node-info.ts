@@ -1,6 +1,6 @@
 /** `id`, `version`, `swarm/peers`, `routing/findprovs` and our `ipfs-kit/status`. */
 import { RPC_FINDPROVS_DEFAULT } from '../../constants.ts'
-import { parseCid } from '../../storage/index.ts'
+import { parseCid } from '../../blocks/index.ts'
 import { cidArg, intParam, requiredArg, sendJson, sendJsonLines } from '../request-context.ts'
 import { RpcError } from '../rpc-error.ts'
 import type { RequestContext } from '../request-context.ts'

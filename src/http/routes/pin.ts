@@ -1,5 +1,5 @@
 /** `pin/add|rm|ls`: every pin here is recursive, as Kubo's default. */
-import { parseCid } from '../../storage/index.ts'
+import { parseCid } from '../../blocks/index.ts'
 import { boolParam, cidArg, requiredArg, sendJson, sendJsonLines } from '../request-context.ts'
 import { RpcError } from '../rpc-error.ts'
 import type { RequestContext } from '../request-context.ts'

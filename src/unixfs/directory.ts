@@ -10,8 +10,9 @@
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { DIRECTORY_SHARD_THRESHOLD_BYTES } from '../constants.ts'
-import { InvalidInputError, UnsafePathError } from '../errors.ts'
+import { InvalidInputError } from '../errors.ts'
 import { writeDagPbBlock } from './dag-pb-block.ts'
+import { pathSegments } from './path-segments.ts'
 import { writeShard } from './hamt/index.ts'
 import type { ImportTarget } from './importer.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -38,22 +39,6 @@ export interface DirectoryBuildOptions extends AbortOptions {
 
 interface FileNode { kind: 'file', cid: CID, dagSize: number }
 interface DirNode { kind: 'dir', children: Map<string, FileNode | DirNode> }
-
-/**
- * Split a relative path into its segments, refusing anything that could name
- * something outside the tree: `..`, `.`, empty segments, backslash, NUL.
- * One leading and one trailing `/` are accepted (Kubo strips them).
- */
-export function pathSegments (path: string): string[] {
-  const bare = path.replace(/^\//, '').replace(/\/$/, '')
-  if (bare === '') return []
-  const segments = bare.split('/')
-  for (const segment of segments) {
-    if (segment === '' || segment === '.' || segment === '..') throw new UnsafePathError(path, 'empty, . and .. segments are not allowed')
-    if (segment.includes('\\') || segment.includes('\0')) throw new UnsafePathError(path, 'backslash and NUL are not allowed')
-  }
-  return segments
-}
 
 /**
  * A directory tree under construction: add files (already imported) and

@@ -9,12 +9,12 @@ import { MemoryBlockstore } from 'blockstore-core/memory'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { directoryBlocks, directoryEntries, findEntry, readNode, resolvePath } from '../../src/storage/index.ts'
-import { writeDagPbBlock } from '../../src/storage/dag-pb-block.ts'
+import { directoryBlocks, directoryEntries, findEntry, readNode, resolvePath } from '../../src/unixfs/index.ts'
+import { writeDagPbBlock } from '../../src/unixfs/dag-pb-block.ts'
 import { countingSource, manyFiles } from '../fixtures/hamt-tree.ts'
 import { referenceTree } from '../fixtures/reference-tree.ts'
 import { all } from '../fixtures/bytes.ts'
-import type { UnixFSNode } from '../../src/storage/index.ts'
+import type { UnixFSNode } from '../../src/unixfs/index.ts'
 
 describe('reading HAMT-sharded directories made by ipfs-unixfs-importer', () => {
   const store = new MemoryBlockstore()

@@ -5,7 +5,7 @@ import { balanced } from 'ipfs-unixfs-importer/layout'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FsBlockstore, blockKey } from '../../src/blocks/index.ts'
-import { importFile } from '../../src/storage/importer.ts'
+import { importFile } from '../../src/unixfs/importer.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { CID } from 'multiformats/cid'
 

@@ -1,6 +1,6 @@
 import { UnixFS } from 'ipfs-unixfs'
 import { describe, expect, it } from 'vitest'
-import '../../src/storage/storage.ts'
+import '../../src/unixfs/uint64-fix.ts'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 

@@ -8,12 +8,15 @@
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { NotFoundError, UnsupportedContentError } from '../errors.ts'
-import { pathSegments } from './directory.ts'
+import { pathSegments } from './path-segments.ts'
 import { findInShard, shardParams, walkShard } from './hamt/index.ts'
 import type { ShardNode, ShardParams } from './hamt/index.ts'
-import type { BlockSource } from '../pins/index.ts'
+import type { DirectoryLink } from './directory-link.ts'
+import type { BlockSource } from '../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
+
+export type { DirectoryLink } from './directory-link.ts'
 
 const RAW_CODE = 0x55
 
@@ -33,12 +36,6 @@ export interface UnixFSNode {
   shard?: ShardParams
 }
 
-export interface DirectoryLink {
-  name: string
-  cid: CID
-  /** The link's Tsize: the child DAG's cumulative size. */
-  tsize: number
-}
 
 /** A block read on the way. */
 export interface ReadBlock {

@@ -1,13 +1,12 @@
 /**
- * Where storage reads blocks: the local store first (every block hash-verified
- * on read), then — when online — peers, through Helia's networked blockstore
- * (bitswap), which verifies what it receives and writes it locally.
+ * The bitswap fallback: blocks no peer speaking our transfer protocol has,
+ * fetched through Helia's networked blockstore (bitswap verifies what it
+ * receives and writes it locally), in bounded attempts.
  */
 import { DEFAULT_FETCH_TIMEOUT_MS, FETCH_ATTEMPT_TIMEOUT_MS } from '../constants.ts'
 import { asNotFound, NotFoundError } from '../errors.ts'
-import type { FsBlockstore } from '../blocks/index.ts'
-import type { BlockSource } from '../pins/index.ts'
-import type { TransferProgressEvents } from '../transfer/index.ts'
+import type { BlockSource, FsBlockstore } from '../blocks/index.ts'
+import type { TransferProgressEvents } from './session.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -31,18 +30,6 @@ export interface FetcherOptions {
   onProgress?(event: TransferProgressEvents): void
 }
 
-export function localBlockSource (blockstore: FsBlockstore): BlockSource {
-  return {
-    getBytes: async (cid, options) => {
-      try {
-        return await blockstore.getBytes(cid, options)
-      } catch (err: any) {
-        throw asNotFound(cid, err)
-      }
-    },
-    has: async (cid, options) => await blockstore.has(cid, options)
-  }
-}
 
 
 export function networkBlockSource (init: NetworkBlockSourceInit): BlockSource {

@@ -9,7 +9,7 @@ import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { READ_AHEAD_BLOCKS } from '../constants.ts'
 import { UnsupportedContentError } from '../errors.ts'
-import type { BlockSource } from '../pins/index.ts'
+import type { BlockSource } from '../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
