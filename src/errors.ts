@@ -127,12 +127,12 @@ export class UnsupportedContentError extends KitError {
 }
 
 /** The Kit was used after `stop()`. */
-export class NotStartedError extends KitError {
-  static override readonly name = 'NotStartedError'
-  override readonly name = 'NotStartedError'
-  override readonly code = 'ERR_NOT_STARTED'
-  constructor () {
-    super('ipfs-kit node is stopped', 'create a new Kit with createKit()')
+export class KitStoppedError extends KitError {
+  static override readonly name = 'KitStoppedError'
+  override readonly name = 'KitStoppedError'
+  override readonly code = 'ERR_KIT_STOPPED'
+  constructor (readonly operation: string) {
+    super(`${operation}: this kit was stopped`, 'create a new Kit with createKit() (the data directory is free again once stop() resolves)')
   }
 }
 
@@ -275,7 +275,7 @@ export class AbortError extends KitError {
 export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
-  NotStartedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
+  KitStoppedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
   InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, AbortError
 ] as const
 

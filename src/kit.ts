@@ -4,18 +4,19 @@
  * stopped in reverse.
  */
 import { multiaddr } from '@multiformats/multiaddr'
+import { CustomProgressEvent } from 'progress-events'
 import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
 import { DEFAULT_FETCH_TIMEOUT_MS } from './constants.ts'
 import { OfflineError } from './errors.ts'
+import { Lifecycle, startAll } from './lifecycle.ts'
 import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
 import { createNode, tuneHeap } from './node/index.ts'
 import { Models } from './models/index.ts'
-import { Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
+import { heldSource, Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
 import { FileIndex } from './storage/index.ts'
 import { localBlockSource, parseCid } from './blocks/index.ts'
-import { networkBlockSource } from './transfer/index.ts'
-import { InFlight, startTransferServer, transferSource } from './transfer/index.ts'
+import { InFlight, networkBlockSource, startTransferServer, transferSource } from './transfer/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
 import type { CollectedMetrics, NodeStatus } from './metrics/index.ts'
 import type { KitNode } from './node/index.ts'
@@ -25,6 +26,8 @@ import type { FetcherOptions } from './transfer/index.ts'
 import type { IPFSKitStorage } from './storage/index.ts'
 import type { Repo } from './repo/index.ts'
 import type { TransferServer } from './transfer/index.ts'
+import type { Service } from './lifecycle.ts'
+import type { ProgressEvent, ProgressOptions } from 'progress-events'
 import type { CID } from 'multiformats/cid'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
@@ -44,6 +47,22 @@ export interface KitOptions {
   bootstrap?: string[]
   /** Environment to read (`IPFS_KIT_DISABLE`, cache dir variables, `${VAR}`). @default process.env */
   env?: NodeJS.ProcessEnv
+  /**
+   * `kit:start:service` as each service has started (repo, node, transfer, storage, models,
+   * metrics, auto-gc). An error thrown here fails the start like the service's own would: what
+   * had started is stopped in reverse and the data directory is released.
+   */
+  onProgress?: ProgressOptions<KitStartEvents>['onProgress']
+}
+
+export type KitStartEvents = ProgressEvent<'kit:start:service', { name: string }>
+
+/** One open libp2p connection. */
+export interface KitConnection {
+  peerId: string
+  /** The remote address, without `/p2p/<peer id>`. */
+  address: string
+  direction: 'inbound' | 'outbound'
 }
 
 export interface Kit {
@@ -51,14 +70,19 @@ export interface Kit {
   readonly dataDir: string
   readonly offline: boolean
   readonly peerId: PeerId
+  /**
+   * @internal The Helia node under the kit. Not part of the public API: reading blocks through it
+   * skips the transfer engine, the metrics and gc holds. Use `kit.storage`.
+   */
   readonly helia: Helia
-  /** Absent offline. */
+  /** @internal The libp2p node (absent offline). Not part of the public API: use `dial`, `connections`, `protocols`, `findProviders`. */
   readonly libp2p: Libp2p | undefined
   /** The server side of our transfer protocol (requests served per peer); absent offline. */
   readonly transfer: TransferServer | undefined
   readonly storage: IPFSKitStorage
   /** Publish, find by name and pull models (`org/name`). */
   readonly models: Models
+  /** @internal The pin index. Not part of the public API: use `kit.storage.pin`, `unpin`, `pins`. */
   readonly pins: PinIndex
   /** The automatic gc timer (`performance.gc_interval`, `max_cache_size` × `gc_watermark`). */
   readonly autoGc: AutoGc
@@ -73,6 +97,10 @@ export interface Kit {
   status(): Promise<NodeStatus>
   /** Listen addresses with the peer id, as other nodes dial them (empty offline). */
   addresses(): string[]
+  /** libp2p protocols this node answers (empty offline). */
+  protocols(): string[]
+  /** Open peer connections (empty offline). */
+  connections(): KitConnection[]
   /**
    * Connect to a peer by multiaddr (ending in `/p2p/<peer id>`).
    *
@@ -85,6 +113,10 @@ export interface Kit {
    * @throws OfflineError offline
    */
   findProviders(cid: string, options?: AbortOptions): AsyncGenerator<{ peerId: string, addresses: string[] }>
+  /**
+   * Stop every service in reverse start order and release the data directory. Afterwards every
+   * storage, models and metrics call raises KitStoppedError. Calling it again does nothing.
+   */
   stop(): Promise<void>
 }
 
@@ -108,137 +140,197 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   // before the node: libp2p registers its series in the kit's registry as it starts
   const metrics = new KitMetrics()
   const pulls = new PullTracker()
-
-  const fsync = settings.performance.fsync
-  const repo: Repo = await openRepo(dataDir, { fsync, sync: fsync === 'always' })
-  let node: KitNode
-  try {
-    node = await createNode({
-      repo,
-      offline,
-      listen: options.listen ?? settings.node.listen,
-      bootstrap: options.bootstrap ?? settings.node.bootstrap,
-      dhtProtocol: settings.node.dht_protocol,
-      swarmKey: settings.node.swarm_key,
-      allowList: settings.node.allow_list,
-      metrics: libp2pMetrics(metrics, dataDir)
-    })
-  } catch (err) {
-    await repo.close()
-    throw err
-  }
-
-  const mutex = new Mutex()
-  const pins = new PinIndex({ meta: repo.meta, mutex })
-  const local = localBlockSource(repo.blockstore)
-  const helia = node.helia
-  const inFlight = new InFlight()
-  const transfer = node.libp2p == null ? undefined : await startTransferServer(node.libp2p, repo.blockstore, { inFlight })
-  // blocks from peers: our transfer protocol, with bitswap for blocks no peer speaking it has
-  const fetcher: ((options: FetcherOptions) => BlockSource) | undefined = node.libp2p == null
-    ? undefined
-    : ({ timeoutMs, onFetched, onProgress }: FetcherOptions) => {
-        const fetched = (cid: CID, bytes: Uint8Array): void => { metrics.fetched(cid, bytes); onFetched?.(cid, bytes) }
-        return meteredBlockSource(transferSource({
-          libp2p: node.libp2p as Libp2p,
-          blockstore: repo.blockstore,
-          fallback: networkBlockSource({ blockstore: repo.blockstore, helia, fetchTimeoutMs: timeoutMs, onFetched: fetched }),
-          timeoutMs,
-          onFetched: fetched,
-          onProgress,
-          inFlight
-        }), metrics)
-      }
-  const files = new FileIndex(repo.meta)
-  const storage = new MeteredStorage({
-    blockstore: repo.blockstore,
-    files,
-    pins,
-    fileRefs: new PinIndex({ meta: repo.meta, mutex }, { namespace: 'file-refs' }),
-    gcLock: new RwLock(),
-    holds: new Holds(),
-    local,
-    network: fetcher?.({ timeoutMs: DEFAULT_FETCH_TIMEOUT_MS }) ?? meteredBlockSource(local, metrics),
-    fetcher,
-    libp2p: node.libp2p,
-    peerId: node.peerId,
-    quarantined: () => repo.quarantine.count,
-    dataDir,
-    pinByDefault: settings.storage_policy.pin_by_default
-  }, metrics)
-
-  const models = new TrackedModels({
-    storage,
-    blockstore: repo.blockstore,
-    meta: repo.meta,
-    local,
-    fetcher,
-    libp2p: node.libp2p,
-    env
-  }, pulls)
-  await models.start()
-  metrics.watch({
-    peers: () => node.libp2p?.getConnections().length ?? 0,
-    quarantined: () => repo.quarantine.count,
-    activePulls: () => pulls.size,
-    repo: async () => {
-      const { repo: figures } = await storage.status()
-      return figures
-    }
-  })
-
+  const lifecycle = new Lifecycle()
   const performance = settings.performance
-  const autoGc = startAutoGc({
-    intervalMs: performance.gc_interval,
-    collect: async signal => await storage.evict(Math.floor(performance.max_cache_size * performance.gc_watermark), { signal })
+
+  // the parts, each made by the service that starts it (in this order) and stopped in reverse
+  let repo: Repo | undefined
+  let files: FileIndex | undefined
+  let node: KitNode | undefined
+  let transfer: TransferServer | undefined
+  let storage: MeteredStorage | undefined
+  let models: TrackedModels | undefined
+  let autoGc: AutoGc | undefined
+  const services: Service[] = [
+    {
+      name: 'repo',
+      start: async () => { repo = await openRepo(dataDir, { fsync: performance.fsync, sync: performance.fsync === 'always' }) },
+      stop: async () => {
+        try {
+          await files?.flush() // access times noted since the last flush
+        } finally {
+          await repo?.close()
+        }
+      }
+    },
+    {
+      name: 'node',
+      start: async () => {
+        node = await createNode({
+          repo: required(repo),
+          offline,
+          listen: options.listen ?? settings.node.listen,
+          bootstrap: options.bootstrap ?? settings.node.bootstrap,
+          dhtProtocol: settings.node.dht_protocol,
+          swarmKey: settings.node.swarm_key,
+          allowList: settings.node.allow_list,
+          metrics: libp2pMetrics(metrics, dataDir)
+        })
+      },
+      stop: async () => { await node?.stop() }
+    },
+    {
+      name: 'transfer',
+      start: async () => {
+        const { libp2p } = required(node)
+        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight })
+      },
+      stop: async () => { await transfer?.stop() }
+    },
+    {
+      name: 'storage',
+      start: () => {
+        const r = required(repo)
+        const n = required(node)
+        const mutex = new Mutex()
+        const pins = new PinIndex({ meta: r.meta, mutex })
+        const local = localBlockSource(r.blockstore)
+        const fetcher = n.libp2p == null ? undefined : peerFetcher(n.libp2p, n.helia, r.blockstore, metrics, inFlight)
+        files = new FileIndex(r.meta)
+        storage = new MeteredStorage({
+          blockstore: r.blockstore,
+          files,
+          pins,
+          fileRefs: new PinIndex({ meta: r.meta, mutex }, { namespace: 'file-refs' }),
+          gcLock: new RwLock(),
+          holds: new Holds(),
+          local,
+          network: fetcher?.({ timeoutMs: DEFAULT_FETCH_TIMEOUT_MS }) ?? meteredBlockSource(local, metrics),
+          fetcher,
+          libp2p: n.libp2p,
+          peerId: n.peerId,
+          quarantined: () => r.quarantine.count,
+          dataDir,
+          pinByDefault: settings.storage_policy.pin_by_default,
+          lifecycle
+        }, metrics)
+        internals = { pins, helia: n.helia }
+        models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle }, pulls)
+      }
+    },
+    {
+      name: 'models',
+      start: async () => { await required(models).start() },
+      stop: async () => { await models?.stop() }
+    },
+    {
+      name: 'metrics',
+      start: () => {
+        const s = required(storage)
+        metrics.watch({
+          peers: () => node?.libp2p?.getConnections().length ?? 0,
+          quarantined: () => repo?.quarantine.count ?? 0,
+          activePulls: () => pulls.size,
+          repo: async () => (await s.status()).repo
+        })
+      }
+    },
+    {
+      name: 'auto-gc',
+      start: () => {
+        const s = required(storage)
+        autoGc = startAutoGc({
+          intervalMs: performance.gc_interval,
+          collect: async signal => await s.evict(Math.floor(performance.max_cache_size * performance.gc_watermark), { signal })
+        })
+      },
+      stop: async () => { await autoGc?.stop() }
+    }
+  ]
+  const inFlight = new InFlight()
+  let internals: { pins: PinIndex, helia: Helia } | undefined
+  const stopAll = await startAll(services, name => {
+    options.onProgress?.(new CustomProgressEvent('kit:start:service', { name }))
   })
 
-  let stopped = false
+  const kitNode = required(node)
+  const addresses = (): string[] => kitNode.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? []
+  const running = <T>(operation: string, fn: () => T): T => {
+    lifecycle.assertRunning(operation)
+    return fn()
+  }
+  const kitStorage = required(storage)
+  const kitModels = required(models)
   return {
     config,
     dataDir,
     offline,
-    peerId: node.peerId,
-    helia: node.helia,
-    libp2p: node.libp2p,
+    peerId: kitNode.peerId,
+    helia: kitNode.helia,
+    libp2p: kitNode.libp2p,
     transfer,
-    storage,
-    models,
-    pins,
-    autoGc,
+    storage: kitStorage,
+    models: kitModels,
+    pins: required(internals).pins,
+    autoGc: required(autoGc),
     telemetry: metrics,
-    metrics: async () => await collectMetrics({ storage, metrics }),
-    status: async () => await nodeStatus({ storage, models, pulls, metrics, offline, started, addresses: () => node.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? [] }),
-    addresses: () => node.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? [],
+    metrics: async () => await running('metrics', async () => await collectMetrics({ storage: kitStorage, metrics })),
+    status: async () => await running('status', async () => await nodeStatus({ storage: kitStorage, models: kitModels, pulls, metrics, offline, started, addresses })),
+    addresses,
+    protocols: () => kitNode.libp2p?.getProtocols() ?? [],
+    connections: () => (kitNode.libp2p?.getConnections() ?? []).map(c => ({
+      peerId: c.remotePeer.toString(),
+      address: c.remoteAddr.decapsulateCode(P2P_CODE).toString(),
+      direction: c.direction
+    })),
     dial: async (address, dialOptions = {}) => {
-      const libp2p = online(node.libp2p, 'dial')
+      lifecycle.assertRunning('dial')
+      const libp2p = online(kitNode.libp2p, 'dial')
       await libp2p.dial(multiaddr(address), dialOptions)
     },
     findProviders: async function * (cid, findOptions = {}) {
-      const libp2p = online(node.libp2p, 'findProviders')
+      lifecycle.assertRunning('findProviders')
+      const libp2p = online(kitNode.libp2p, 'findProviders')
       for await (const provider of libp2p.contentRouting.findProviders(parseCid(cid), findOptions)) {
         yield { peerId: provider.id.toString(), addresses: provider.multiaddrs.map(ma => ma.toString()) }
       }
     },
     stop: async () => {
-      if (stopped) return
-      stopped = true
-      await autoGc.stop()
-      await models.stop()
-      await transfer?.stop()
-      try {
-        await node.stop()
-      } finally {
-        try {
-          await files.flush() // access times noted since the last flush
-        } finally {
-          await repo.close()
-        }
-      }
+      lifecycle.markStopped()
+      await stopAll()
     }
   }
 }
 
+/** The multiaddr code of `/p2p/<peer id>`. */
+const P2P_CODE = 421
+
+/**
+ * Sources of blocks from peers: our transfer protocol, with bitswap for blocks no peer speaking it
+ * has; every block verified, written locally, counted, and — given a hold — held from before it is
+ * asked for.
+ */
+function peerFetcher (libp2p: Libp2p, helia: Helia, blockstore: Repo['blockstore'], metrics: KitMetrics, inFlight: InFlight): (options: FetcherOptions) => BlockSource {
+  return ({ timeoutMs, onFetched, onProgress, hold }) => {
+    const fetched = (cid: CID, bytes: Uint8Array): void => { metrics.fetched(cid, bytes); onFetched?.(cid, bytes) }
+    const source = meteredBlockSource(transferSource({
+      libp2p,
+      blockstore,
+      fallback: networkBlockSource({ blockstore, helia, fetchTimeoutMs: timeoutMs, onFetched: fetched }),
+      timeoutMs,
+      onFetched: fetched,
+      onProgress,
+      inFlight
+    }), metrics)
+    return hold == null ? source : heldSource(source, hold)
+  }
+}
+
+/** A part made by an earlier service of the start list. */
+function required<T> (part: T | undefined): T {
+  if (part == null) throw new Error('a kit service started before the one that makes what it needs')
+  return part
+}
 
 function online (libp2p: Libp2p | undefined, operation: string): Libp2p {
   if (libp2p == null) throw new OfflineError(operation)

@@ -98,10 +98,7 @@ export function localOperations (kit: Kit): KitOperations {
     pinRm: async (cid) => await storage.unpin(cid),
     pinLs: async (options = {}) => {
       const out: PinEntry[] = []
-      for await (const pin of kit.pins.ls()) {
-        options.signal?.throwIfAborted()
-        out.push({ cid: pin.cid.toString(), created: pin.created, blocks: pin.blocks })
-      }
+      for await (const pin of storage.pins(options)) out.push(pin)
       return out
     },
     rm: async (cid, options = {}) => await storage.delete(cid, options),

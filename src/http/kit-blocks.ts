@@ -1,15 +1,13 @@
 /**
- * The kit's blocks as the HTTP side reads them: the local store (every block
- * hash-verified on read), then — online — peers through Helia (bitswap
- * verifies what it receives), each wait bounded so that a slow network
+ * The kit's blocks as the HTTP side reads them: `kit.storage.blocks()`, the
+ * same source the storage API reads through (local first, hash-verified;
+ * online, the transfer engine with bitswap as the fallback; counted in
+ * `/metrics`), with each wait for peers bounded so that a slow network
  * becomes a 504 rather than a hung request.
  */
-import { asNotFound, NotFoundError } from '../errors.ts'
 import { RpcError } from './rpc-error.ts'
-import type { Kit } from '../kit.ts'
 import type { BlockSource } from '../blocks/index.ts'
-import type { AbortOptions } from '@libp2p/interface'
-import type { CID } from 'multiformats/cid'
+import type { Kit } from '../kit.ts'
 
 export interface KitBlockSourceInit {
   /** Longest wait for one block from peers; past it RpcError 504. */
@@ -17,30 +15,18 @@ export interface KitBlockSourceInit {
 }
 
 export function kitBlockSource (kit: Kit, init: KitBlockSourceInit): BlockSource {
-  const blockstore = kit.helia.blockstore
-  const read = async (cid: CID, options: AbortOptions): Promise<Uint8Array> => {
-    const parts: Uint8Array[] = []
-    for await (const part of blockstore.get(cid, options)) parts.push(part)
-    return parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
-  }
+  const source = kit.storage.blocks({ timeoutMs: init.timeoutMs })
   return {
-    has: async (cid, options) => await blockstore.has(cid, options),
+    readAhead: source.readAhead,
+    has: async (cid, options) => await source.has(cid, options),
     getBytes: async (cid, options = {}) => {
-      if (await blockstore.has(cid, options)) {
-        try {
-          return await read(cid, options)
-        } catch (err) {
-          throw asNotFound(cid, err)
-        }
-      }
-      if (kit.offline) throw new NotFoundError(cid.toString())
-      const timeout = AbortSignal.timeout(init.timeoutMs)
       try {
-        return await read(cid, { ...options, signal: options.signal == null ? timeout : AbortSignal.any([options.signal, timeout]) })
-      } catch (err) {
+        return await source.getBytes(cid, options)
+      } catch (err: any) {
         options.signal?.throwIfAborted()
-        if (timeout.aborted) throw new RpcError(504, `timed out after ${init.timeoutMs} ms waiting for block ${cid} from peers`, { cause: err })
-        throw asNotFound(cid, err)
+        // online, a block still missing is one no peer sent within the wait (offline: a plain 404)
+        if (err?.name === 'NotFoundError' && !kit.offline) throw new RpcError(504, `timed out after ${init.timeoutMs} ms waiting for block ${cid} from peers`, { cause: err })
+        throw err
       }
     }
   }

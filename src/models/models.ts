@@ -26,6 +26,7 @@ import type { BlockSource } from '../blocks/index.ts'
 import type { MetaStore } from '../repo/index.ts'
 import type { FetcherOptions } from '../transfer/index.ts'
 import type { IPFSKitStorage } from '../storage/index.ts'
+import type { Lifecycle } from '../lifecycle.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
 const log = logger('ipfs-kit:models')
@@ -39,6 +40,8 @@ export interface ModelsComponents {
   /** Absent offline. */
   libp2p?: Libp2p
   env?: NodeJS.ProcessEnv
+  /** The kit's life: every call after stop() raises KitStoppedError. @default always running */
+  lifecycle?: Lifecycle
 }
 
 const ALL_SOURCES: ProviderSource[] = ['gossip', 'peers', 'dht']
@@ -81,6 +84,7 @@ export class Models {
    * const { root } = await kit.models.publish('./Llama-3.2-1B', { name: 'meta-llama/Llama-3.2-1B' })
    */
   async publish (dir: string, options: PublishOptions): Promise<PublishResult> {
+    this.c.lifecycle?.assertRunning('models.publish')
     const { manifestFiles: _files, ...result } = await publishModel({ storage: this.c.storage, blockstore: this.c.blockstore, index: this.index }, dir, options)
     await this.announcer?.announce({ name: result.name, revision: result.revision, root: result.root, created: Date.now(), origin: 'published' })
     return result
@@ -88,6 +92,7 @@ export class Models {
 
   /** Models this node holds (published or pulled). */
   async list (): Promise<LocalModel[]> {
+    this.c.lifecycle?.assertRunning('models.list')
     return await this.index.list()
   }
 
@@ -98,6 +103,7 @@ export class Models {
    * @throws OfflineError offline
    */
   async * findProvidersStream (name: string, options: FindProvidersOptions = {}): AsyncGenerator<ModelProvider> {
+    this.c.lifecycle?.assertRunning('models.findProvidersStream')
     assertModelName(name)
     if (options.revision != null) assertRevision(options.revision)
     const libp2p = this.c.libp2p
@@ -132,6 +138,7 @@ export class Models {
 
   /** Every provider found within `timeoutMs` (the DHT walk is the slow part). */
   async findProviders (name: string, options: FindProvidersOptions = {}): Promise<ModelProvider[]> {
+    this.c.lifecycle?.assertRunning('models.findProviders')
     const out: ModelProvider[] = []
     for await (const provider of this.findProvidersStream(name, options)) out.push(provider)
     return out
@@ -142,6 +149,7 @@ export class Models {
    * Hugging Face cache with `hfCache`), pin it and announce it.
    */
   async pull (name: string, options: PullOptions = {}): Promise<PullResult> {
+    this.c.lifecycle?.assertRunning('models.pull')
     return await pullModel({
       storage: this.c.storage,
       local: this.c.local,

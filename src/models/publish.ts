@@ -12,6 +12,7 @@ import path from 'node:path'
 import { CustomProgressEvent } from 'progress-events'
 import { CHUNK_SIZE } from '../constants.ts'
 import { InputNotFoundError, InvalidInputError } from '../errors.ts'
+import { blockKey } from '../blocks/index.ts'
 import { encodeManifest, MANIFEST_TYPE, MANIFEST_VERSION } from './manifest.ts'
 import { assertModelName, assertRelativePath, assertRevision, DEFAULT_REVISION } from './names.ts'
 import type { ManifestFile } from './manifest.ts'
@@ -92,6 +93,7 @@ export async function publishModel (c: PublishComponents, dir: string, options: 
     }
     const manifest = { type: MANIFEST_TYPE, version: MANIFEST_VERSION, name, revision, created: new Date().toISOString(), files } as const
     const { cid: root, bytes: manifestBytes } = await encodeManifest(manifest)
+    hold.add([blockKey(root)])
     await c.blockstore.put(root, manifestBytes)
     if (!await c.storage.pin(root.toString(), { signal: options.signal })) throw new InvalidInputError(`could not pin the manifest of ${name}`)
     await c.index.put({ name, revision, root: root.toString(), created: Date.now(), origin: 'published', files: states })

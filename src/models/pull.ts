@@ -16,7 +16,7 @@ import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
 import { MODEL_FIND_TIMEOUT_MS, MODEL_PULL_BLOCK_TIMEOUT_MS, MODEL_PULL_FILE_CONCURRENCY } from '../constants.ts'
 import { ModelNotFoundError, ModelPullError, OfflineError } from '../errors.ts'
-import { walkDag } from '../pins/index.ts'
+import { heldSource, walkDag } from '../pins/index.ts'
 import { readFile } from '../unixfs/index.ts'
 import { prefetchFile } from '../transfer/index.ts'
 import { hfCacheDir, materializeHfCache } from './hf-cache.ts'
@@ -26,6 +26,7 @@ import type { Manifest, ManifestFile } from './manifest.ts'
 import type { ModelIndex } from './model-index.ts'
 import type { FindProvidersOptions, LocalModel, ModelProvider, PullOptions, PullResult } from './types.ts'
 import type { BlockSource } from '../blocks/index.ts'
+import type { Hold } from '../pins/index.ts'
 import type { FetcherOptions } from '../transfer/index.ts'
 import type { IPFSKitStorage } from '../storage/index.ts'
 
@@ -45,22 +46,34 @@ export interface PullComponents {
 export async function pullModel (c: PullComponents, name: string, options: PullOptions = {}): Promise<PullResult> {
   assertModelName(name)
   if (options.revision != null) assertRevision(options.revision)
+  // Every block this pull reads or fetches is held from before it is asked for until the pin
+  // that covers the model lands: a gc (automatic or not) in between leaves it alone.
+  const hold = c.storage.hold()
+  try {
+    return await pullHeld(c, name, options, hold)
+  } finally {
+    hold.release()
+  }
+}
+
+async function pullHeld (c: PullComponents, name: string, options: PullOptions, hold: Hold): Promise<PullResult> {
   const started = Date.now()
   let fetchedBytes = 0
   const providersUsed = new Set<string>()
+  const local = heldSource(c.local, hold)
 
-  // 1. the manifest root: ours if we hold this revision, else from providers
+  // 1. the manifest root: ours if we hold this revision whole, else from providers
   const localRecord = await c.index.get(name, options.revision ?? DEFAULT_REVISION)
   let root: CID | undefined
   let revision = options.revision ?? DEFAULT_REVISION
-  const complete = localRecord != null && await walkDag(c.local, CID.parse(localRecord.root)).then(() => true, () => false)
+  const complete = localRecord != null && await walkDag(local, CID.parse(localRecord.root)).then(() => true, () => false)
   if (localRecord != null && complete) {
     root = CID.parse(localRecord.root)
   }
-  let source: BlockSource = c.local
+  let source: BlockSource = local
   if (root == null) {
     if (c.fetcher == null) throw new OfflineError(`pull of ${name}`)
-    source = c.fetcher({ timeoutMs: options.blockTimeoutMs ?? MODEL_PULL_BLOCK_TIMEOUT_MS, onFetched: (_, bytes) => { fetchedBytes += bytes.byteLength }, onProgress: options.onProgress })
+    source = c.fetcher({ timeoutMs: options.blockTimeoutMs ?? MODEL_PULL_BLOCK_TIMEOUT_MS, hold, onFetched: (_, bytes) => { fetchedBytes += bytes.byteLength }, onProgress: options.onProgress })
     const chosen = await chooseProviders(c, name, options, providersUsed)
     root = CID.parse(chosen.root)
     revision = chosen.revision
@@ -82,57 +95,55 @@ export async function pullModel (c: PullComponents, name: string, options: PullO
   options.onProgress?.(new CustomProgressEvent('models:pull:manifest', { root: root.toString(), files: manifest.files.length, bytesTotal }))
 
   // 3. the files, several at once; blocks stay here even if a file fails
-  const hold = c.storage.hold()
-  try {
-    let bytesDone = 0
-    let lastReport = 0
-    const report = (file?: string, force = false): void => {
-      const now = Date.now()
-      if (!force && now - lastReport < 100) return
-      lastReport = now
-      const seconds = Math.max(0.001, (now - started) / 1000)
-      options.onProgress?.(new CustomProgressEvent('models:pull:progress', { bytesDone, bytesTotal, rate: bytesDone / seconds, peers: providersUsed.size, file }))
-    }
-    const incomplete: string[] = []
-    const queue = [...manifest.files]
-    const worker = async (): Promise<void> => {
-      for (let file = queue.shift(); file != null; file = queue.shift()) {
-        try {
-          const path = file.path
-          if (source !== c.local) {
-            // every leaf local first, in random order (pullers of one model trade pieces), then the file is read from here
-            await prefetchFile(source, file.cid, { signal: options.signal, onLeaf: n => { bytesDone += n; report(path) } })
-            await fetchFile(source, file, options.dest, options, () => {})
-          } else {
-            await fetchFile(source, file, options.dest, options, n => { bytesDone += n; report(path) })
-          }
-          options.onProgress?.(new CustomProgressEvent('models:pull:file', { path: file.path, size: file.size }))
-        } catch (err: any) {
-          options.signal?.throwIfAborted()
-          if (err.name !== 'NotFoundError') throw err
-          incomplete.push(file.path)
+  let bytesDone = 0
+  let lastReport = 0
+  const report = (file?: string, force = false): void => {
+    const now = Date.now()
+    if (!force && now - lastReport < 100) return
+    lastReport = now
+    const seconds = Math.max(0.001, (now - started) / 1000)
+    options.onProgress?.(new CustomProgressEvent('models:pull:progress', { bytesDone, bytesTotal, rate: bytesDone / seconds, peers: providersUsed.size, file }))
+  }
+  const incomplete: string[] = []
+  const queue = [...manifest.files]
+  const worker = async (): Promise<void> => {
+    for (let file = queue.shift(); file != null; file = queue.shift()) {
+      try {
+        const path = file.path
+        if (source !== local) {
+          // every leaf local first, in random order (pullers of one model trade pieces), then the file is read from here
+          await prefetchFile(source, file.cid, { signal: options.signal, onLeaf: n => { bytesDone += n; report(path) } })
+          await fetchFile(source, file, options.dest, options, () => {})
+        } else {
+          await fetchFile(source, file, options.dest, options, n => { bytesDone += n; report(path) })
         }
+        options.onProgress?.(new CustomProgressEvent('models:pull:file', { path: file.path, size: file.size }))
+      } catch (err: any) {
+        options.signal?.throwIfAborted()
+        if (err.name !== 'NotFoundError') throw err
+        incomplete.push(file.path)
       }
     }
-    await Promise.all(Array.from({ length: MODEL_PULL_FILE_CONCURRENCY }, worker))
-    report(undefined, true)
-    if (incomplete.length > 0) throw new ModelPullError(modelRef(name, revision), incomplete.sort())
-
-    // 4. pin (everything is local now), remember, tell the others
-    await c.storage.pin(root.toString(), options)
-    const model: LocalModel = { name, revision, root: root.toString(), created: Date.now(), origin: localRecord?.origin ?? 'pulled' }
-    if (localRecord?.root !== model.root) await c.index.put(model)
-    await c.announce(model).catch(() => {})
-
-    let hfSnapshot: string | undefined
-    if (options.hfCache != null && options.hfCache !== false) {
-      const dir = typeof options.hfCache === 'string' ? options.hfCache : hfCacheDir(c.env)
-      hfSnapshot = await materializeHfCache(dir, manifest, root.toString(), file => readFile(c.local, file.cid, options))
-    }
-    return { name, revision, root: root.toString(), files: manifest.files.length, bytes: bytesTotal, fetchedBytes, providers: [...providersUsed], dest: options.dest, hfSnapshot }
-  } finally {
-    hold.release()
   }
+  await Promise.all(Array.from({ length: MODEL_PULL_FILE_CONCURRENCY }, worker))
+  report(undefined, true)
+  if (incomplete.length > 0) throw new ModelPullError(modelRef(name, revision), incomplete.sort())
+
+  // 4. pin (everything is local now and held), then remember and tell the others: a pull
+  // whose pin fails records nothing and announces nothing
+  if (!await c.storage.pin(root.toString(), options)) {
+    throw new ModelPullError(modelRef(name, revision), manifest.files.map(f => f.path), { cause: new Error(`the manifest ${root} could not be pinned: blocks missing locally`) })
+  }
+  const model: LocalModel = { name, revision, root: root.toString(), created: Date.now(), origin: localRecord?.origin ?? 'pulled' }
+  if (localRecord?.root !== model.root) await c.index.put(model)
+  await c.announce(model).catch(() => {})
+
+  let hfSnapshot: string | undefined
+  if (options.hfCache != null && options.hfCache !== false) {
+    const dir = typeof options.hfCache === 'string' ? options.hfCache : hfCacheDir(c.env)
+    hfSnapshot = await materializeHfCache(dir, manifest, root.toString(), file => readFile(c.local, file.cid, options))
+  }
+  return { name, revision, root: root.toString(), files: manifest.files.length, bytes: bytesTotal, fetchedBytes, providers: [...providersUsed], dest: options.dest, hfSnapshot }
 }
 
 /**

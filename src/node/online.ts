@@ -25,7 +25,13 @@ export async function startOnline (light: Helia, init: NodeInit, privateKey: Pri
     connectionGater: init.allowList == null ? undefined : allowListGater({ allowed: init.allowList, self: peerId }),
     metrics: init.metrics
   })))
-  await helia.start()
+  try {
+    await helia.start()
+  } catch (err) {
+    // a listen address taken, say: libp2p may have started some of its parts
+    await helia.stop().catch(() => {})
+    throw err
+  }
   await dialBootstrap(helia.libp2p, init.bootstrap)
   return { helia, libp2p: helia.libp2p, peerId, stop: async () => { await helia.stop() } }
 }

@@ -8,9 +8,9 @@ import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
 import { MAX_RETRIEVE_BYTES } from '../constants.ts'
-import { InvalidInputError, TooLargeError } from '../errors.ts'
-import { blockKey, parseCid } from '../blocks/index.ts'
-import { collectGarbage, walkDag } from '../pins/index.ts'
+import { InvalidInputError, NotFoundError, TooLargeError } from '../errors.ts'
+import { assertAllowedCid, blockKey, parseCid, verifyBlock } from '../blocks/index.ts'
+import { collectGarbage, heldSource, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
 import { fileSize, importFile, readFile, sizeOfRoot, withBlock } from '../unixfs/index.ts'
 import { toByteSource } from './input.ts'
@@ -18,9 +18,10 @@ import { verifyRepo } from './verify-repo.ts'
 import type { EvictionResult } from './eviction.ts'
 import type { FetcherOptions } from '../transfer/index.ts'
 import type { FileIndex } from './file-index.ts'
+import type { Lifecycle } from '../lifecycle.ts'
 import type { StoreInput } from './input.ts'
 import type { VerifyOptions, VerifyResult } from './verify-repo.ts'
-import type { BackendStatus, FileEntry, StoreOptions, StreamOptions } from './types.ts'
+import type { BackendStatus, BlockSourceOptions, FileEntry, PinEntry, PutBlockOptions, StoreOptions, StreamOptions } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BlockSource } from '../blocks/index.ts'
 import type { GcOptions, GcResult, Hold, Holds, PinIndex, RwLock } from '../pins/index.ts'
@@ -49,6 +50,8 @@ export interface StorageComponents {
   quarantined?(): number
   dataDir: string
   pinByDefault: boolean
+  /** The kit's life: every call after stop() raises KitStoppedError. @default always running */
+  lifecycle?: Lifecycle
 }
 
 export class IPFSKitStorage {
@@ -56,6 +59,7 @@ export class IPFSKitStorage {
 
   /** True when the node runs with libp2p (not offline). */
   isAvailable (): boolean {
+    if (this.c.lifecycle?.stopped === true) return false
     return this.c.libp2p != null && this.c.libp2p.status === 'started'
   }
 
@@ -67,6 +71,7 @@ export class IPFSKitStorage {
    * const cid = await kit.storage.store('hello world') // bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e
    */
   async store (input: StoreInput, options: StoreOptions = {}): Promise<string> {
+    this.assertRunning('store')
     options.signal?.throwIfAborted()
     if (options.filename != null && typeof options.filename !== 'string') throw new InvalidInputError('filename must be a string')
     const source = await toByteSource(input)
@@ -110,6 +115,7 @@ export class IPFSKitStorage {
    * try { for (const f of files) await kit.storage.store({ path: f }, { hold }) ; await kit.storage.pin(manifest) } finally { hold.release() }
    */
   hold (): Hold {
+    this.assertRunning('hold')
     return this.c.holds.create()
   }
 
@@ -119,6 +125,7 @@ export class IPFSKitStorage {
    * be read with `stream()`.
    */
   async retrieve (cid: string, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+    this.assertRunning('retrieve')
     const root = parseCid(cid)
     try {
       // the root is read (and hashed) once: for a one-block file it is the whole file
@@ -144,6 +151,7 @@ export class IPFSKitStorage {
    * is not available.
    */
   async * stream (cid: string, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+    this.assertRunning('stream')
     const root = parseCid(cid)
     const { offset = 0, length } = options
     if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidInputError('offset must be a non-negative integer')
@@ -154,11 +162,13 @@ export class IPFSKitStorage {
 
   /** The file's size in bytes, from its root block. */
   async size (cid: string, options: AbortOptions = {}): Promise<number> {
+    this.assertRunning('size')
     return await fileSize(this.c.network, parseCid(cid), options)
   }
 
   /** True when the root block of `cid` is in the local store. */
   async exists (cid: string): Promise<boolean> {
+    this.assertRunning('exists')
     return await this.c.blockstore.has(parseCid(cid))
   }
 
@@ -167,8 +177,69 @@ export class IPFSKitStorage {
    * Resolves true once the pin is durable; false when the content is not available.
    */
   async pin (cid: string, options: AbortOptions = {}): Promise<boolean> {
+    this.assertRunning('pin')
     const root = parseCid(cid)
     const release = await this.c.gcLock.read()
+    try {
+      return await this.pinUnderLock(root, options)
+    } finally {
+      release()
+    }
+  }
+
+  /** Every pinned root, with when it was pinned and how many distinct blocks it holds. */
+  async * pins (options: AbortOptions = {}): AsyncGenerator<PinEntry> {
+    this.assertRunning('pins')
+    for await (const pin of this.c.pins.ls()) {
+      options.signal?.throwIfAborted()
+      yield { cid: pin.cid.toString(), created: pin.created, blocks: pin.blocks }
+    }
+  }
+
+  /**
+   * Blocks as every reader in the kit gets them: local first (hash-verified on read), then, online,
+   * from peers through the transfer engine with bitswap as the fallback (verified, written locally,
+   * counted in the metrics). A block no peer sends within `timeoutMs` is NotFoundError.
+   *
+   * @example
+   * const bytes = await kit.storage.blocks({ timeoutMs: 5000 }).getBytes(cid)
+   */
+  blocks (options: BlockSourceOptions = {}): BlockSource {
+    this.assertRunning('blocks')
+    const source = options.timeoutMs == null || this.c.fetcher == null ? this.c.network : this.c.fetcher({ timeoutMs: options.timeoutMs })
+    return options.hold == null ? source : heldSource(source, options.hold)
+  }
+
+  /**
+   * Write one block the caller has (an RPC `block/put`, a CAR import, a directory node), after
+   * checking that its bytes hash to `cid`. With `pin`, the block is pinned (the DAG under it must
+   * be complete, here or from peers) before gc can run; with `hold`, it is held until released.
+   *
+   * @throws InvalidInputError when the bytes do not hash to `cid`
+   */
+  async putBlock (cid: CID, bytes: Uint8Array, options: PutBlockOptions = {}): Promise<CID> {
+    this.assertRunning('putBlock')
+    options.signal?.throwIfAborted()
+    assertAllowedCid(cid)
+    if (!verifyBlock(cid, bytes)) throw new InvalidInputError(`the bytes given for block ${cid} do not hash to it`)
+    const release = await this.c.gcLock.read()
+    try {
+      options.hold?.add([blockKey(cid)])
+      await this.c.blockstore.put(cid, bytes, options)
+      if (options.pin === true && !await this.pinUnderLock(cid, options)) throw new NotFoundError(cid.toString())
+    } finally {
+      release()
+    }
+    return cid
+  }
+
+  /** @throws KitStoppedError after the kit's stop() */
+  protected assertRunning (operation: string): void {
+    this.c.lifecycle?.assertRunning(`storage.${operation}`)
+  }
+
+  /** `pin` with the read side of the gc lock already held. */
+  private async pinUnderLock (root: CID, options: AbortOptions): Promise<boolean> {
     try {
       if (await this.c.pins.isPinned(root)) return true
       const blocks = await walkDag(this.c.network, root, options)
@@ -181,13 +252,12 @@ export class IPFSKitStorage {
     } catch (err: any) {
       if (err.name === 'NotFoundError') return false
       throw err
-    } finally {
-      release()
     }
   }
 
   /** Remove a pin; false when `cid` was not pinned. The blocks stay until gc or delete. */
   async unpin (cid: string): Promise<boolean> {
+    this.assertRunning('unpin')
     return await this.c.pins.rm(parseCid(cid))
   }
 
@@ -196,6 +266,7 @@ export class IPFSKitStorage {
    * pin and no other listed file holds. False when there was nothing to delete.
    */
   async delete (cid: string, options: AbortOptions = {}): Promise<boolean> {
+    this.assertRunning('delete')
     const root = parseCid(cid)
     const release = await this.c.gcLock.write()
     try {
@@ -204,8 +275,9 @@ export class IPFSKitStorage {
       const present = await this.c.blockstore.has(root)
       if (!listed && !unpinned && !present) return false
       const blocks = await walkDag(this.c.local, root, { ...options, missing: 'skip' })
+      const holds = this.c.holds.keys()
       for (const [key, block] of blocks) {
-        if (await this.isHeld(key)) continue
+        if (await this.isHeld(key, holds)) continue
         await this.c.blockstore.delete(block)
       }
       await this.c.files.delete(root)
@@ -217,6 +289,7 @@ export class IPFSKitStorage {
 
   /** Every stored file, with its filename, size, last store time and pin state. */
   async listFiles (): Promise<FileEntry[]> {
+    this.assertRunning('listFiles')
     const pinned = await this.c.pins.pinnedRoots()
     const out: FileEntry[] = []
     for await (const entry of this.c.files.entries()) {
@@ -228,6 +301,7 @@ export class IPFSKitStorage {
 
   /** Remove every block no pin holds, and file index entries whose content went with them. */
   async gc (options: GcOptions = {}): Promise<GcResult> {
+    this.assertRunning('gc')
     const result = await collectGarbage({ blockstore: this.c.blockstore, pins: this.c.pins, lock: this.c.gcLock, held: () => this.c.holds.keys() }, options)
     for await (const entry of this.c.files.entries()) {
       if (await this.c.blockstore.has(entry.cid)) continue
@@ -242,12 +316,13 @@ export class IPFSKitStorage {
    * pinned DAGs lack. With `repair`, fetch them again from peers.
    */
   async verify (options: VerifyOptions = {}): Promise<VerifyResult> {
+    this.assertRunning('verify')
     return await verifyRepo(this.c, options)
   }
 
-  /** True when a pin or a listed file still holds the block. */
-  private async isHeld (key: string): Promise<boolean> {
-    return await this.c.pins.refCount(key) > 0 || await this.c.fileRefs.refCount(key) > 0
+  /** True when a pin, a listed file or an operation in progress (a hold) still keeps the block. */
+  private async isHeld (key: string, holds: Set<string>): Promise<boolean> {
+    return holds.has(key) || await this.c.pins.refCount(key) > 0 || await this.c.fileRefs.refCount(key) > 0
   }
 
   /**
@@ -256,11 +331,13 @@ export class IPFSKitStorage {
    * What automatic gc runs every `performance.gc_interval`.
    */
   async evict (targetBytes: number, options: AbortOptions = {}): Promise<EvictionResult> {
+    this.assertRunning('evict')
     return await evictToTarget(this.c, targetBytes, options)
   }
 
   /** The seed plan's backend status, plus peer and repository figures. */
   async status (): Promise<BackendStatus> {
+    this.assertRunning('status')
     // one listing of the blocks directory gives the repo's size and, against the pin index's
     // reference counts, the bytes pins hold
     const pinned = await this.c.pins.referencedKeys()

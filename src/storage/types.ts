@@ -50,3 +50,25 @@ export interface BackendStatus {
    */
   repo: { blocks: number, bytes: number, pins: number, pinnedBytes: number, quarantined: number }
 }
+
+export interface PinEntry {
+  cid: string
+  /** When it was pinned, ms since the epoch. */
+  created: number
+  /** Distinct blocks the pin holds. */
+  blocks: number
+}
+
+export interface BlockSourceOptions {
+  /** Longest wait for one block from peers. @default DEFAULT_FETCH_TIMEOUT_MS (the storage API's own source) */
+  timeoutMs?: number
+  /** Hold every block read or fetched through the source until the hold is released. */
+  hold?: Hold
+}
+
+export interface PutBlockOptions extends AbortOptions {
+  /** Pin the block (recursively: the DAG under it must be complete). @default false */
+  pin?: boolean
+  /** Keep the block from gc under this hold until it is released. */
+  hold?: Hold
+}

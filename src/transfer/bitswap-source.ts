@@ -7,6 +7,7 @@ import { DEFAULT_FETCH_TIMEOUT_MS, FETCH_ATTEMPT_TIMEOUT_MS } from '../constants
 import { asNotFound, NotFoundError } from '../errors.ts'
 import type { BlockSource, FsBlockstore } from '../blocks/index.ts'
 import type { TransferProgressEvents } from './session.ts'
+import type { Hold } from '../pins/index.ts'
 import type { Helia } from '@helia/interface'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -28,6 +29,11 @@ export interface FetcherOptions {
   onFetched?(cid: CID, bytes: Uint8Array): void
   /** Transfer events (a provider dropped for lying or failing). */
   onProgress?(event: TransferProgressEvents): void
+  /**
+   * Hold every block from before it is asked for until the caller's pin covers it (gc and
+   * eviction leave held blocks alone): what a pull passes, so that its work survives a gc.
+   */
+  hold?: Hold
 }
 
 

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { CarBlockIterator } from '@ipld/car/iterator'
-import { assertAllowedCid, blockKey, verifyBlock } from '../../blocks/index.ts'
+import { assertAllowedCid, verifyBlock } from '../../blocks/index.ts'
 import { MAX_BLOCK_SIZE } from '../../constants.ts'
 import { RpcError } from '../rpc-error.ts'
 import type { Kit } from '../../kit.ts'
@@ -59,8 +59,7 @@ export async function importCar (kit: Kit, body: AsyncIterable<Uint8Array>, opti
     const car = await CarBlockIterator.fromIterable(createReadStream(spool))
     for await (const block of car) {
       options.signal.throwIfAborted()
-      options.hold.add([blockKey(block.cid)])
-      await kit.helia.blockstore.put(block.cid, block.bytes, { signal: options.signal })
+      await kit.storage.putBlock(block.cid, block.bytes, { hold: options.hold, signal: options.signal })
     }
     return { roots, blocks, bytes }
   } finally {

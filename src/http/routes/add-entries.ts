@@ -56,7 +56,7 @@ export async function * addEntries (kit: Kit, parts: AsyncIterable<MultipartPart
       yield { Name: path === '' ? cid : segments.join('/'), Hash: cid, Size: String(size) }
     }
     if (entries === 0) throw new RpcError(400, 'no file in the request')
-    const blockstore = { put: async (cid: CID, bytes: Uint8Array, o?: AbortOptions) => await kit.helia.blockstore.put(cid, bytes, o) }
+    const blockstore = { put: async (cid: CID, bytes: Uint8Array, o?: AbortOptions) => await kit.storage.putBlock(cid, bytes, { ...o, hold }) }
     for await (const dir of tree.build(blockstore, { includeRoot: wrap, signal, onBlock: cid => { hold.add([blockKey(cid)]) } })) {
       const topLevel = wrap ? dir.path === '' : !dir.path.includes('/')
       if (topLevel && pin && !await kit.storage.pin(dir.cid.toString(), { signal })) throw new RpcError(500, `could not pin ${dir.cid}`)
@@ -70,10 +70,9 @@ export async function * addEntries (kit: Kit, parts: AsyncIterable<MultipartPart
 /** Kubo's `Size`: the root block plus the cumulative sizes its links declare. */
 async function dagSize (kit: Kit, cid: string, signal: AbortSignal): Promise<number> {
   const root = parseCid(cid)
-  const parts: Uint8Array[] = []
-  for await (const part of kit.helia.blockstore.get(root, { signal })) parts.push(part)
-  const size = parts.reduce((n, p) => n + p.byteLength, 0)
+  const bytes = await kit.storage.blocks().getBytes(root, { signal })
+  const size = bytes.byteLength
   if (root.code !== dagPb.code) return size
-  const node = dagPb.decode(parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts))
+  const node = dagPb.decode(bytes)
   return node.Links.reduce((n, link) => n + (link.Tsize ?? 0), size)
 }

@@ -8,7 +8,8 @@ import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { RPC_MAX_BLOCK_BYTES } from '../../constants.ts'
+import { DEFAULT_FETCH_TIMEOUT_MS, RPC_MAX_BLOCK_BYTES } from '../../constants.ts'
+import { kitBlockSource } from '../kit-blocks.ts'
 import { parseCid } from '../../blocks/index.ts'
 import { parseMultipart, readPart } from '../multipart.ts'
 import { boolParam, cidArg, requiredArg, sendJson, write } from '../request-context.ts'
@@ -25,9 +26,7 @@ const CODECS: Record<string, { code: number, check: (bytes: Uint8Array) => unkno
 }
 
 async function readBlock (kit: Kit, cid: CID, signal: AbortSignal): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  for await (const part of kit.helia.blockstore.get(cid, { signal })) parts.push(part)
-  return parts.length === 1 ? parts[0] as Uint8Array : Buffer.concat(parts)
+  return await kitBlockSource(kit, { timeoutMs: DEFAULT_FETCH_TIMEOUT_MS }).getBytes(cid, { signal })
 }
 
 export async function blockGet ({ kit, query, signal, res }: RequestContext): Promise<void> {
@@ -71,8 +70,13 @@ export async function blockPut ({ kit, req, query, signal, res }: RequestContext
     if (expected != null && !expected.equals(cid)) {
       throw new RpcError(400, `block does not match its CID: expected ${expected}, the bytes hash to ${cid}`)
     }
-    await kit.helia.blockstore.put(cid, bytes, { signal })
-    if (pin && !await kit.storage.pin(cid.toString(), { signal })) throw new RpcError(500, `could not pin ${cid}`)
+    // written and pinned under one hold of the gc lock: no gc between the two
+    try {
+      await kit.storage.putBlock(cid, bytes, { pin, signal })
+    } catch (err: any) {
+      if (err.name === 'NotFoundError') throw new RpcError(500, `could not pin ${cid}: blocks it links to are missing`, { cause: err })
+      throw err
+    }
     results.push({ Key: cid.toString(), Size: bytes.byteLength })
   }
   const last = results.at(-1)

@@ -21,7 +21,7 @@ export async function id ({ kit, query, res }: RequestContext): Promise<void> {
     PublicKey: kit.peerId.publicKey == null ? '' : Buffer.from(kit.peerId.publicKey.raw).toString('base64'),
     Addresses: kit.addresses(),
     AgentVersion: AGENT_VERSION,
-    Protocols: kit.libp2p?.getProtocols() ?? []
+    Protocols: kit.protocols()
   })
 }
 
@@ -30,9 +30,8 @@ export async function version ({ res }: RequestContext): Promise<void> {
 }
 
 export async function swarmPeers ({ kit, res }: RequestContext): Promise<void> {
-  const connections = kit.libp2p?.getConnections() ?? []
   sendJson(res, {
-    Peers: connections.map(c => ({ Peer: c.remotePeer.toString(), Addr: c.remoteAddr.decapsulateCode(421).toString(), Direction: c.direction === 'inbound' ? 0 : 1 }))
+    Peers: kit.connections().map(c => ({ Peer: c.peerId, Addr: c.address, Direction: c.direction === 'inbound' ? 0 : 1 }))
   })
 }
 

@@ -33,8 +33,8 @@ export async function pinLs ({ kit, query, signal, res }: RequestContext): Promi
   const wanted = query.getAll('arg').map(arg => parseCid(cidArg(arg)).toString())
   const pins: string[] = []
   if (type === 'all' || type === 'recursive') {
-    for await (const pin of kit.pins.ls()) {
-      const cid = pin.cid.toString()
+    for await (const pin of kit.storage.pins({ signal })) {
+      const cid = pin.cid
       if (wanted.length === 0 || wanted.includes(cid)) pins.push(cid)
     }
   }
