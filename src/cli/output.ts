@@ -1,5 +1,4 @@
 /** Everything the CLI writes: JSON, tables, sizes, streamed bytes, and the one-line error. */
-import { once } from 'node:events'
 import { isKitError } from '../errors.ts'
 import type { Readable, Writable } from 'node:stream'
 
@@ -63,28 +62,14 @@ export function formatTable (header: string[], rows: string[][]): string {
 }
 
 /**
- * Write a byte stream to `dest`, waiting whenever it is full. Resolves false
- * when the reader went away (EPIPE, e.g. `| head`): the caller stops quietly.
+ * Make writes to stdout block when its reader is slow, as they do in `cat(1)`,
+ * rather than fail with EAGAIN: Node puts a piped stdout in non-blocking
+ * mode, and `cat` writes to its descriptor directly (control/fd-writer.ts),
+ * where EAGAIN means copying the rest into the stream's queue and pausing —
+ * at a pipe's 64 KiB at a time, as much work as the copy it was meant to save.
+ * `setBlocking` is the libuv call Node makes itself for stdio on Windows.
  */
-export async function writeStream (dest: Writable, source: AsyncIterable<Uint8Array>): Promise<boolean> {
-  let failure: (Error & { code?: string }) | undefined
-  const controller = new AbortController()
-  const onError = (err: Error): void => {
-    failure = err
-    controller.abort()
-  }
-  dest.on('error', onError)
-  try {
-    for await (const chunk of source) {
-      if (failure != null) break
-      if (!dest.write(chunk)) {
-        await once(dest, 'drain', { signal: controller.signal }).catch(() => {})
-      }
-    }
-  } finally {
-    dest.off('error', onError)
-  }
-  if (failure == null) return true
-  if (failure.code === 'EPIPE') return false
-  throw failure
+export function blockingWrites (stream: Writable): void {
+  const handle = (stream as { _handle?: { setBlocking?: (blocking: boolean) => number } })._handle
+  handle?.setBlocking?.(true)
 }

@@ -1,7 +1,8 @@
 /**
  * The control client: KitOperations over a daemon's control socket. Files go
  * to the daemon as a streamed request body and come back as a streamed
- * response; nothing is held whole in memory.
+ * response (framed, for `catTo`); nothing is held whole in memory. `save`
+ * sends only a path: the daemon writes the file.
  */
 import { createReadStream } from 'node:fs'
 import fs from 'node:fs/promises'
@@ -14,6 +15,7 @@ import { CHUNK_SIZE, CONTROL_SOCKET, CONTROL_TIMEOUT_MS } from '../constants.ts'
 import { DaemonUnreachableError, InputNotFoundError, InvalidInputError, isKitError } from '../errors.ts'
 import { RemoteError } from './errors.ts'
 import { ERROR_TRAILER, decodeErrorHeader, operationPath, parseErrorShape } from './protocol.ts'
+import { streamTo } from './stream-client.ts'
 import type { AddInput, AddOptions, CatOptions, IdResult, KitOperations } from './operations.ts'
 import type { AddArgs, CatArgs, UnaryCalls, UnaryOp } from './protocol.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -140,6 +142,15 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
       return await result(res, options.signal)
     },
     cat: (cid, options = {}) => cat(cid, options),
+    catTo: async (cid, dest, options = {}) => {
+      const args: CatArgs = { cid, offset: options.offset, length: options.length }
+      try {
+        return await streamTo({ socketPath, requestPath: operationPath('cat', args), dest, signal: options.signal })
+      } catch (err) {
+        throw failure(err, options.signal)
+      }
+    },
+    save: async (cid, path, options = {}) => await unary('save', { cid, path, mode: options.mode }, options),
     ls: async (options) => await unary('ls', {}, options),
     pinAdd: async (cid, options) => await unary('pinAdd', { cid }, options),
     pinRm: async (cid, options) => await unary('pinRm', { cid }, options),

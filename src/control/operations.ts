@@ -4,7 +4,10 @@
  * the control client over a daemon's socket — so a command never asks which
  * one it has.
  */
+import { writeDirect } from './fd-writer.ts'
+import { saveFile } from './save-file.ts'
 import type { BackendStatus, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult } from '../index.ts'
+import type { Sink } from './fd-writer.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
 
@@ -37,6 +40,18 @@ export interface CatOptions extends AbortOptions {
   length?: number
 }
 
+export interface SaveOptions extends AbortOptions {
+  /** Mode of the new file (the caller's `0o666 & ~umask`), whatever the umask of the process that writes it. @default 0o644 */
+  mode?: number
+}
+
+export interface SaveResult {
+  /** The absolute path written. */
+  path: string
+  /** Bytes written. */
+  size: number
+}
+
 export interface PinEntry {
   cid: string
   /** When the pin was made, ms since the epoch. */
@@ -50,6 +65,18 @@ export interface KitOperations {
   add(input: AddInput, options?: AddOptions): Promise<AddResult>
   /** The file's bytes (or a range), streamed. */
   cat(cid: string, options?: CatOptions): AsyncIterable<Uint8Array>
+  /**
+   * The file's bytes (or a range) written to `dest` (stdout), to its file
+   * descriptor directly when it has one. False when the reader went away
+   * (EPIPE). Through a daemon, the cheapest way to move a file to this process.
+   */
+  catTo(cid: string, dest: Sink, options?: CatOptions): Promise<boolean>
+  /**
+   * Save the file at `path`, an absolute path on this machine, whole or not at
+   * all. Through a daemon, the daemon writes it: check beforehand that the
+   * caller may write there.
+   */
+  save(cid: string, path: string, options?: SaveOptions): Promise<SaveResult>
   ls(options?: AbortOptions): Promise<FileEntry[]>
   /** False when the content is not available. */
   pinAdd(cid: string, options?: AbortOptions): Promise<boolean>
@@ -93,6 +120,14 @@ export function localOperations (kit: Kit): KitOperations {
       return { cid, size }
     },
     cat: (cid, options = {}) => storage.stream(cid, options),
+    catTo: async (cid, dest, options = {}) => {
+      for await (const chunk of storage.stream(cid, options)) {
+        const written = writeDirect(dest, chunk)
+        if (written !== true && !(await written)) return false
+      }
+      return true
+    },
+    save: async (cid, path, options = {}) => ({ path, size: await saveFile(storage.stream(cid, { signal: options.signal }), path, options) }),
     ls: async () => await storage.listFiles(),
     pinAdd: async (cid, options = {}) => await storage.pin(cid, options),
     pinRm: async (cid) => await storage.unpin(cid),

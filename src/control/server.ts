@@ -13,11 +13,12 @@ import { CONTROL_SOCKET, CONTROL_SOCKET_MODE, CONTROL_STOP_GRACE_MS, MAX_SOCKET_
 import { AbortError } from '../errors.ts'
 import { BadRequestError, ControlSocketError } from './errors.ts'
 import { localOperations } from './operations.ts'
-import { API_PREFIX, ERROR_TRAILER, MAX_ARGS_LENGTH, UNARY_OPS, encodeErrorHeader, statusFor, toErrorShape } from './protocol.ts'
+import { API_PREFIX, ERROR_TRAILER, FRAME_DATA, FRAME_END, MAX_ARGS_LENGTH, STREAM_PROTOCOL, STREAM_QUEUE_BYTES, UNARY_OPS, encodeErrorHeader, frameHeader, statusFor, toErrorShape } from './protocol.ts'
 import type { KitOperations } from './operations.ts'
 import type { UnaryCalls, UnaryOp } from './protocol.ts'
 import type { Kit } from '../index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 
 const log = logger('ipfs-kit:control:server')
 
@@ -58,7 +59,8 @@ const unary: UnaryHandlers = {
     hfCache: typeof args.hfCache === 'boolean' || typeof args.hfCache === 'string' ? args.hfCache : undefined,
     signal
   }),
-  modelList: async (ops, _, signal) => await ops.modelList({ signal })
+  modelList: async (ops, _, signal) => await ops.modelList({ signal }),
+  save: async (ops, args, signal) => await ops.save(stringArg(args, 'cid'), stringArg(args, 'path'), { mode: optionalInteger(args, 'mode'), signal })
 }
 
 /**
@@ -88,6 +90,23 @@ export function createControlServer (kit: Kit, init: ControlServerInit = {}): Co
     handle(ops, req, res, controller.signal).catch(err => {
       log.error('control request %s failed - %e', req.url, err)
       res.destroy()
+    })
+  })
+  // framed byte streams (protocol.ts): the socket leaves the HTTP server's hands, so it is tracked here
+  const streams = new Set<Duplex>()
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    const controller = new AbortController()
+    inflight.add(controller)
+    streams.add(socket)
+    socket.on('error', err => { log('stream %s: %e', req.url, err) })
+    socket.on('close', () => {
+      inflight.delete(controller)
+      streams.delete(socket)
+      controller.abort(new AbortError('the control client disconnected'))
+    })
+    serveStream(ops, req, socket, controller.signal).catch(err => {
+      log.error('control stream %s failed - %e', req.url, err)
+      socket.destroy()
     })
   })
 
@@ -122,6 +141,7 @@ export function createControlServer (kit: Kit, init: ControlServerInit = {}): Co
         server.closeIdleConnections()
         await Promise.race([closed, delay(CONTROL_STOP_GRACE_MS, undefined, { ref: false })])
         server.closeAllConnections()
+        for (const socket of streams) socket.destroy()
         await closed
       }
       await fs.rm(socketPath, { force: true })
@@ -177,6 +197,35 @@ async function serveCat (ops: KitOperations, args: Args, res: ServerResponse, si
     res.addTrailers({ [ERROR_TRAILER]: encodeErrorHeader(err) })
   }
   res.end()
+}
+
+/**
+ * A `cat` as frames on an upgraded connection. Errors, from a bad request to
+ * a block that fails verification mid-file, travel in the end frame.
+ */
+async function serveStream (ops: KitOperations, req: IncomingMessage, socket: Duplex, signal: AbortSignal): Promise<void> {
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${STREAM_PROTOCOL}\r\n\r\n`)
+  let end: object = {}
+  try {
+    if (req.headers.upgrade !== STREAM_PROTOCOL) throw new BadRequestError(`unknown upgrade ${JSON.stringify(req.headers.upgrade)}`)
+    const url = new URL(req.url ?? '/', 'http://control')
+    if (url.pathname !== `${API_PREFIX}cat`) throw new BadRequestError(`${url.pathname} does not stream`)
+    const args = parseArgsParam(url.searchParams.get('args'))
+    const chunks = ops.cat(stringArg(args, 'cid'), { offset: optionalInteger(args, 'offset'), length: optionalInteger(args, 'length'), signal })
+    for await (const chunk of chunks) {
+      socket.cork()
+      socket.write(frameHeader(FRAME_DATA, chunk.byteLength))
+      socket.write(chunk)
+      socket.uncork()
+      if (socket.writableLength > STREAM_QUEUE_BYTES) await once(socket, 'drain', { signal })
+    }
+  } catch (err) {
+    if (socket.destroyed) return
+    end = { error: toErrorShape(err) }
+  }
+  const body = Buffer.from(JSON.stringify(end))
+  socket.write(frameHeader(FRAME_END, body.byteLength))
+  socket.end(body)
 }
 
 function sendJson (res: ServerResponse, status: number, value: unknown): void {

@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises'
 import { request } from 'node:http'
 import path from 'node:path'
+import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { controlClient, createControlServer, localOperations } from '../../src/control/index.ts'
 import { CorruptBlockError, createKit } from '../../src/index.ts'
@@ -68,6 +69,34 @@ describe('control channel', () => {
     })().catch((e: unknown) => e)
     expect(received).toBe(MiB)
     expect(err).toMatchObject({ name: 'CorruptBlockError', code: 'ERR_CORRUPT_BLOCK', message: `block ${HELLO_CID} does not match its hash`, hint: 'run `ipfs-kit verify`' })
+  })
+
+  it('streams catTo as frames, and reports a failure after the bytes before it as the daemon\'s error', async () => {
+    await serve({
+      cat: async function * () {
+        yield new Uint8Array(3 * MiB).fill(1)
+        yield new Uint8Array(0)
+        yield new Uint8Array(5).fill(2)
+        throw new CorruptBlockError(HELLO_CID)
+      }
+    })
+    const received: Buffer[] = []
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, callback) => { received.push(chunk); callback() } })
+    const err = await controlClient(kit.dataDir).catTo(HELLO_CID, sink).catch((e: unknown) => e)
+    expect(Buffer.concat(received).equals(Buffer.concat([new Uint8Array(3 * MiB).fill(1), new Uint8Array(5).fill(2)]))).toBe(true)
+    expect(err).toMatchObject({ name: 'CorruptBlockError', code: 'ERR_CORRUPT_BLOCK', hint: 'run `ipfs-kit verify`' })
+  })
+
+  it('saves a file where the caller asks, with the mode it asks, whole or not at all', async () => {
+    await serve()
+    const client = controlClient(kit.dataDir)
+    const { cid } = await client.add((async function * () { yield new Uint8Array(2 * MiB + 1).fill(7) })())
+    const target = path.join(kit.dataDir, '..', 'saved.bin')
+    expect(await client.save(cid, target, { mode: 0o640 })).toEqual({ path: target, size: 2 * MiB + 1 })
+    expect((await fs.stat(target)).mode & 0o777).toBe(0o640)
+    await expect(client.save(cid, 'relative.bin')).rejects.toMatchObject({ name: 'BadRequestError' })
+    await expect(client.save('bafkreidvbhs33ighmljlvr7zbv2ywwzcmp5adtf4kqvlly67cy56bdtmve', path.join(kit.dataDir, '..', 'absent.bin'))).rejects.toMatchObject({ name: 'NotFoundError' })
+    expect((await fs.readdir(path.dirname(target))).filter(name => name.endsWith('.part') || name === 'absent.bin')).toEqual([])
   })
 
   it('aborts the daemon\'s work when the client goes away mid-upload', async () => {

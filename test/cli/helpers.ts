@@ -9,12 +9,14 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
 import type { Readable } from 'node:stream'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const ENTRY = 'src/cli/entry.ts'
+/** tsx's loader by path: `--import tsx` would be looked up from the child's working directory. */
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href
 export const MiB = 1024 * 1024
 
 /** The CID Kubo gives the 11 bytes `hello world` (one raw block). */
@@ -32,8 +34,8 @@ function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra }
 }
 
-export function spawnCli (args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
+export function spawnCli (args: string[], env: Record<string, string> = {}, cwd = ROOT): ChildProcess {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, ENTRY), ...args], { cwd, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   return child
@@ -50,11 +52,13 @@ export interface RunOptions {
   /** Written to stdin (a stream is piped); stdin is closed either way. */
   input?: string | Uint8Array | Readable
   env?: Record<string, string>
+  /** Working directory. @default the repository root */
+  cwd?: string
 }
 
 /** Run one command to completion. */
 export async function run (args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const child = spawnCli(args, options.env)
+  const child = spawnCli(args, options.env, options.cwd)
   const out: Buffer[] = []
   const err: Buffer[] = []
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk))

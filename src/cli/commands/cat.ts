@@ -1,6 +1,6 @@
 /** `ipfs-kit cat <cid>`: stream a file to stdout. */
 import { integerFlag } from '../args.ts'
-import { writeStream } from '../output.ts'
+import { blockingWrites } from '../output.ts'
 import type { Command } from '../command.ts'
 
 export const cat: Command = {
@@ -17,7 +17,8 @@ export const cat: Command = {
     const offset = integerFlag(flags, 'offset')
     const length = integerFlag(flags, 'length')
     const node = await session()
+    blockingWrites(io.stdout)
     // false: the reader closed the pipe (`| head`), which is not an error
-    await writeStream(io.stdout, node.cat(args[0] as string, { offset, length }))
+    await node.catTo(args[0] as string, io.stdout, { offset, length })
   }
 }

@@ -1,6 +1,4 @@
 /** `ipfs-kit config show|validate`: the resolved configuration. */
-import { stringify } from 'yaml'
-import { loadConfig, redactSecrets } from '../../config/index.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
 
@@ -11,6 +9,8 @@ export const configShow: Command = {
   description: 'Sizes are shown in bytes and durations in milliseconds, as the node reads them. Secrets (api.auth_token, and node.swarm_key when it is the key itself rather than a file path) are shown as <redacted>.',
   args: [0, 0],
   run: async ({ globals, io }) => {
+    const { loadConfig, redactSecrets } = await import('../../config/index.ts')
+    const { stringify } = await import('yaml')
     const config = redactSecrets(loadConfig({ file: globals.config, dataDir: globals.dataDir }))
     if (globals.json) printJson(io, config)
     else io.stdout.write(stringify(config))
@@ -24,6 +24,7 @@ export const configValidate: Command = {
   args: [0, 1],
   run: async ({ args, globals, io }) => {
     const file = args[0] ?? globals.config
+    const { loadConfig } = await import('../../config/index.ts')
     loadConfig({ file, dataDir: globals.dataDir })
     if (globals.json) printJson(io, { ok: true, file: file ?? null })
     else printLines(io, 'ok')

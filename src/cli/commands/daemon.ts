@@ -6,12 +6,13 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { DAEMON_INFO_FILE } from '../../constants.ts'
 import { createControlServer } from '../../control/index.ts'
-import { createGatewayServer, createRpcServer, parseApiAddress } from '../../http/index.ts'
 import { listFlag } from '../args.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command, CommandContext } from '../command.ts'
 import type { Kit } from '../../kit.ts'
 import type { GatewayServer, RpcServer } from '../../http/index.ts'
+
+type Http = typeof import('../../http/index.ts')
 
 export const daemon: Command = {
   name: 'daemon',
@@ -29,7 +30,9 @@ export const daemon: Command = {
     // listening before the node starts: a signal during start-up stops it cleanly once started
     const stop = stopSignal()
     try {
+      // loaded here: every other command starts without the libp2p stack and the HTTP servers
       const { createKit } = await import('../../index.ts')
+      const http = await import('../../http/index.ts')
       const kit = await createKit({
         dataDir: globals.dataDir,
         configFile: globals.config,
@@ -43,8 +46,8 @@ export const daemon: Command = {
       let gateway: GatewayServer | undefined
       try {
         await server.start()
-        rpc = await startRpc(kit, typeof flags.api === 'string' ? flags.api : undefined, io)
-        gateway = await startGateway(kit, typeof flags.gateway === 'string' ? flags.gateway : undefined, io)
+        rpc = await startRpc(http, kit, typeof flags.api === 'string' ? flags.api : undefined, io)
+        gateway = await startGateway(http, kit, typeof flags.gateway === 'string' ? flags.gateway : undefined, io)
         const info = { peerId: kit.peerId.toString(), addresses: kit.addresses(), dataDir: kit.dataDir, api: rpc?.url ?? null, gateway: gateway?.url ?? null }
         await fs.writeFile(infoFile, JSON.stringify({ ...info, pid: process.pid, socket: server.path, started: Date.now() }) + '\n')
         if (globals.json) {
@@ -80,7 +83,7 @@ export const daemon: Command = {
  * configured default (127.0.0.1:5001) may be taken by Kubo or another daemon,
  * and then this daemon runs without the API, saying so on stderr.
  */
-async function startRpc (kit: Kit, flag: string | undefined, io: CommandContext['io']): Promise<RpcServer | undefined> {
+async function startRpc ({ createRpcServer, parseApiAddress }: Http, kit: Kit, flag: string | undefined, io: CommandContext['io']): Promise<RpcServer | undefined> {
   const address = flag != null
     ? parseApiAddress(flag, '--api')
     : parseApiAddress(kit.config.ipfs_kit.backends.ipfs.api_endpoint, 'backends.ipfs.api_endpoint')
@@ -100,7 +103,7 @@ async function startRpc (kit: Kit, flag: string | undefined, io: CommandContext[
  * given with `--gateway` must work; the configured default (127.0.0.1:8080)
  * may be taken, and then the daemon runs without a gateway, saying so.
  */
-async function startGateway (kit: Kit, flag: string | undefined, io: CommandContext['io']): Promise<GatewayServer | undefined> {
+async function startGateway ({ createGatewayServer, parseApiAddress }: Http, kit: Kit, flag: string | undefined, io: CommandContext['io']): Promise<GatewayServer | undefined> {
   const address = flag != null
     ? parseApiAddress(flag, '--gateway')
     : parseApiAddress(kit.config.ipfs_kit.backends.ipfs.gateway, 'backends.ipfs.gateway')

@@ -1,17 +1,15 @@
-/** `ipfs-kit get <cid> -o <path>`: stream a file to disk. */
-import { createWriteStream } from 'node:fs'
+/** `ipfs-kit get <cid> -o <path>`: save a file to disk. */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { formatBytes, printJson, printLines } from '../output.ts'
+import { assertWritableDir, newFileMode } from '../writable.ts'
 import type { Command } from '../command.ts'
 
 export const get: Command = {
   name: 'get',
   usage: '<cid>',
   summary: 'save a file to disk',
-  description: 'The file appears whole or not at all: bytes go to a temporary file beside it, renamed when complete.',
+  description: 'The file appears whole or not at all: bytes go to a temporary file beside it, renamed when complete. Through a daemon, the daemon writes the file (the path is resolved here, against this directory; the mode is this shell\'s 0666 less its umask).',
   flags: {
     output: { type: 'string', short: 'o', value: '<path>', description: 'where to write (a directory gets <dir>/<cid>; default ./<cid>)' }
   },
@@ -20,22 +18,9 @@ export const get: Command = {
   run: async ({ args, flags, globals, io, session }) => {
     const cid = args[0] as string
     const target = await outputPath(typeof flags.output === 'string' ? flags.output : cid, cid)
+    await assertWritableDir(path.dirname(target))
     const node = await session()
-    const partial = `${target}.${process.pid}.part`
-    let size = 0
-    async function * counted (): AsyncGenerator<Uint8Array> {
-      for await (const chunk of node.cat(cid)) {
-        size += chunk.byteLength
-        yield chunk
-      }
-    }
-    try {
-      await pipeline(Readable.from(counted()), createWriteStream(partial, { flags: 'wx' }))
-      await fs.rename(partial, target)
-    } catch (err) {
-      await fs.rm(partial, { force: true })
-      throw err
-    }
+    const { size } = await node.save(cid, target, { mode: newFileMode() })
     if (globals.json) {
       printJson(io, { cid, path: target, size })
     } else {
@@ -44,6 +29,7 @@ export const get: Command = {
   }
 }
 
+/** Absolute: a daemon that writes the file has its own working directory. */
 async function outputPath (requested: string, cid: string): Promise<string> {
   const stat = await fs.stat(requested).catch(() => undefined)
   return path.resolve(stat?.isDirectory() === true ? path.join(requested, cid) : requested)

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { DATASTORE_DIR } from '../../constants.ts'
-import { loadConfig, resolveDataDir } from '../../config/index.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
 
@@ -13,6 +12,7 @@ export const init: Command = {
   description: 'Safe to run again: an existing directory keeps its identity and content.',
   args: [0, 0],
   run: async ({ globals, io }) => {
+    const { loadConfig, resolveDataDir } = await import('../../config/index.ts')
     const config = loadConfig({ file: globals.config, dataDir: globals.dataDir })
     const existed = existsSync(path.join(resolveDataDir(globals.dataDir, config.ipfs_kit.cache_dir), DATASTORE_DIR))
     const { createKit } = await import('../../index.ts')

@@ -3,6 +3,9 @@ import path from 'node:path'
 import { UsageError } from '../errors.ts'
 import { ProgressBar } from '../progress-bar.ts'
 import { formatBytes, printJson, printLines } from '../output.ts'
+import { assertWritableDir } from '../writable.ts'
+// the one function, not models/index.ts: a command run through a daemon does not load the library
+import { hfCacheDir } from '../../models/hf-cache.ts'
 import type { Command } from '../command.ts'
 import type { PullProgressEvents } from '../../index.ts'
 
@@ -53,13 +56,17 @@ export const modelPull: Command = {
   args: [1, 1],
   network: true,
   run: async ({ args, flags, globals, io, session }) => {
+    // Resolved here, against this shell's directory and environment: through a daemon, the daemon writes them.
+    const dest = typeof flags.output === 'string' ? path.resolve(flags.output) : undefined
+    const hfCache = flags['hf-cache'] === true ? hfCacheDir() : undefined
+    for (const dir of [dest, hfCache]) if (dir != null) await assertWritableDir(dir)
     const bar = io.stderr.isTTY === true ? new ProgressBar({ stream: io.stderr, label: 'pulling' }) : undefined
     let result
     try {
       result = await (await session()).modelPull(args[0] as string, {
         revision: optional(flags.revision),
-        dest: typeof flags.output === 'string' ? path.resolve(flags.output) : undefined,
-        hfCache: flags['hf-cache'] === true ? true : undefined,
+        dest,
+        hfCache,
         onProgress: bar == null ? undefined : (event: PullProgressEvents) => {
           if (event.type === 'models:pull:progress') bar.update(event.detail.bytesDone, event.detail.bytesTotal)
         }

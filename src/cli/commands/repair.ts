@@ -1,6 +1,4 @@
 /** `ipfs-kit repair`: rebuild a damaged datastore (LevelDB repair). */
-import { loadConfig, resolveDataDir } from '../../config/index.ts'
-import { repairRepo } from '../../repo/index.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
 
@@ -11,6 +9,8 @@ export const repair: Command = {
   description: 'Run when the node refuses to start with RepoCorruptError. The data directory must not be in use. Blocks are not touched; run `ipfs-kit verify --repair` afterwards.',
   args: [0, 0],
   run: async ({ globals, io }) => {
+    const { loadConfig, resolveDataDir } = await import('../../config/index.ts')
+    const { repairRepo } = await import('../../repo/index.ts')
     const config = loadConfig({ file: globals.config, dataDir: globals.dataDir })
     const dataDir = resolveDataDir(globals.dataDir, config.ipfs_kit.cache_dir)
     await repairRepo(dataDir)

@@ -1,5 +1,4 @@
 /** `ipfs-kit swarm-key`: print a new swarm key for a private cluster. */
-import { generateSwarmKey } from '../../config/index.ts'
 import { printJson } from '../output.ts'
 import type { Command } from '../command.ts'
 
@@ -10,6 +9,7 @@ export const swarmKey: Command = {
   description: 'Save it (`ipfs-kit swarm-key > swarm.key; chmod 600 swarm.key`), give every member the same file, and set `node.swarm_key` to its path.',
   args: [0, 0],
   run: async ({ globals, io }) => {
+    const { generateSwarmKey } = await import('../../config/swarm-key.ts')
     const key = generateSwarmKey()
     if (globals.json) printJson(io, { key })
     else io.stdout.write(key)
