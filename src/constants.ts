@@ -132,6 +132,29 @@ export const MODEL_FIND_TIMEOUT_MS = 10_000
 /** Per-block wait of a pull for its providers before a file is reported incomplete. */
 export const MODEL_PULL_BLOCK_TIMEOUT_MS = 30_000
 
+/** The data directory's publisher key file (Ed25519, mode 0600; src/trust/publisher-key.ts). */
+export const PUBLISHER_KEY_FILE = 'publisher.key'
+
+/**
+ * How long a pull waits for the manifest a candidate provider names before trying the next
+ * candidate: a provider that announces a root it cannot serve must not hold the pull up for the
+ * per-block timeout.
+ */
+export const MODEL_MANIFEST_TIMEOUT_MS = 5_000
+
+/**
+ * After the first trusted, verified manifest is found, how long a pull keeps listening for others
+ * (a newer signed revision, a second publisher for an org with no trust record yet) before it
+ * chooses. Gossip-learned and connected providers answer well within it.
+ */
+export const MODEL_CANDIDATE_SETTLE_MS = 500
+
+/** Candidate manifests a pull or `findProviders` fetches and verifies at once. */
+export const MODEL_MANIFEST_CONCURRENCY = 4
+
+/** Distinct manifest roots a pull or `findProviders` considers for one name (what more peers name is ignored). */
+export const MODEL_MAX_CANDIDATES = 32
+
 /** Files of a model fetched at once by a pull (each also reads ahead READ_AHEAD_BLOCKS blocks). */
 export const MODEL_PULL_FILE_CONCURRENCY = 4
 

@@ -271,12 +271,40 @@ export class AbortError extends KitError {
   }
 }
 
+export class UntrustedPublisherError extends KitError {
+  static override readonly name = 'UntrustedPublisherError'
+  override readonly name = 'UntrustedPublisherError'
+  override readonly code = 'ERR_UNTRUSTED_PUBLISHER'
+  constructor (readonly org: string, readonly trusted: string[], readonly seen: string[], message: string) {
+    super(message, `to accept a publisher: ipfs-kit model trust ${org} <publisher>; to drop one: ipfs-kit model untrust ${org} <publisher> (or set ipfs_kit.models.trusted_publishers)`)
+  }
+}
+
+export class UnsignedManifestError extends KitError {
+  static override readonly name = 'UnsignedManifestError'
+  override readonly name = 'UnsignedManifestError'
+  override readonly code = 'ERR_UNSIGNED_MANIFEST'
+  constructor (readonly model: string) {
+    super(`the only manifests found for ${model} are unsigned (published before publisher signatures)`, 'ask its publisher to publish it again, or set ipfs_kit.models.allow_unsigned: true to accept unsigned manifests')
+  }
+}
+
+export class ModelYankedError extends KitError {
+  static override readonly name = 'ModelYankedError'
+  override readonly name = 'ModelYankedError'
+  override readonly code = 'ERR_MODEL_YANKED'
+  constructor (readonly model: string, readonly publisher: string) {
+    super(`${model} was yanked by its publisher ${publisher}`, 'pull another revision (ipfs-kit model providers <name> lists them)')
+  }
+}
+
 /** Every named error class, for the catalogue test and the CLI. */
 export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
   KitStoppedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
-  InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, AbortError
+  InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, AbortError,
+  UntrustedPublisherError, UnsignedManifestError, ModelYankedError
 ] as const
 
 /**

@@ -14,6 +14,8 @@ import { createNode, tuneHeap } from './node/index.ts'
 import { Models } from './models/index.ts'
 import { heldSource, Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
+import { loadOrCreatePublisherKey, TrustStore } from './trust/index.ts'
+import type { PublisherKey } from './trust/index.ts'
 import { FileIndex } from './storage/index.ts'
 import { localBlockSource, parseCid } from './blocks/index.ts'
 import { InFlight, networkBlockSource, startTransferServer, transferSource } from './transfer/index.ts'
@@ -48,7 +50,7 @@ export interface KitOptions {
   /** Environment to read (`IPFS_KIT_DISABLE`, cache dir variables, `${VAR}`). @default process.env */
   env?: NodeJS.ProcessEnv
   /**
-   * `kit:start:service` as each service has started (repo, node, transfer, storage, models,
+   * `kit:start:service` as each service has started (repo, trust, node, transfer, storage, models,
    * metrics, auto-gc). An error thrown here fails the start like the service's own would: what
    * had started is stopped in reverse and the data directory is released.
    */
@@ -70,6 +72,8 @@ export interface Kit {
   readonly dataDir: string
   readonly offline: boolean
   readonly peerId: PeerId
+  /** This data directory's publisher id (did:key): signs the models it publishes; what others list in `trusted_publishers`. */
+  readonly publisher: string
   /**
    * @internal The Helia node under the kit. Not part of the public API: reading blocks through it
    * skips the transfer engine, the metrics and gc holds. Use `kit.storage`.
@@ -151,6 +155,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   let storage: MeteredStorage | undefined
   let models: TrackedModels | undefined
   let autoGc: AutoGc | undefined
+  let publisher: PublisherKey | undefined
+  let trust: TrustStore | undefined
   const services: Service[] = [
     {
       name: 'repo',
@@ -161,6 +167,13 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
         } finally {
           await repo?.close()
         }
+      }
+    },
+    {
+      name: 'trust',
+      start: async () => {
+        publisher = await loadOrCreatePublisherKey(dataDir)
+        trust = new TrustStore({ meta: required(repo).meta, configured: settings.models.trusted_publishers })
       }
     },
     {
@@ -215,7 +228,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
           lifecycle
         }, metrics)
         internals = { pins, helia: n.helia }
-        models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle }, pulls)
+        models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned }, pulls)
       }
     },
     {
@@ -266,6 +279,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     dataDir,
     offline,
     peerId: kitNode.peerId,
+    publisher: required(publisher).id,
     helia: kitNode.helia,
     libp2p: kitNode.libp2p,
     transfer,

@@ -40,6 +40,11 @@ const peerIdString = z.string().superRefine((value, ctx) => {
   }
 })
 
+// the form only (config imports no other folder); trust/ decodes the key when it uses one
+const publisherIdString = z.string().superRefine((value, ctx) => {
+  if (!/^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]{44}$/.test(value)) ctx.addIssue({ code: 'custom', message: `expected a publisher id like did:key:z6Mk… (ipfs-kit id --json prints it), got ${JSON.stringify(value)}` })
+})
+
 // read at load, so `config validate` catches a missing or malformed key file
 const swarmKey = z.string().min(1, 'expected a swarm key file path or the key text, got an empty string (an unset ${VAR}?)').superRefine((value, ctx) => {
   try {
@@ -74,6 +79,10 @@ export const configSchema = z.strictObject({
     }),
     api: z.strictObject({
       auth_token: z.string().min(MIN_AUTH_TOKEN_LENGTH, `expected a token of at least ${MIN_AUTH_TOKEN_LENGTH} characters (an unset \${VAR}?)`).nullable()
+    }),
+    models: z.strictObject({
+      trusted_publishers: z.record(z.string().regex(/^(\*|[A-Za-z0-9][A-Za-z0-9._-]*)$/, 'expected an org name or "*"'), z.array(publisherIdString)),
+      allow_unsigned: z.boolean()
     }),
     node: z.strictObject({
       listen: z.array(multiaddrString),

@@ -2,17 +2,24 @@
  * The model manifest: one dag-json block naming every file of a model
  * revision with its size, sha256 and CID (as an IPLD link). Because the links
  * are real, pinning the manifest's CID pins the whole model, and fetching it
- * by CID verifies it.
+ * by CID verifies it. The publisher's signature (over name, revision,
+ * created and files) and publisher id travel inside the block, so any holder
+ * can serve it and any puller verifies it with the publisher offline. A yank
+ * is a signed tombstone of the same shape without files.
  */
 import * as dagJson from '@ipld/dag-json'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { assertAllowedCid } from '../blocks/index.ts'
 import { InvalidInputError } from '../errors.ts'
+import { sign, verifySigned } from '../trust/index.ts'
+import type { PublisherKey, Signed } from '../trust/index.ts'
 import { assertModelName, assertRelativePath, assertRevision } from './names.ts'
 
 export const MANIFEST_TYPE = 'ipfs-kit/model-manifest'
 export const MANIFEST_VERSION = 1
+/** A signed tombstone: the publisher withdrew `name@revision`. */
+export const YANK_TYPE = 'ipfs-kit/model-yank'
 
 export interface ManifestFile {
   /** Relative path with forward slashes. */
@@ -31,20 +38,89 @@ export interface Manifest {
   /** ISO 8601 time of publishing. */
   created: string
   files: ManifestFile[]
+  /** The publisher id (did:key) whose signature follows; absent in manifests made before signatures. */
+  publisher?: string
+  /** Base64 Ed25519 signature over the other fields. */
+  signature?: string
 }
+
+export interface Yank extends Signed {
+  type: typeof YANK_TYPE
+  version: typeof MANIFEST_VERSION
+  name: string
+  revision: string
+  /** ISO 8601 time of the yank. */
+  created: string
+}
+
+/** What a root named for a model can be. */
+export type ModelRecordBlock = { kind: 'manifest', manifest: Manifest } | { kind: 'yank', yank: Yank }
 
 /** Encode a manifest as a dag-json block; files sorted by path so the same model gives the same CID. */
 export async function encodeManifest (manifest: Manifest): Promise<{ cid: CID, bytes: Uint8Array }> {
-  const sorted = { ...manifest, files: [...manifest.files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0) }
-  const bytes = dagJson.encode(sorted)
+  return await encodeBlock(sortFiles(manifest))
+}
+
+/** Sign a manifest (files sorted first: the signature covers the block's own order) and encode it. */
+export async function encodeSignedManifest (key: PublisherKey, manifest: Manifest): Promise<{ cid: CID, bytes: Uint8Array, manifest: Manifest }> {
+  const { publisher: _p, signature: _s, ...fields } = sortFiles(manifest)
+  const signed = await sign(key, fields)
+  return { ...await encodeBlock(signed), manifest: signed }
+}
+
+/** A signed yank of `name@revision`, encoded. */
+export async function encodeYank (key: PublisherKey, name: string, revision: string, created = new Date()): Promise<{ cid: CID, bytes: Uint8Array, yank: Yank }> {
+  assertModelName(name)
+  assertRevision(revision)
+  const yank = await sign(key, { type: YANK_TYPE, version: MANIFEST_VERSION, name, revision, created: created.toISOString() } as const)
+  return { ...await encodeBlock(yank), yank }
+}
+
+/**
+ * Decode what a root names (a manifest or a yank), check its shape, and verify its signature.
+ * `publisher` is the verified publisher id, undefined for an unsigned (older) manifest.
+ *
+ * @throws InvalidInputError for anything malformed or a signature that does not verify
+ */
+export async function decodeModelRecord (bytes: Uint8Array): Promise<ModelRecordBlock & { publisher?: string, name: string, revision: string, created: number }> {
+  let value: any
+  try {
+    value = dagJson.decode(bytes)
+  } catch (err) {
+    throw new InvalidInputError(`not a dag-json manifest: ${(err as Error).message}`)
+  }
+  if (value?.type === YANK_TYPE) {
+    if (value.version !== MANIFEST_VERSION) throw new InvalidInputError('not an ipfs-kit yank (version)')
+    assertModelName(value.name)
+    assertRevision(value.revision)
+    const publisher = await verifySigned(value)
+    return { kind: 'yank', yank: value as Yank, publisher, name: value.name, revision: value.revision, created: createdMs(value.created) }
+  }
+  const manifest = decodeManifest(bytes, value)
+  const publisher = manifest.signature == null && manifest.publisher == null ? undefined : await verifySigned(manifest as unknown as Record<string, unknown>)
+  return { kind: 'manifest', manifest, publisher, name: manifest.name, revision: manifest.revision, created: createdMs(manifest.created) }
+}
+
+function createdMs (created: unknown): number {
+  const ms = typeof created === 'string' ? Date.parse(created) : NaN
+  if (!Number.isFinite(ms)) throw new InvalidInputError(`the record's created time is not an ISO date: ${JSON.stringify(created)?.slice(0, 40)}`)
+  return ms
+}
+
+function sortFiles (manifest: Manifest): Manifest {
+  return { ...manifest, files: [...manifest.files].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0) }
+}
+
+async function encodeBlock (value: unknown): Promise<{ cid: CID, bytes: Uint8Array }> {
+  const bytes = dagJson.encode(value)
   return { cid: CID.createV1(dagJson.code, await sha256.digest(bytes)), bytes }
 }
 
 /** Decode and check a manifest fetched from a peer: shape, name, paths, CIDs. Never trust it further than this. */
-export function decodeManifest (bytes: Uint8Array): Manifest {
-  let value: any
+export function decodeManifest (bytes: Uint8Array, decoded?: unknown): Manifest {
+  let value: any = decoded
   try {
-    value = dagJson.decode(bytes)
+    value ??= dagJson.decode(bytes)
   } catch (err) {
     throw new InvalidInputError(`not a dag-json manifest: ${(err as Error).message}`)
   }

@@ -17,6 +17,8 @@ export interface LocalFileState {
 export interface ModelRecord extends LocalModel {
   /** Publisher side only: path → state of the file when it was stored. */
   files?: Record<string, LocalFileState>
+  /** Publisher side only: the publisher id that signed the manifest. */
+  publisher?: string
 }
 
 export class ModelIndex {
@@ -38,7 +40,7 @@ export class ModelIndex {
   async list (): Promise<LocalModel[]> {
     const out: LocalModel[] = []
     for await (const [, value] of this.meta.entries(PREFIX)) {
-      const { files: _files, ...model } = decodeJson<ModelRecord>(value)
+      const { files: _files, publisher: _publisher, ...model } = decodeJson<ModelRecord>(value)
       out.push(model)
     }
     return out

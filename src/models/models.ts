@@ -9,24 +9,28 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import merge from 'it-merge'
-import { MODEL_DHT_WALKS, MODEL_FIND_TIMEOUT_MS, MODELS_ANNOUNCE_TTL_MS, MODELS_PROTOCOL } from '../constants.ts'
+import { MODEL_DHT_WALKS, MODEL_FIND_TIMEOUT_MS, MODEL_MANIFEST_TIMEOUT_MS, MODELS_ANNOUNCE_TTL_MS, MODELS_PROTOCOL } from '../constants.ts'
 import { OfflineError } from '../errors.ts'
 import { nameKey, revisionKey, startAnnouncer } from './announcer.ts'
 import { ModelIndex } from './model-index.ts'
-import { assertModelName, assertRevision } from './names.ts'
+import { describeCandidates } from './candidates.ts'
+import { encodeYank } from './manifest.ts'
+import { assertModelName, assertOrg, assertRevision, DEFAULT_REVISION } from './names.ts'
+import { parsePublisherId } from '../trust/index.ts'
 import { askIndex, askResolve, handleModelsProtocol } from './protocol.ts'
 import type { IndexEntry } from './protocol.ts'
 import { ProviderIndex } from './provider-index.ts'
 import { publishModel } from './publish.ts'
 import { pullModel } from './pull.ts'
 import type { Announcer } from './announcer.ts'
-import type { FindProvidersOptions, LocalModel, ModelProvider, ProviderSource, PublishOptions, PublishResult, PullOptions, PullResult } from './types.ts'
+import type { FindProvidersOptions, LocalModel, ModelProvider, ProviderSource, PublishOptions, PublishResult, PullOptions, PullResult, YankOptions, YankResult } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BlockSource } from '../blocks/index.ts'
 import type { MetaStore } from '../repo/index.ts'
 import type { FetcherOptions } from '../transfer/index.ts'
 import type { IPFSKitStorage } from '../storage/index.ts'
 import type { Lifecycle } from '../lifecycle.ts'
+import type { PublisherKey, TrustStore } from '../trust/index.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
 const log = logger('ipfs-kit:models')
@@ -42,6 +46,12 @@ export interface ModelsComponents {
   env?: NodeJS.ProcessEnv
   /** The kit's life: every call after stop() raises KitStoppedError. @default always running */
   lifecycle?: Lifecycle
+  /** This data directory's publisher key: signs what `publish` and `yank` bind. */
+  publisher: PublisherKey
+  /** Who may publish for which org. */
+  trust: TrustStore
+  /** Config `models.allow_unsigned`. @default false */
+  allowUnsigned?: boolean
 }
 
 const ALL_SOURCES: ProviderSource[] = ['gossip', 'peers', 'dht']
@@ -85,7 +95,7 @@ export class Models {
    */
   async publish (dir: string, options: PublishOptions): Promise<PublishResult> {
     this.c.lifecycle?.assertRunning('models.publish')
-    const { manifestFiles: _files, ...result } = await publishModel({ storage: this.c.storage, blockstore: this.c.blockstore, index: this.index }, dir, options)
+    const { manifestFiles: _files, ...result } = await publishModel({ storage: this.c.storage, blockstore: this.c.blockstore, index: this.index, publisher: this.c.publisher }, dir, options)
     await this.announcer?.announce({ name: result.name, revision: result.revision, root: result.root, created: Date.now(), origin: 'published' })
     return result
   }
@@ -136,11 +146,74 @@ export class Models {
     options.signal?.throwIfAborted()
   }
 
-  /** Every provider found within `timeoutMs` (the DHT walk is the slow part). */
+  /**
+   * Every provider found within `timeoutMs` (the DHT walk is the slow part), each with what the
+   * record at its root says: `publisher` (verified), `created`, `trusted` (would a pull accept
+   * it), `yanked`, or `error` when the root was not served or does not verify.
+   */
   async findProviders (name: string, options: FindProvidersOptions = {}): Promise<ModelProvider[]> {
     this.c.lifecycle?.assertRunning('models.findProviders')
     const out: ModelProvider[] = []
     for await (const provider of this.findProvidersStream(name, options)) out.push(provider)
+    const fetcher = this.c.fetcher?.({ timeoutMs: MODEL_MANIFEST_TIMEOUT_MS })
+    if (fetcher == null) return out
+    const described = await describeCandidates({ fetch: async (cid, o) => await fetcher.getBytes(cid, o), trust: this.c.trust, allowUnsigned: this.c.allowUnsigned ?? false }, name, out, options)
+    return described.flatMap(candidate => candidate.providers.map(p => ({
+      ...p,
+      revision: candidate.revision,
+      publisher: candidate.publisher,
+      created: candidate.created,
+      trusted: (candidate as { trusted?: boolean }).trusted ?? false,
+      yanked: candidate.record?.kind === 'yank',
+      ...(candidate.error != null ? { error: candidate.error } : {})
+    })))
+  }
+
+  /** This data directory's publisher id (did:key): what others put in `trusted_publishers`. */
+  get publisher (): string {
+    return this.c.publisher.id
+  }
+
+  /**
+   * Withdraw `name@revision`: publish a signed tombstone that pullers honour (the revision is not
+   * pulled; `findProviders` shows it as yanked). The model's blocks stay until gc.
+   */
+  async yank (name: string, options: YankOptions = {}): Promise<YankResult> {
+    this.c.lifecycle?.assertRunning('models.yank')
+    assertModelName(name)
+    const revision = options.revision ?? DEFAULT_REVISION
+    assertRevision(revision)
+    const { cid, bytes } = await encodeYank(this.c.publisher, name, revision)
+    await this.c.storage.putBlock(cid, bytes, { pin: true, signal: options.signal })
+    const previous = await this.index.get(name, revision)
+    const model: LocalModel = { name, revision, root: cid.toString(), created: Date.now(), origin: 'yanked' }
+    await this.index.put({ ...model, publisher: this.c.publisher.id })
+    if (previous != null && previous.root !== model.root) await this.c.storage.unpin(previous.root)
+    await this.announcer?.announce(model)
+    return { name, revision, root: cid.toString(), publisher: this.c.publisher.id }
+  }
+
+  /** Trust `publisher` for `org` (recorded in the data directory). Returns the org's recorded publishers. */
+  async trust (org: string, publisher: string): Promise<string[]> {
+    this.c.lifecycle?.assertRunning('models.trust')
+    assertOrg(org)
+    parsePublisherId(publisher)
+    return await this.c.trust.trust(org, publisher)
+  }
+
+  /** Stop trusting `publisher` for `org`. An org left with no publisher is trust-on-first-use again. */
+  async untrust (org: string, publisher: string): Promise<string[]> {
+    this.c.lifecycle?.assertRunning('models.untrust')
+    assertOrg(org)
+    return await this.c.trust.untrust(org, publisher)
+  }
+
+  /** Every org's trust: configured (`trusted_publishers`) or recorded (first use, `trust`). */
+  async trusted (): Promise<Array<{ org: string, publishers: string[], source: 'configured' | 'recorded' }>> {
+    this.c.lifecycle?.assertRunning('models.trusted')
+    const out: Array<{ org: string, publishers: string[], source: 'configured' | 'recorded' }> = []
+    for await (const record of this.c.trust.records()) out.push({ ...record, source: 'recorded' })
+    for (const [org, publishers] of Object.entries(this.c.trust.configured)) out.push({ org, publishers, source: 'configured' })
     return out
   }
 
@@ -158,7 +231,9 @@ export class Models {
       env: this.c.env,
       find: (n, o) => this.findProvidersStream(n, o),
       dial: async provider => { await this.dial(provider) },
-      announce: async model => { await this.announcer?.announce(model) }
+      announce: async model => { await this.announcer?.announce(model) },
+      trust: this.c.trust,
+      allowUnsigned: this.c.allowUnsigned ?? false
     }, name, options)
   }
 

@@ -54,3 +54,8 @@ export function assertRelativePath (path: string): void {
 export function modelRef (name: string, revision: string): string {
   return `${name}@${revision}`
 }
+
+/** @throws InvalidModelNameError unless `org` is the org part of a model name */
+export function assertOrg (org: string): void {
+  assertModelName(`${String(org)}/x`)
+}

@@ -13,19 +13,22 @@ import { CustomProgressEvent } from 'progress-events'
 import { CHUNK_SIZE } from '../constants.ts'
 import { InputNotFoundError, InvalidInputError } from '../errors.ts'
 import { blockKey } from '../blocks/index.ts'
-import { encodeManifest, MANIFEST_TYPE, MANIFEST_VERSION } from './manifest.ts'
+import { encodeSignedManifest, MANIFEST_TYPE, MANIFEST_VERSION } from './manifest.ts'
 import { assertModelName, assertRelativePath, assertRevision, DEFAULT_REVISION } from './names.ts'
 import type { ManifestFile } from './manifest.ts'
 import type { LocalFileState, ModelIndex } from './model-index.ts'
 import type { PublishOptions, PublishResult } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { IPFSKitStorage } from '../storage/index.ts'
+import type { PublisherKey } from '../trust/index.ts'
 import { CID } from 'multiformats/cid'
 
 export interface PublishComponents {
   storage: IPFSKitStorage
   blockstore: FsBlockstore
   index: ModelIndex
+  /** Signs the manifest: name, revision, created and files. */
+  publisher: PublisherKey
 }
 
 /** Regular files under `dir`, as sorted relative paths with forward slashes. Symlinks and special files are refused. */
@@ -87,16 +90,16 @@ export async function publishModel (c: PublishComponents, dir: string, options: 
       options.onProgress?.(new CustomProgressEvent('models:publish:file', { path: rel, size: state.size, reused }))
     }
 
-    // nothing changed since the last publish of this revision: keep its manifest (same root)
-    if (previous != null && storedFiles === 0 && sameFiles(previous.files, states)) {
+    // nothing changed since the last publish of this revision by this publisher: keep its manifest (same root)
+    if (previous != null && previous.publisher === c.publisher.id && storedFiles === 0 && sameFiles(previous.files, states)) {
       return { name, revision, root: previous.root, files: files.length, bytes, storedFiles, reusedFiles: files.length, manifestFiles: files }
     }
     const manifest = { type: MANIFEST_TYPE, version: MANIFEST_VERSION, name, revision, created: new Date().toISOString(), files } as const
-    const { cid: root, bytes: manifestBytes } = await encodeManifest(manifest)
+    const { cid: root, bytes: manifestBytes } = await encodeSignedManifest(c.publisher, manifest)
     hold.add([blockKey(root)])
     await c.blockstore.put(root, manifestBytes)
     if (!await c.storage.pin(root.toString(), { signal: options.signal })) throw new InvalidInputError(`could not pin the manifest of ${name}`)
-    await c.index.put({ name, revision, root: root.toString(), created: Date.now(), origin: 'published', files: states })
+    await c.index.put({ name, revision, root: root.toString(), created: Date.now(), origin: 'published', files: states, publisher: c.publisher.id })
     // the revision now points at the new manifest; the old one no longer needs its pin
     if (previous != null && previous.root !== root.toString()) await c.storage.unpin(previous.root)
     return { name, revision, root: root.toString(), files: files.length, bytes, storedFiles, reusedFiles: files.length - storedFiles, manifestFiles: files }

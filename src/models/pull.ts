@@ -15,12 +15,13 @@ import { once } from 'node:events'
 import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
 import { MODEL_FIND_TIMEOUT_MS, MODEL_PULL_BLOCK_TIMEOUT_MS, MODEL_PULL_FILE_CONCURRENCY } from '../constants.ts'
-import { ModelNotFoundError, ModelPullError, OfflineError } from '../errors.ts'
+import { ModelPullError, ModelYankedError, OfflineError } from '../errors.ts'
 import { heldSource, walkDag } from '../pins/index.ts'
 import { readFile } from '../unixfs/index.ts'
 import { prefetchFile } from '../transfer/index.ts'
 import { hfCacheDir, materializeHfCache } from './hf-cache.ts'
-import { decodeManifest } from './manifest.ts'
+import { chooseManifest, orgOf } from './candidates.ts'
+import { decodeModelRecord } from './manifest.ts'
 import { assertModelName, assertRelativePath, assertRevision, DEFAULT_REVISION, modelRef } from './names.ts'
 import type { Manifest, ManifestFile } from './manifest.ts'
 import type { ModelIndex } from './model-index.ts'
@@ -29,6 +30,7 @@ import type { BlockSource } from '../blocks/index.ts'
 import type { Hold } from '../pins/index.ts'
 import type { FetcherOptions } from '../transfer/index.ts'
 import type { IPFSKitStorage } from '../storage/index.ts'
+import type { TrustStore } from '../trust/index.ts'
 
 export interface PullComponents {
   storage: IPFSKitStorage
@@ -41,6 +43,10 @@ export interface PullComponents {
   dial(provider: ModelProvider): Promise<void>
   announce(model: LocalModel): Promise<void>
   env?: NodeJS.ProcessEnv
+  /** Who may publish for which org (configured, recorded, first use). */
+  trust: TrustStore
+  /** Config `models.allow_unsigned`. */
+  allowUnsigned: boolean
 }
 
 export async function pullModel (c: PullComponents, name: string, options: PullOptions = {}): Promise<PullResult> {
@@ -62,33 +68,35 @@ async function pullHeld (c: PullComponents, name: string, options: PullOptions, 
   const providersUsed = new Set<string>()
   const local = heldSource(c.local, hold)
 
-  // 1. the manifest root: ours if we hold this revision whole, else from providers
+  // 1. the manifest: ours if we hold this revision whole, else the newest trusted one providers name
   const localRecord = await c.index.get(name, options.revision ?? DEFAULT_REVISION)
   let root: CID | undefined
   let revision = options.revision ?? DEFAULT_REVISION
+  let manifest: Manifest | undefined
+  let firstUse: { org: string, publisher: string } | undefined
   const complete = localRecord != null && await walkDag(local, CID.parse(localRecord.root)).then(() => true, () => false)
   if (localRecord != null && complete) {
     root = CID.parse(localRecord.root)
+    const record = await decodeModelRecord(await local.getBytes(root, options))
+    if (record.kind === 'yank') throw new ModelYankedError(modelRef(name, revision), record.publisher ?? 'unknown')
+    manifest = record.manifest
   }
   let source: BlockSource = local
-  if (root == null) {
+  if (root == null || manifest == null) {
     if (c.fetcher == null) throw new OfflineError(`pull of ${name}`)
-    source = c.fetcher({ timeoutMs: options.blockTimeoutMs ?? MODEL_PULL_BLOCK_TIMEOUT_MS, hold, onFetched: (_, bytes) => { fetchedBytes += bytes.byteLength }, onProgress: options.onProgress })
-    const chosen = await chooseProviders(c, name, options, providersUsed)
-    root = CID.parse(chosen.root)
+    const network = c.fetcher({ timeoutMs: options.blockTimeoutMs ?? MODEL_PULL_BLOCK_TIMEOUT_MS, hold, onFetched: (_, bytes) => { fetchedBytes += bytes.byteLength }, onProgress: options.onProgress })
+    source = network
+    const chosen = await chooseManifest({
+      find: c.find,
+      dial: c.dial,
+      fetch: async (cid, o) => await network.getBytes(cid, o),
+      trust: c.trust,
+      allowUnsigned: c.allowUnsigned
+    }, name, { ...options, findTimeoutMs: options.findTimeoutMs ?? MODEL_FIND_TIMEOUT_MS }, providersUsed)
+    root = chosen.root
     revision = chosen.revision
-  }
-
-  // 2. the manifest, verified by its CID, then checked
-  let manifest: Manifest
-  try {
-    manifest = decodeManifest(await source.getBytes(root, options))
-  } catch (err: any) {
-    if (err.name === 'NotFoundError') throw new ModelNotFoundError(modelRef(name, revision), 'no provider sent its manifest', { cause: err })
-    throw err
-  }
-  if (manifest.name !== name || manifest.revision !== revision) {
-    throw new ModelNotFoundError(modelRef(name, revision), `the provider's manifest is for ${modelRef(manifest.name, manifest.revision)}`)
+    manifest = chosen.manifest
+    if (chosen.firstUse && chosen.publisher != null) firstUse = { org: orgOf(name), publisher: chosen.publisher }
   }
   for (const file of manifest.files) assertRelativePath(file.path)
   const bytesTotal = manifest.files.reduce((n, f) => n + f.size, 0)
@@ -134,6 +142,8 @@ async function pullHeld (c: PullComponents, name: string, options: PullOptions, 
   if (!await c.storage.pin(root.toString(), options)) {
     throw new ModelPullError(modelRef(name, revision), manifest.files.map(f => f.path), { cause: new Error(`the manifest ${root} could not be pinned: blocks missing locally`) })
   }
+  // trust on first use: the org's first publisher is recorded once its model has landed
+  if (firstUse != null) await c.trust.trust(firstUse.org, firstUse.publisher)
   const model: LocalModel = { name, revision, root: root.toString(), created: Date.now(), origin: localRecord?.origin ?? 'pulled' }
   if (localRecord?.root !== model.root) await c.index.put(model)
   await c.announce(model).catch(() => {})
@@ -144,36 +154,6 @@ async function pullHeld (c: PullComponents, name: string, options: PullOptions, 
     hfSnapshot = await materializeHfCache(dir, manifest, root.toString(), file => readFile(c.local, file.cid, options))
   }
   return { name, revision, root: root.toString(), files: manifest.files.length, bytes: bytesTotal, fetchedBytes, providers: [...providersUsed], dest: options.dest, hfSnapshot }
-}
-
-/**
- * Find providers; resolve on the first usable one (the revision asked for,
- * else `main`, else the first heard), and keep dialling the others as they
- * come so bitswap can use them all.
- */
-async function chooseProviders (c: PullComponents, name: string, options: PullOptions, used: Set<string>): Promise<ModelProvider> {
-  const found = c.find(name, { revision: options.revision, signal: options.signal, timeoutMs: options.findTimeoutMs ?? MODEL_FIND_TIMEOUT_MS })
-  const dialAll = async (provider: ModelProvider): Promise<void> => {
-    await c.dial(provider).then(() => { used.add(provider.peerId) }, () => {})
-  }
-  const seen: ModelProvider[] = []
-  let chosen: ModelProvider | undefined
-  while (chosen == null) {
-    const next = await found.next()
-    if (next.done === true) break
-    seen.push(next.value)
-    if (options.revision != null || next.value.revision === DEFAULT_REVISION) chosen = next.value
-  }
-  chosen ??= seen[0]
-  if (chosen == null) throw new ModelNotFoundError(options.revision != null ? modelRef(name, options.revision) : name)
-  // wait for the chosen provider only: a provider that went away must not hold the pull up for a
-  // dial timeout; the others (and those the DHT names later) are dialled in the background
-  await dialAll(chosen)
-  void (async () => {
-    await Promise.all(seen.filter(p => p !== chosen).map(dialAll))
-    for await (const provider of found) await dialAll(provider)
-  })().catch(() => {})
-  return chosen
 }
 
 /** One file: every block through `source` (verified), written to `dest` when given, sha256 checked. */

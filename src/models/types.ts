@@ -36,6 +36,16 @@ export interface ModelProvider {
   revision: string
   /** How we learned of it. */
   via: ProviderSource
+  /** `findProviders` only, from the record at `root`: its verified publisher id (absent: unsigned or not fetched). */
+  publisher?: string
+  /** `findProviders` only: when the record was published, ms since the epoch. */
+  created?: number
+  /** `findProviders` only: whether a pull would accept this publisher for the org. */
+  trusted?: boolean
+  /** `findProviders` only: the root is the publisher's signed withdrawal of the revision. */
+  yanked?: boolean
+  /** `findProviders` only: why the root's record is unusable (not served, malformed, bad signature). */
+  error?: string
 }
 
 export interface FindProvidersOptions extends AbortOptions {
@@ -57,6 +67,21 @@ export interface PullOptions extends AbortOptions, ProgressOptions<PullProgressE
   blockTimeoutMs?: number
   /** How long to look for providers. @default MODEL_FIND_TIMEOUT_MS */
   findTimeoutMs?: number
+  /** How long to wait for each candidate's manifest. @default MODEL_MANIFEST_TIMEOUT_MS */
+  manifestTimeoutMs?: number
+}
+
+export interface YankOptions extends AbortOptions {
+  /** @default 'main' */
+  revision?: string
+}
+
+export interface YankResult {
+  name: string
+  revision: string
+  /** CID of the signed tombstone now announced for the revision. */
+  root: string
+  publisher: string
 }
 
 export interface PullProgress {
@@ -96,5 +121,5 @@ export interface LocalModel {
   /** ms since the epoch */
   created: number
   /** Published here, or pulled from peers. */
-  origin: 'published' | 'pulled'
+  origin: 'published' | 'pulled' | 'yanked'
 }
