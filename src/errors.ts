@@ -81,8 +81,8 @@ export class InvalidInputError extends KitError {
   static override readonly name = 'InvalidInputError'
   override readonly name = 'InvalidInputError'
   override readonly code = 'ERR_INVALID_INPUT'
-  constructor (message: string) {
-    super(message, 'pass a Uint8Array, a string, { path } or an AsyncIterable<Uint8Array>')
+  constructor (message: string, hint = 'pass a Uint8Array, a string, { path } or an AsyncIterable<Uint8Array>') {
+    super(message, hint)
   }
 }
 

@@ -6,13 +6,15 @@
  */
 import { writeDirect } from './fd-writer.ts'
 import { saveFile } from './save-file.ts'
-import type { BackendStatus, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult } from '../index.ts'
+import type { BackendStatus, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
 import type { Sink } from './fd-writer.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
 
 export interface IdResult {
   peerId: string
+  /** The data directory's publisher id (did:key), which signs the models it publishes. */
+  publisher: string
   /** Listen addresses with the peer id; empty offline. */
   addresses: string[]
 }
@@ -95,6 +97,19 @@ export interface KitOperations {
   /** Pull a model; `dest` and a string `hfCache` are paths on this machine. */
   modelPull(name: string, options?: Pick<PullOptions, 'revision' | 'dest' | 'hfCache' | 'signal' | 'onProgress'>): Promise<PullResult>
   modelList(options?: AbortOptions): Promise<LocalModel[]>
+  /** Publish a signed tombstone for `name@revision`. */
+  modelYank(name: string, options?: AbortOptions & { revision?: string }): Promise<YankResult>
+  /** Trust `publisher` for `org`; the org's recorded publishers after. */
+  modelTrust(org: string, publisher: string, options?: AbortOptions): Promise<string[]>
+  modelUntrust(org: string, publisher: string, options?: AbortOptions): Promise<string[]>
+  /** Every org's trusted publishers, configured or recorded. */
+  modelTrusted(options?: AbortOptions): Promise<TrustEntry[]>
+}
+
+export interface TrustEntry {
+  org: string
+  publishers: string[]
+  source: 'configured' | 'recorded'
 }
 
 /**
@@ -107,7 +122,7 @@ export interface KitOperations {
 export function localOperations (kit: Kit): KitOperations {
   const storage = kit.storage
   return {
-    id: async () => ({ peerId: kit.peerId.toString(), addresses: kit.addresses() }),
+    id: async () => ({ peerId: kit.peerId.toString(), publisher: kit.publisher, addresses: kit.addresses() }),
     add: async (input, options = {}) => {
       let size = 0
       const cid = await storage.store(input, {
@@ -143,6 +158,10 @@ export function localOperations (kit: Kit): KitOperations {
     modelPublish: async (dir, options) => await kit.models.publish(dir, options),
     modelProviders: async (name, options = {}) => await kit.models.findProviders(name, options),
     modelPull: async (name, options = {}) => await kit.models.pull(name, options),
-    modelList: async () => await kit.models.list()
+    modelList: async () => await kit.models.list(),
+    modelYank: async (name, options = {}) => await kit.models.yank(name, options),
+    modelTrust: async (org, publisher) => await kit.models.trust(org, publisher),
+    modelUntrust: async (org, publisher) => await kit.models.untrust(org, publisher),
+    modelTrusted: async () => await kit.models.trusted()
   }
 }

@@ -18,8 +18,8 @@
  * GiB; framed, about 0.5.
  */
 import { isKitError } from '../errors.ts'
-import type { IdResult, PinEntry, SaveResult } from './operations.ts'
-import type { BackendStatus, FileEntry, GcResult, LocalModel, ModelProvider, PublishResult, PullResult, VerifyResult } from '../index.ts'
+import type { IdResult, PinEntry, SaveResult, TrustEntry } from './operations.ts'
+import type { BackendStatus, FileEntry, GcResult, LocalModel, ModelProvider, PublishResult, PullResult, VerifyResult, YankResult } from '../index.ts'
 
 /** Path prefix of every operation; bump on an incompatible change. */
 export const API_PREFIX = '/v1/'
@@ -54,11 +54,15 @@ export interface UnaryCalls {
   modelPull: { args: { name: string, revision?: string, dest?: string, hfCache?: boolean | string }, result: PullResult }
   modelList: { args: Record<string, never>, result: LocalModel[] }
   save: { args: { cid: string, path: string, mode?: number }, result: SaveResult }
+  modelYank: { args: { name: string, revision?: string }, result: YankResult }
+  modelTrust: { args: { org: string, publisher: string }, result: string[] }
+  modelUntrust: { args: { org: string, publisher: string }, result: string[] }
+  modelTrusted: { args: Record<string, never>, result: TrustEntry[] }
 }
 
 export type UnaryOp = keyof UnaryCalls
 
-export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'modelPublish', 'modelProviders', 'modelPull', 'modelList', 'save']
+export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'modelPublish', 'modelProviders', 'modelPull', 'modelList', 'save', 'modelYank', 'modelTrust', 'modelUntrust', 'modelTrusted']
 
 /** Arguments of the streaming operations. */
 export interface AddArgs { filename?: string, pin?: boolean }

@@ -60,6 +60,10 @@ const unary: UnaryHandlers = {
     signal
   }),
   modelList: async (ops, _, signal) => await ops.modelList({ signal }),
+  modelYank: async (ops, args, signal) => await ops.modelYank(stringArg(args, 'name'), { revision: optionalString(args, 'revision'), signal }),
+  modelTrust: async (ops, args, signal) => await ops.modelTrust(stringArg(args, 'org'), stringArg(args, 'publisher'), { signal }),
+  modelUntrust: async (ops, args, signal) => await ops.modelUntrust(stringArg(args, 'org'), stringArg(args, 'publisher'), { signal }),
+  modelTrusted: async (ops, _, signal) => await ops.modelTrusted({ signal }),
   save: async (ops, args, signal) => await ops.save(stringArg(args, 'cid'), stringArg(args, 'path'), { mode: optionalInteger(args, 'mode'), signal })
 }
 

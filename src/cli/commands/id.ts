@@ -5,7 +5,7 @@ import type { Command } from '../command.ts'
 export const id: Command = {
   name: 'id',
   usage: '',
-  summary: 'show the peer id and listen addresses',
+  summary: 'show the peer id, the publisher id and listen addresses',
   description: 'Addresses are those of the running daemon; without one, nothing listens and the list is empty.',
   args: [0, 0],
   run: async ({ globals, io, session }) => {
@@ -14,6 +14,6 @@ export const id: Command = {
       printJson(io, result)
       return
     }
-    printLines(io, `peer id: ${result.peerId}`, 'addresses:', ...(result.addresses.length === 0 ? ['  (none: not listening)'] : result.addresses.map(a => `  ${a}`)))
+    printLines(io, `peer id:   ${result.peerId}`, `publisher: ${result.publisher}`, 'addresses:', ...(result.addresses.length === 0 ? ['  (none: not listening)'] : result.addresses.map(a => `  ${a}`)))
   }
 }

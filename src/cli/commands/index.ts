@@ -8,7 +8,8 @@ import { get } from './get.ts'
 import { id } from './id.ts'
 import { init } from './init.ts'
 import { ls } from './ls.ts'
-import { modelLs, modelProviders, modelPublish, modelPull } from './model.ts'
+import { keyExport, keyImport } from './key.ts'
+import { modelLs, modelProviders, modelPublish, modelPull, modelTrust, modelTrusted, modelUntrust, modelYank } from './model.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { rm } from './rm.ts'
 import { repair } from './repair.ts'
@@ -18,5 +19,5 @@ import { verify } from './verify.ts'
 import type { Command } from '../command.ts'
 
 export const COMMANDS: readonly Command[] = [
-  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelLs, configShow, configValidate, swarmKey
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, keyExport, keyImport, configShow, configValidate, swarmKey
 ]

@@ -39,7 +39,7 @@ export const modelProviders: Command = {
     const providers = await (await session()).modelProviders(args[0] as string, { revision: optional(flags.revision), timeoutMs })
     if (globals.json) printJson(io, providers)
     else if (providers.length === 0) printLines(io, 'no providers found')
-    else printLines(io, ...providers.map(p => `${p.peerId}  ${p.revision}  ${p.root}  via ${p.via}  ${p.addresses.join(' ')}`))
+    else printLines(io, ...providers.map(p => `${p.peerId}  ${p.revision}  ${p.root}  ${providerVerdict(p)}  via ${p.via}  ${p.addresses.join(' ')}`))
   }
 }
 
@@ -97,6 +97,67 @@ export const modelLs: Command = {
     else if (models.length === 0) printLines(io, 'no models')
     else printLines(io, ...models.map(m => `${m.name}@${m.revision}  ${m.root}  ${m.origin}`))
   }
+}
+
+export const modelYank: Command = {
+  name: 'model yank',
+  usage: '<org/name>[@<revision>]',
+  summary: 'withdraw a revision: publish a signed tombstone that pullers honour',
+  description: 'Pullers that trust this publisher no longer pull the revision; `model providers` shows it as yanked. The blocks stay until gc.',
+  args: [1, 1],
+  network: true,
+  run: async ({ args, globals, io, session }) => {
+    const [name, revision] = (args[0] as string).split('@')
+    const result = await (await session()).modelYank(name as string, { revision })
+    if (globals.json) printJson(io, result)
+    else printLines(io, `yanked ${result.name}@${result.revision}`, `tombstone ${result.root}`, `signed by ${result.publisher}`)
+  }
+}
+
+export const modelTrust: Command = {
+  name: 'model trust',
+  usage: '<org> <publisher>',
+  summary: 'trust a publisher id (did:key:…) to publish models for an org',
+  description: 'Recorded in the data directory. An org listed in ipfs_kit.models.trusted_publishers follows the config instead.',
+  args: [2, 2],
+  run: async ({ args, globals, io, session }) => {
+    const publishers = await (await session()).modelTrust(args[0] as string, args[1] as string)
+    if (globals.json) printJson(io, { org: args[0], publishers })
+    else printLines(io, `${args[0] as string} trusts: ${publishers.join(', ')}`)
+  }
+}
+
+export const modelUntrust: Command = {
+  name: 'model untrust',
+  usage: '<org> <publisher>',
+  summary: 'stop trusting a publisher for an org (no publisher left: trust on first use again)',
+  args: [2, 2],
+  run: async ({ args, globals, io, session }) => {
+    const publishers = await (await session()).modelUntrust(args[0] as string, args[1] as string)
+    if (globals.json) printJson(io, { org: args[0], publishers })
+    else printLines(io, publishers.length === 0 ? `${args[0] as string}: no trusted publisher (the next one seen is trusted on first use)` : `${args[0] as string} trusts: ${publishers.join(', ')}`)
+  }
+}
+
+export const modelTrusted: Command = {
+  name: 'model trusted',
+  usage: '',
+  summary: 'list which publishers each org trusts (configured and recorded)',
+  args: [0, 0],
+  run: async ({ globals, io, session }) => {
+    const entries = await (await session()).modelTrusted()
+    if (globals.json) printJson(io, entries)
+    else if (entries.length === 0) printLines(io, 'no trust records yet (every org: trust on first use)')
+    else printLines(io, ...entries.map(e => `${e.org}  ${e.source}  ${e.publishers.join(', ')}`))
+  }
+}
+
+/** What `model providers` says of a provider's record. */
+function providerVerdict (p: { trusted?: boolean, yanked?: boolean, publisher?: string, error?: string }): string {
+  if (p.error != null) return `unusable (${p.error})`
+  const who = p.publisher ?? 'unsigned'
+  if (p.yanked === true) return `yanked by ${who}`
+  return `${p.trusted === true ? 'trusted' : 'untrusted'} ${who}`
 }
 
 function optional (value: unknown): string | undefined {
