@@ -74,7 +74,7 @@ export class IPFSKitStorage {
     const pin = options.pin ?? this.c.pinByDefault
     // Holding the read side of the gc lock from the first block to the pin: a
     // concurrent gc waits instead of collecting blocks of a DAG not yet pinned.
-    const release = await this.c.gcLock.read()
+    const release = await this.c.gcLock.read({ signal: options.signal })
     let cid: CID
     let size: number
     try {
