@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
+import { TRANSFER_PROTOCOL } from '../src/constants.ts'
 import { createKit } from '../src/index.ts'
 import { cpuMs, errorShape, send, serveRequests } from './line-server.ts'
 import { lieAboutBlocks } from './lying-server.ts'
@@ -74,6 +75,10 @@ function handlers (kit: Kit): Handlers {
     lie: async () => {
       await lieAboutBlocks(kit)
       return true
+    },
+    transferSent: async () => {
+      const series = await kit.telemetry.registry.getSingleMetric('libp2p_data_transfer_bytes_total')?.get()
+      return series?.values.find(v => v.labels.protocol === `${TRANSFER_PROTOCOL} sent`)?.value ?? 0
     },
     transferActive: async () => Object.fromEntries(kit.transfer?.active() ?? []),
     rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss(), cpuMs: cpuMs() }),

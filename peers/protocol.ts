@@ -44,6 +44,8 @@ export interface Operations {
   cidFirstProvider: { args: { cid: string, timeoutMs?: number }, result: { ms: number | null } }
   /** From now on answer our transfer protocol with wrong bytes (a lying provider, for tests). */
   lie: { args: Record<string, never>, result: true }
+  /** Bytes this peer has sent over the transfer protocol since it started: the `/ipfs-kit/transfer/1.0.0 sent` series of `libp2p_data_transfer_bytes_total` that /metrics serves. */
+  transferSent: { args: Record<string, never>, result: number }
   /** Transfer requests this peer is serving now, per requesting peer id. */
   transferActive: { args: Record<string, never>, result: Record<string, number> }
   /** Resident set size of the peer process now and at its peak, in bytes, and the CPU time it used so far. */

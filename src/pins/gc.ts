@@ -47,7 +47,7 @@ export interface GcOptions extends AbortOptions, ProgressOptions<GcProgressEvent
  */
 export async function collectGarbage (components: GcComponents, options: GcOptions = {}): Promise<GcResult> {
   options.signal?.throwIfAborted()
-  const release = await components.lock.write()
+  const release = await components.lock.write({ signal: options.signal })
   try {
     const referenced = await components.pins.referencedKeys()
     const present = new Map<string, { cid: CID, size: number }>()

@@ -21,7 +21,7 @@ export interface EvictionResult extends GcResult {
 }
 
 export async function evictToTarget (c: EvictionComponents, targetBytes: number, options: AbortOptions = {}): Promise<EvictionResult> {
-  const release = await c.gcLock.write()
+  const release = await c.gcLock.write(options)
   try {
     const sizes = new Map<string, number>()
     let used = 0

@@ -78,7 +78,7 @@ export class IPFSKitStorage {
     const pin = options.pin ?? this.c.pinByDefault
     // Holding the read side of the gc lock from the first block to the pin: a
     // concurrent gc waits instead of collecting blocks of a DAG not yet pinned.
-    const release = await this.c.gcLock.read()
+    const release = await this.c.gcLock.read({ signal: options.signal })
     let cid: CID
     let size: number
     try {
@@ -179,7 +179,7 @@ export class IPFSKitStorage {
   async pin (cid: string, options: AbortOptions = {}): Promise<boolean> {
     this.assertRunning('pin')
     const root = parseCid(cid)
-    const release = await this.c.gcLock.read()
+    const release = await this.c.gcLock.read(options)
     try {
       return await this.pinUnderLock(root, options)
     } finally {
@@ -222,7 +222,7 @@ export class IPFSKitStorage {
     options.signal?.throwIfAborted()
     assertAllowedCid(cid)
     if (!verifyBlock(cid, bytes)) throw new InvalidInputError(`the bytes given for block ${cid} do not hash to it`)
-    const release = await this.c.gcLock.read()
+    const release = await this.c.gcLock.read(options)
     try {
       options.hold?.add([blockKey(cid)])
       await this.c.blockstore.put(cid, bytes, options)
@@ -268,7 +268,7 @@ export class IPFSKitStorage {
   async delete (cid: string, options: AbortOptions = {}): Promise<boolean> {
     this.assertRunning('delete')
     const root = parseCid(cid)
-    const release = await this.c.gcLock.write()
+    const release = await this.c.gcLock.write(options)
     try {
       const listed = await this.c.fileRefs.rm(root)
       const unpinned = await this.c.pins.rm(root)

@@ -165,7 +165,7 @@ describe('FsBlockstore', () => {
 
     const reopened = new FsBlockstore(dir)
     expect(await reopened.open()).toBe(3)
-    for (const file of leftovers) await expect(fs.access(file)).rejects.toThrow()
+    for (const file of leftovers) await expect(fs.access(file)).rejects.toMatchObject({ code: 'ENOENT' })
     expect(sameBytes(await reopened.getBytes(cid), bytes)).toBe(true)
     // a second open finds nothing to sweep
     expect(await new FsBlockstore(dir).open()).toBe(0)
@@ -204,7 +204,7 @@ describe('FsBlockstore', () => {
     const { cid, bytes } = await rawBlock(HELLO)
     const controller = new AbortController()
     controller.abort()
-    await expect(store.put(cid, bytes, { signal: controller.signal })).rejects.toThrow()
+    await expect(store.put(cid, bytes, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
     expect(await store.has(cid)).toBe(false)
   })
 })
@@ -254,7 +254,7 @@ describe('FsBlockstore.stage (write while the caller hashes)', () => {
     await fs.writeFile(leftover, 'half a chunk')
     const store = new FsBlockstore(dir)
     expect(await store.open()).toBe(1)
-    await expect(fs.access(leftover)).rejects.toThrow()
+    await expect(fs.access(leftover)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('writes a block of several WRITE_PIECE_BYTES pieces whole, through put and through stage', async () => {

@@ -3,11 +3,14 @@
  * B pulls too; then a fresh node pulls while A is killed and finishes from B;
  * a pull killed half-way resumes with only what is missing; with no provider
  * left a pull fails naming the incomplete files.
+ *
+ * The model directory is shared; every test starts (and its afterEach stops)
+ * the peers it needs, so each passes alone and in any order.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startPeer, waitForPeers } from '../../peers/harness.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import { writeRandomFile } from '../fixtures/random-file.ts'
@@ -36,13 +39,25 @@ describe('models across processes', () => {
   const peers: Peer[] = []
   let modelDir: string
   const hashes = new Map<string, string>() // relative path → sha256
-  let a: Peer
-  let b: Peer
-  let root: string
 
   const start = async (options: Parameters<typeof startPeer>[0] = {}): Promise<Peer> => {
     const peer = await startPeer(options)
     peers.push(peer)
+    return peer
+  }
+
+  /** A new peer that publishes the model: it and the model's root. */
+  const publisher = async (): Promise<{ peer: Peer, root: string }> => {
+    const peer = await start()
+    const { root } = await peer.call('modelPublish', { dir: modelDir, name: NAME })
+    return { peer, root }
+  }
+
+  /** A new peer that has pulled the whole model from `from` (so provides it too). */
+  const replica = async (from: Peer, root: string): Promise<Peer> => {
+    const peer = await start({ bootstrap: from.addresses })
+    await waitForPeers(peer, 1)
+    expect((await peer.call('modelPull', { name: NAME }, { timeoutMs: 120_000 })).root).toBe(root)
     return peer
   }
 
@@ -60,17 +75,19 @@ describe('models across processes', () => {
       await writeFile(join(modelDir, rel as string), text as string)
       hashes.set(rel as string, createHash('sha256').update(text as string).digest('hex'))
     }
-    a = await start()
-    b = await start({ bootstrap: a.addresses })
-    root = (await a.call('modelPublish', { dir: modelDir, name: NAME })).root
   }, 120_000)
 
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map(async p => { await p.stop() }))
+  })
+
   afterAll(async () => {
-    await Promise.all(peers.map(async p => { await p.stop() }))
     await sandbox.cleanup()
   })
 
   it('C finds the model by name and pulls it, byte for byte; B pulls it too', async () => {
+    const { peer: a, root } = await publisher()
+    const b = await start({ bootstrap: a.addresses })
     const c = await start({ bootstrap: a.addresses })
     await waitForPeers(c, 1)
     const found = await c.call('modelProviders', { name: NAME, timeoutMs: 3000 })
@@ -89,6 +106,8 @@ describe('models across processes', () => {
   }, 180_000)
 
   it('a fresh node whose pull loses provider A half-way completes from B', async () => {
+    const { peer: a, root } = await publisher()
+    const b = await replica(a, root)
     const fresh = await start({ bootstrap: [...a.addresses, ...b.addresses] })
     await waitForPeers(fresh, 2)
     const dest = await sandbox.dir()
@@ -102,6 +121,7 @@ describe('models across processes', () => {
   }, 180_000)
 
   it('a pull killed half-way and run again fetches only what is missing', async () => {
+    const { peer: b, root } = await publisher()
     const dataDir = await sandbox.dir()
     const first = await start({ dataDir, bootstrap: b.addresses })
     await waitForPeers(first, 1)
@@ -118,8 +138,7 @@ describe('models across processes', () => {
   }, 180_000)
 
   it('with no provider left, the pull fails within its timeout naming the incomplete files', async () => {
-    // every peer that pulled the model is a provider too: only B stays
-    await Promise.all(peers.filter(p => p !== b).map(async p => { await p.kill() }))
+    const { peer: b } = await publisher()
     const lonely = await start({ bootstrap: b.addresses })
     await waitForPeers(lonely, 1)
     const { pull, reached } = pullWithProgress(lonely, { name: NAME, blockTimeoutMs: 3000 }, 4 * MiB, 60_000)

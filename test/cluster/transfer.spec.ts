@@ -15,6 +15,9 @@ import { MiB, writeRandomFile } from '../fixtures/random-file.ts'
 import type { Peer } from '../../peers/harness.ts'
 
 const NAME = 'acme/transfer-test'
+const SIZE = 48 * MiB + 7
+/** More than any status frame (MISSING, BUSY, ELSEWHERE) adds up to: a provider past this sent blocks. */
+const SERVED_BLOCKS = MiB
 
 interface Observed { dropped: Array<{ peer: string, reason: string }>, reached: Promise<void> }
 
@@ -47,7 +50,7 @@ describe('transfer between processes', () => {
 
   beforeAll(async () => {
     modelDir = await sandbox.dir()
-    sha = await writeRandomFile(join(modelDir, 'weights.bin'), 48 * MiB + 7)
+    sha = await writeRandomFile(join(modelDir, 'weights.bin'), SIZE)
   })
 
   afterAll(async () => {
@@ -69,13 +72,19 @@ describe('transfer between processes', () => {
 
     const puller = await start({ bootstrap: [...first.addresses, ...second.addresses, ...third.addresses] })
     await waitForPeers(puller, 3)
+    // what each provider sent over our protocol before this pull (second and third fetched from the others)
+    const before = await Promise.all([first, second, third].map(async p => await p.call('transferSent', {})))
     const dest = await sandbox.dir()
     const { result, observed } = pull(puller, dest, 8 * MiB)
     await observed.reached
+    const secondSent = await second.call('transferSent', {}) - (before[1] as number)
     await second.kill()
     const done = await result
     expect(done.root).toBe(root)
     await checkFile(dest)
+    // all three served blocks of this pull, the killed one before it died
+    const sent = [await first.call('transferSent', {}) - (before[0] as number), secondSent, await third.call('transferSent', {}) - (before[2] as number)]
+    for (const [i, bytes] of sent.entries()) expect(bytes, `provider ${i + 1} of [first, second, third] sent ${sent.join(', ')} bytes`).toBeGreaterThan(SERVED_BLOCKS)
     await third.stop()
     await first.stop()
   }, 240_000)
@@ -93,6 +102,13 @@ describe('transfer between processes', () => {
       expect(r.files).toBe(1)
       await checkFile(dests[i] as string)
     }
+    // the seed's upload goes to pieces nobody has yet: about one copy of the model, not one per worker,
+    // and the workers send each other the rest (measured: seed 1.06×, workers 0.94× between them; with
+    // super-seeding turned off, seed 1.73×, workers 0.38×)
+    const [seedSent, aSent, bSent] = await Promise.all([seed, a, b].map(async p => await p.call('transferSent', {}))) as [number, number, number]
+    const figures = `seed, a, b sent ${[seedSent, aSent, bSent].map(n => (n / SIZE).toFixed(2)).join(', ')} × the model`
+    expect(seedSent, figures).toBeLessThan(1.4 * SIZE)
+    expect(aSent + bSent, figures).toBeGreaterThan(0.5 * SIZE)
   }, 240_000)
 
   it('drops a provider that sends wrong bytes at its first bad block and finishes from the honest one', async () => {
@@ -129,7 +145,7 @@ describe('transfer between processes', () => {
     const cid = await kit.call('store', { path: file, pin: true }, { timeoutMs: 60_000 })
     await stock.call('dial', { address: kit.addresses[0] as string })
     const got = await stock.call('cat', { cid }, { timeoutMs: 120_000 })
-    expect(got).toEqual({ bytes: 48 * MiB + 7, sha256: sha })
+    expect(got).toEqual({ bytes: SIZE, sha256: sha })
 
     const other = join(await sandbox.dir(), 'other.bin')
     const otherSha = await writeRandomFile(other, 5 * MiB + 3)

@@ -24,7 +24,7 @@ describe('ipfs-kit daemon --api', () => {
     // the same node behind the control socket
     expect(await run(['cat', HELLO_CID, '--data-dir', repo])).toMatchObject({ code: 0, stdout: 'hello world' })
     expect(await daemon.stop()).toBe(0)
-    await expect(client.version()).rejects.toThrow()
+    await expect(client.version()).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } }) // the daemon is gone, not merely erroring
   }, 60_000)
 
   it('refuses to bind a non-loopback address, saying why', async () => {

@@ -71,7 +71,38 @@ describe('gc', () => {
     await kit.storage.store('x')
     const controller = new AbortController()
     controller.abort()
-    await expect(kit.storage.gc({ signal: controller.signal })).rejects.toThrow()
+    await expect(kit.storage.gc({ signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
     expect((await kit.storage.status()).repo.blocks).toBe(1)
+  })
+
+  it('a store whose signal aborts while gc holds the lock rejects at once with AbortError, and the lock goes on', async () => {
+    const kit = await sandbox.kit()
+    // seam: gc reads the pin index first thing under the write lock; hold it there until we let go
+    let letGo!: () => void
+    const gate = new Promise<void>(resolve => { letGo = resolve })
+    let entered!: () => void
+    const inGc = new Promise<void>(resolve => { entered = resolve })
+    const referencedKeys = kit.pins.referencedKeys.bind(kit.pins)
+    kit.pins.referencedKeys = async () => { entered(); await gate; return await referencedKeys() }
+    const gc = kit.storage.gc()
+    await inGc
+
+    const controller = new AbortController()
+    const store = kit.storage.store('waits behind gc', { signal: controller.signal })
+    store.catch(() => {})
+    await new Promise(resolve => setTimeout(resolve, 20))
+    const abortedAt = Date.now()
+    controller.abort()
+    await expect(store).rejects.toMatchObject({ name: 'AbortError' })
+    expect(Date.now() - abortedAt).toBeLessThan(1000)
+
+    letGo()
+    kit.pins.referencedKeys = referencedKeys
+    expect(await gc).toEqual({ removedBlocks: 0, freedBytes: 0 })
+    expect((await kit.storage.status()).repo.blocks).toBe(0) // nothing of the aborted store was written
+    // the aborted waiter left nothing behind: a store and a gc after it both go through
+    const cid = await kit.storage.store('after', { pin: true })
+    expect(await kit.storage.gc()).toEqual({ removedBlocks: 0, freedBytes: 0 })
+    expect(new TextDecoder().decode(await kit.storage.retrieve(cid))).toBe('after')
   })
 })

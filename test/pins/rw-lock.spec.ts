@@ -7,12 +7,51 @@ async function settle (): Promise<void> {
 }
 
 describe('RwLock', () => {
-  it('lets readers hold it together', async () => {
+  it('lets readers hold it together, and a writer in once the last leaves', async () => {
     const lock = new RwLock()
-    const r1 = await lock.read()
-    const r2 = await lock.read()
-    r1()
-    r2()
+    const held: string[] = []
+    const r1 = lock.read().then(release => { held.push('r1'); return release })
+    const r2 = lock.read().then(release => { held.push('r2'); return release })
+    await settle()
+    // both hold it at once: neither waited for the other to release
+    expect(held).toEqual(['r1', 'r2'])
+    let written = false
+    const writer = lock.write().then(release => { written = true; return release })
+    ;(await r1)()
+    await settle()
+    expect(written).toBe(false)
+    ;(await r2)()
+    ;(await writer)()
+    expect(written).toBe(true)
+  })
+
+  it('never lets a writer in beside a reader or another writer', async () => {
+    const lock = new RwLock()
+    let readers = 0
+    let writers = 0
+    const overlaps: string[] = []
+    const check = (who: string): void => {
+      if (writers > 1 || (writers === 1 && readers > 0)) overlaps.push(`${who}: ${writers} writers, ${readers} readers`)
+    }
+    const reader = async (i: number): Promise<void> => {
+      const release = await lock.read()
+      readers++
+      check(`reader ${i}`)
+      await new Promise(resolve => setTimeout(resolve, i % 3))
+      readers--
+      release()
+    }
+    const writer = async (i: number): Promise<void> => {
+      const release = await lock.write()
+      writers++
+      check(`writer ${i}`)
+      await new Promise(resolve => setTimeout(resolve, i % 2))
+      writers--
+      release()
+    }
+    await Promise.all(Array.from({ length: 60 }, async (_, i) => { await (i % 4 === 0 ? writer(i) : reader(i)) }))
+    expect(overlaps).toEqual([])
+    expect((await lock.write())).toBeTypeOf('function') // and it is free again
   })
 
   it('makes a writer wait for every reader to release', async () => {
@@ -91,6 +130,66 @@ describe('RwLock', () => {
     r2()
     ;(await writer)()
     expect(written).toBe(true)
+  })
+})
+
+describe('RwLock with a signal', () => {
+  it('a reader waiting behind a writer gives up with the signal\'s reason, and the lock goes on', async () => {
+    const lock = new RwLock()
+    const w = await lock.write()
+    const controller = new AbortController()
+    const aborted = lock.read({ signal: controller.signal })
+    let later = false
+    const next = lock.read().then(release => { later = true; return release })
+    await settle()
+    controller.abort()
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' })
+    expect(later).toBe(false) // the writer still holds it
+    w()
+    ;(await next)()
+    expect(later).toBe(true)
+    // nothing left of the aborted reader: a writer gets in at once
+    ;(await lock.write())()
+  })
+
+  it('a waiting writer that gives up lets the readers queued behind it in', async () => {
+    const lock = new RwLock()
+    const r1 = await lock.read()
+    const controller = new AbortController()
+    const writer = lock.write({ signal: controller.signal })
+    let admitted = false
+    const reader = lock.read().then(release => { admitted = true; return release })
+    await settle()
+    expect(admitted).toBe(false) // queued behind the writer (no starvation)
+    const reason = new Error('gave up')
+    controller.abort(reason)
+    await expect(writer).rejects.toBe(reason)
+    const r2 = await reader
+    expect(admitted).toBe(true)
+    r1()
+    r2()
+    ;(await lock.write())()
+  })
+
+  it('rejects at once with a signal already aborted, taking nothing', async () => {
+    const lock = new RwLock()
+    await expect(lock.read({ signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(lock.write({ signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' })
+    ;(await lock.write())()
+  })
+
+  it('an abort after the lock was granted changes nothing: the holder keeps it until release', async () => {
+    const lock = new RwLock()
+    const controller = new AbortController()
+    const w = await lock.write({ signal: controller.signal })
+    controller.abort()
+    let read = false
+    const reader = lock.read().then(release => { read = true; return release })
+    await settle()
+    expect(read).toBe(false)
+    w()
+    ;(await reader)()
+    expect(read).toBe(true)
   })
 })
 

@@ -214,7 +214,7 @@ describe('storage operations (Python: test_store_*, test_retrieve_nonexistent)',
     expect(events.at(-1)).toBe('storage:store:pinned')
     const controller = new AbortController()
     controller.abort()
-    await expect(kit.storage.store('other', { signal: controller.signal })).rejects.toThrow()
+    await expect(kit.storage.store('other', { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
     expect(await kit.storage.listFiles()).toHaveLength(1)
   })
 })
@@ -292,7 +292,7 @@ describe('deletion (Python: test_delete_*)', () => {
     expect(await kit.storage.exists(cid)).toBe(false)
     expect(await kit.storage.retrieve(cid)).toBeUndefined()
     const blocks = new FsBlockstore(path.join(kit.dataDir, 'blocks'))
-    await expect(fs.access(blocks.fileOf(CID.parse(cid)))).rejects.toThrow()
+    await expect(fs.access(blocks.fileOf(CID.parse(cid)))).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('returns false for content that was never stored', async () => {

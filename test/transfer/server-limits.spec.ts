@@ -70,6 +70,6 @@ describe('transfer server limits', () => {
     const stream = await (b.libp2p as NonNullable<typeof b.libp2p>).dialProtocol(a.peerId, TRANSFER_PROTOCOL)
     const lp = new FrameReader(stream, MAX_FRAME_BYTES)
     await writeFrame(stream, [encodeRequest(Array(65).fill(cid))])
-    await expect(lp.read({ signal: AbortSignal.timeout(10_000) })).rejects.toThrow()
+    await expect(lp.read({ signal: AbortSignal.timeout(10_000) })).rejects.toMatchObject({ name: 'StreamResetError' })
   }, 30_000)
 })

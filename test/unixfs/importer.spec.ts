@@ -74,7 +74,7 @@ describe('importFile (the unixfs-v1-2025 profile, pipelined)', () => {
   it('stops when aborted', async () => {
     const controller = new AbortController()
     controller.abort()
-    await expect(importFile([pattern(10 * CHUNK)], { put: async () => {} }, { chunkSize: CHUNK, signal: controller.signal })).rejects.toThrow()
+    await expect(importFile([pattern(10 * CHUNK)], { put: async () => {} }, { chunkSize: CHUNK, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' })
   })
 
   it('writes leaves through the target\'s stage() when it has one, with the same CIDs and blocks', async () => {
