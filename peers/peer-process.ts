@@ -10,6 +10,7 @@ import { once } from 'node:events'
 import { TRANSFER_PROTOCOL } from '../src/constants.ts'
 import { createKit } from '../src/index.ts'
 import { cpuMs, errorShape, send, serveRequests } from './line-server.ts'
+import { forgeModels } from './forged-models.ts'
 import { lieAboutBlocks } from './lying-server.ts'
 import type { Handler } from './line-server.ts'
 import type { Operations } from './protocol.ts'
@@ -48,13 +49,20 @@ function handlers (kit: Kit): Handlers {
       const { root, files, bytes } = await kit.models.publish(dir, { name, revision })
       return { root, files, bytes }
     },
-    modelPull: async ({ name, revision, dest, blockTimeoutMs, findTimeoutMs, progress }, report) => {
+    modelPull: async ({ name, revision, dest, blockTimeoutMs, findTimeoutMs, manifestTimeoutMs, progress }, report) => {
       const onProgress = progress === true ? (event: { type: string, detail: unknown }) => { report(event.type, event.detail) } : undefined
-      const { root, files, bytes, fetchedBytes, providers } = await kit.models.pull(name, { revision, dest, blockTimeoutMs, findTimeoutMs, onProgress })
+      const { root, files, bytes, fetchedBytes, providers } = await kit.models.pull(name, { revision, dest, blockTimeoutMs, findTimeoutMs, manifestTimeoutMs, onProgress })
       return { root, files, bytes, fetchedBytes, providers }
     },
     modelProviders: async ({ name, revision, timeoutMs, sources }) => {
-      return (await kit.models.findProviders(name, { revision, timeoutMs, sources })).map(p => ({ peerId: p.peerId, root: p.root, via: p.via }))
+      return (await kit.models.findProviders(name, { revision, timeoutMs, sources })).map(p => ({ peerId: p.peerId, root: p.root, via: p.via, publisher: p.publisher, trusted: p.trusted, yanked: p.yanked, error: p.error }))
+    },
+    publisher: async () => kit.publisher,
+    modelTrust: async ({ org, publisher }) => await kit.models.trust(org, publisher),
+    modelYank: async ({ name, revision }) => ({ root: (await kit.models.yank(name, { revision })).root }),
+    forgeModels: async ({ models, entries }) => {
+      await forgeModels(kit, models, entries)
+      return true
     },
     modelFirstProvider: async ({ name, timeoutMs, sources }) => {
       const started = performance.now()

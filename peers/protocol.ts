@@ -35,9 +35,17 @@ export interface Operations {
   /** Publish a model directory. */
   modelPublish: { args: { dir: string, name: string, revision?: string }, result: { root: string, files: number, bytes: number } }
   /** Pull a model (into `dest` when given). */
-  modelPull: { args: { name: string, revision?: string, dest?: string, blockTimeoutMs?: number, findTimeoutMs?: number, progress?: boolean }, result: { root: string, files: number, bytes: number, fetchedBytes: number, providers: string[] } }
-  /** Every provider found within `timeoutMs`. */
-  modelProviders: { args: { name: string, revision?: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: Array<{ peerId: string, root: string, via: string }> }
+  modelPull: { args: { name: string, revision?: string, dest?: string, blockTimeoutMs?: number, findTimeoutMs?: number, manifestTimeoutMs?: number, progress?: boolean }, result: { root: string, files: number, bytes: number, fetchedBytes: number, providers: string[] } }
+  /** Every provider found within `timeoutMs`, with what the record at its root says. */
+  modelProviders: { args: { name: string, revision?: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: Array<{ peerId: string, root: string, via: string, publisher?: string, trusted?: boolean, yanked?: boolean, error?: string }> }
+  /** This peer's publisher id. */
+  publisher: { args: Record<string, never>, result: string }
+  /** Trust a publisher for an org (recorded). */
+  modelTrust: { args: { org: string, publisher: string }, result: string[] }
+  /** Withdraw a revision with a signed tombstone. */
+  modelYank: { args: { name: string, revision?: string }, result: { root: string } }
+  /** From now on answer the models protocol with these entries: `resolve` names them as this peer's own models and as referrals, `index` lists them (a forging peer, for tests). */
+  forgeModels: { args: { models: Array<{ name: string, revision: string, root: string }>, entries: Array<{ name: string, peerId: string, addresses: string[], revision: string, root: string }> }, result: true }
   /** Milliseconds until the first provider was found (null when none within `timeoutMs`). */
   modelFirstProvider: { args: { name: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: { ms: number | null, via: string | null } }
   /** Milliseconds until the routing layer (the DHT) names a provider of `cid` other than this peer (null when none within `timeoutMs`). */
