@@ -275,8 +275,8 @@ export class UntrustedPublisherError extends KitError {
   static override readonly name = 'UntrustedPublisherError'
   override readonly name = 'UntrustedPublisherError'
   override readonly code = 'ERR_UNTRUSTED_PUBLISHER'
-  constructor (readonly org: string, readonly trusted: string[], readonly seen: string[], message: string) {
-    super(message, `to accept a publisher: ipfs-kit model trust ${org} <publisher>; to drop one: ipfs-kit model untrust ${org} <publisher> (or set ipfs_kit.models.trusted_publishers)`)
+  constructor (readonly org: string, readonly trusted: string[], readonly seen: string[], message?: string) {
+    super(message != null && message !== '' ? message : `a publisher of ${org} is not trusted: ${Array.from(seen ?? []).join(', ')}`, `to accept a publisher: ipfs-kit model trust ${org} <publisher>; to drop one: ipfs-kit model untrust ${org} <publisher> (or set ipfs_kit.models.trusted_publishers)`)
   }
 }
 

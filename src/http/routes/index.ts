@@ -7,6 +7,7 @@ import { get } from './get.ts'
 import { ls } from './ls.ts'
 import { modelProviders } from './models.ts'
 import { modelPublish, modelPull } from './models-publish-pull.ts'
+import { modelTrust, modelTrusted, modelUntrust, modelYank } from './model-trust.ts'
 import { findProviders, id, status, swarmPeers, version } from './node-info.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { repoGc, repoStat } from './repo.ts'
@@ -34,5 +35,9 @@ export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
   ['dag/export', dagExport],
   ['dag/import', dagImport],
   ['ipfs-kit/models/publish', modelPublish],
-  ['ipfs-kit/models/pull', modelPull]
+  ['ipfs-kit/models/pull', modelPull],
+  ['ipfs-kit/models/trust', modelTrust],
+  ['ipfs-kit/models/untrust', modelUntrust],
+  ['ipfs-kit/models/trusted', modelTrusted],
+  ['ipfs-kit/models/yank', modelYank]
 ])
