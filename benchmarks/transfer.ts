@@ -6,14 +6,18 @@
  *   2. stock Helia 7, one provider: `cat` over bitswap between two stock Helia nodes (baseline);
  *   3. a raw libp2p stream of the same bytes on the same stack (ceiling);
  *   4. ipfs-kit from three providers at once;
+ *   1b. a model pull of the same file by the library (what case 7 does, without a daemon);
  *   5–7. case 1 asked of a running `ipfs-kit daemon` by the CLI: `get <cid> -o file`,
  *        `cat <cid>` into a pipe, `model pull <name>` (benchmarks/transfer-cli-case.ts).
  *
  * Every receiver hashes what it gets and the hash is checked against the
  * file's. Reports MB/s, the ratios 1/2 and 1/3 (targets ≥ 4 and ≥ 0.75),
  * case 4 against case 1, cases 5–7 against case 1 (target ≥ 0.9), and each
- * process's peak RSS. With --runs N every case runs N times, in turn, and
- * the table shows the median run of each (all runs' MB/s beside it). Writes
+ * process's peak RSS. With --runs N every case runs N times, in rounds (each
+ * round starting one case later), and the table shows the median run of each
+ * (all runs' MB/s beside it); cases 5–7 are also compared with case 1 round by
+ * round, which a load that drifts between rounds disturbs less. The load
+ * average before and after is printed with the table. Writes
  * benchmarks/results/transfer.json. Processes and temp data are removed at
  * the end, on error and on Ctrl-C.
  *
@@ -24,6 +28,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import fs from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseSize } from '../src/config/units.ts'
@@ -40,17 +45,17 @@ import type { CliCaseName } from './transfer-cli-case.ts'
 const { values: opts } = parseArgs({
   options: {
     size: { type: 'string', default: '1GiB' },
-    cases: { type: 'string', default: 'kit,helia,raw,kit3,cli-get,cli-cat,cli-pull' },
+    cases: { type: 'string', default: 'kit,kit-pull,helia,raw,kit3,cli-get,cli-cat,cli-pull' },
     runs: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false }
   }
 })
 if (opts.help === true) {
-  process.stdout.write('usage: npm run bench:transfer -- [--size 1GiB] [--cases kit,helia,raw,kit3,cli-get,cli-cat,cli-pull] [--runs 1]\n')
+  process.stdout.write('usage: npm run bench:transfer -- [--size 1GiB] [--cases kit,kit-pull,helia,raw,kit3,cli-get,cli-cat,cli-pull] [--runs 1]\n')
   process.exit(0)
 }
 
-type CaseName = 'kit' | 'helia' | 'raw' | 'kit3' | CliCaseName
+type CaseName = 'kit' | 'kit-pull' | 'helia' | 'raw' | 'kit3' | CliCaseName
 interface CaseResult {
   case: CaseName
   label: string
@@ -65,6 +70,7 @@ interface CaseResult {
 
 const LABELS: Record<CaseName, string> = {
   kit: '1. ipfs-kit, one provider',
+  'kit-pull': '1b. ipfs-kit model pull, one provider (library)',
   helia: '2. stock Helia 7 bitswap cat (baseline)',
   raw: '3. raw libp2p stream (ceiling)',
   kit3: '4. ipfs-kit, three providers',
@@ -103,6 +109,23 @@ async function runCase (name: CaseName, file: string, expected: string, scratch:
     if (CLI_CASES.includes(name)) {
       const result = await runCliCase(name as CliCaseName, file, expected, size, scratch)
       return { case: name, label: LABELS[name], ...result }
+    }
+    if (name === 'kit-pull') {
+      // what case 7 asks of a daemon, asked of the library: a pull fetches every leaf, reads the file back and checks its sha256, then pins
+      const provider = await startPeer()
+      started.push(provider)
+      const model = path.join(scratch, 'model')
+      await fs.mkdir(model)
+      await fs.link(file, path.join(model, 'weights.bin'))
+      await provider.call('modelPublish', { dir: model, name: 'bench/transfer-model' }, { timeoutMs: 600_000 })
+      const receiver = await startPeer({ bootstrap: provider.addresses.slice(0, 1) })
+      started.push(receiver)
+      await waitForPeers(receiver, 1)
+      const before = await Promise.all([receiver, provider].map(cpuMs))
+      const { value, ms } = await timed(async () => await receiver.call('modelPull', { name: 'bench/transfer-model' }, { timeoutMs: 1_800_000 }))
+      if (value.bytes !== size) throw new Error('the pull has another size than the file')
+      const rss = [await usage(receiver, 'receiver', before[0] ?? 0), await usage(provider, 'provider 1', before[1] ?? 0)]
+      return { case: name, label: LABELS[name], ms, mbps: mbPerSecond(size, ms), rss }
     }
     if (name === 'kit' || name === 'kit3') {
       const providers: Peer[] = []
@@ -156,14 +179,19 @@ function medianRun (results: CaseResult[]): CaseResult {
   return { ...chosen, runs: results.map(r => r.mbps) }
 }
 
+/** The 1, 5 and 15 minute load averages: on a shared machine they say how much the figures mean. */
+const loadAverage = (): string => os.loadavg().map(x => x.toFixed(1)).join(' / ')
+
 await withTempDir('ipfs-kit-bench-transfer-', async dir => {
+  const loadBefore = loadAverage()
   const file = path.join(dir, 'data.bin')
   process.stderr.write(`writing ${fmtBytes(size)} of random data…\n`)
   await writeRandomFile(file, size)
   const expected = await sha256Of(file)
   const all = new Map<CaseName, CaseResult[]>(cases.map(name => [name, []]))
   for (let run = 1; run <= runs; run++) {
-    for (const name of cases) {
+    // each round starts one case later: the load of a shared machine drifts, and no case should always run first
+    for (const name of cases.map((_, i) => cases[(i + run - 1) % cases.length] as CaseName)) {
       process.stderr.write(`${LABELS[name]}${runs > 1 ? ` (run ${run}/${runs})` : ''}…\n`)
       const scratch = await fs.mkdtemp(path.join(dir, 'case-'))
       const result = await runCase(name, file, expected, scratch)
@@ -179,19 +207,30 @@ await withTempDir('ipfs-kit-bench-transfer-', async dir => {
     const y = by(b)?.mbps
     return x != null && y != null ? x / y : undefined
   }
+  /** Case `a` ÷ case `b` of the same round, per round, and their median: steadier than the ratio of medians when the load drifts between rounds. */
+  const paired = (a: CaseName, b: CaseName): string => {
+    const xs = all.get(a) ?? []
+    const ys = all.get(b) ?? []
+    const ratios = xs.map((x, i) => x.mbps / (ys[i]?.mbps ?? NaN)).filter(r => Number.isFinite(r))
+    if (runs < 2 || ratios.length === 0) return '—'
+    return `${fmtRatio(median(ratios), 0.9)} (${ratios.map(r => r.toFixed(2)).join(', ')})`
+  }
   const mb = (n: number): string => `${fmt(n / 1e6)} MB`
   process.stdout.write(`\n## bench:transfer — ${fmtBytes(size)}, two processes over loopback (TCP + noise + yamux)\n\n`)
   process.stdout.write(markdownTable(['case', 'MB/s', 'seconds', 'peak RSS (receiver / providers; CLI / daemon / provider)', 'CPU seconds (same order)'], results.map(r => [
     r.label, r.error != null ? `failed: ${r.error}` : fmt(r.mbps) + (r.runs != null && r.runs.length > 1 ? ` (${r.runs.map(x => fmt(x)).join(', ')})` : ''), fmt(r.ms / 1000), r.rss.map(x => mb(x.peak)).join(' / '), r.rss.map(x => fmt(x.cpuMs / 1000)).join(' / ')
   ]), ['left', 'right', 'right', 'left', 'left']) + '\n\n')
-  process.stdout.write(markdownTable(['ratio', 'value'], [
-    ['1/2 ipfs-kit ÷ stock Helia', fmtRatio(ratio('kit', 'helia'), 4)],
-    ['1/3 ipfs-kit ÷ raw stream', fmtRatio(ratio('kit', 'raw'), 0.75)],
-    ['4/1 three providers ÷ one', fmtRatio(ratio('kit3', 'kit'), 1)],
-    ['5/1 get through a daemon ÷ library', fmtRatio(ratio('cli-get', 'kit'), 0.9)],
-    ['6/1 cat through a daemon ÷ library', fmtRatio(ratio('cli-cat', 'kit'), 0.9)],
-    ['7/1 model pull through a daemon ÷ library', fmtRatio(ratio('cli-pull', 'kit'), 0.9)]
+  process.stdout.write(markdownTable(['ratio', 'value (of the medians)', 'median of each round\'s ratio (per round)'], [
+    ['1/2 ipfs-kit ÷ stock Helia', fmtRatio(ratio('kit', 'helia'), 4), ''],
+    ['1/3 ipfs-kit ÷ raw stream', fmtRatio(ratio('kit', 'raw'), 0.75), ''],
+    ['4/1 three providers ÷ one', fmtRatio(ratio('kit3', 'kit'), 1), ''],
+    ['5/1 get through a daemon ÷ library', fmtRatio(ratio('cli-get', 'kit'), 0.9), paired('cli-get', 'kit')],
+    ['6/1 cat through a daemon ÷ library', fmtRatio(ratio('cli-cat', 'kit'), 0.9), paired('cli-cat', 'kit')],
+    ['7/1 model pull through a daemon ÷ library', fmtRatio(ratio('cli-pull', 'kit'), 0.9), paired('cli-pull', 'kit')],
+    ['7/1b model pull through a daemon ÷ library pull', fmtRatio(ratio('cli-pull', 'kit-pull'), 0.9), paired('cli-pull', 'kit-pull')],
+    ['1b/1 library pull ÷ library stream', fmtRatio(ratio('kit-pull', 'kit')), '']
   ]) + '\n')
+  process.stdout.write(`\nload average (1 / 5 / 15 min) on ${os.cpus().length} cores: ${loadBefore} before, ${loadAverage()} after\n`)
   process.stdout.write(`\nnpm run bench:transfer -- --size ${opts.size} --cases ${opts.cases} --runs ${runs}\n`)
   await writeResults('transfer', { machine: machine(), size, results })
 })

@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs'
 import fs from 'node:fs/promises'
-import { request } from 'node:http'
+import { request } from './node-http.ts'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events'
 import fs from 'node:fs/promises'
-import { createServer } from 'node:http'
+import { createServer } from './node-http.ts'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { logger } from '@libp2p/logger'
