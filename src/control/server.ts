@@ -57,6 +57,7 @@ const unary: UnaryHandlers = {
     revision: optionalString(args, 'revision'),
     dest: optionalString(args, 'dest'),
     hfCache: typeof args.hfCache === 'boolean' || typeof args.hfCache === 'string' ? args.hfCache : undefined,
+    force: optionalBoolean(args, 'force'),
     signal
   }),
   modelList: async (ops, _, signal) => await ops.modelList({ signal }),

@@ -19,6 +19,7 @@ import { ModelNotFoundError, ModelPullError, OfflineError } from '../errors.ts'
 import { heldSource, walkDag } from '../pins/index.ts'
 import { readFile } from '../unixfs/index.ts'
 import { prefetchFile } from '../transfer/index.ts'
+import { assertDestinationFree } from './dest-guard.ts'
 import { hfCacheDir, materializeHfCache } from './hf-cache.ts'
 import { decodeManifest } from './manifest.ts'
 import { assertModelName, assertRelativePath, assertRevision, DEFAULT_REVISION, modelRef } from './names.ts'
@@ -91,6 +92,8 @@ async function pullHeld (c: PullComponents, name: string, options: PullOptions, 
     throw new ModelNotFoundError(modelRef(name, revision), `the provider's manifest is for ${modelRef(manifest.name, manifest.revision)}`)
   }
   for (const file of manifest.files) assertRelativePath(file.path)
+  // before any byte goes to dest: nothing there that this model did not write is replaced
+  if (options.dest != null && options.force !== true) await assertDestinationFree(options.dest, manifest.files, options)
   const bytesTotal = manifest.files.reduce((n, f) => n + f.size, 0)
   options.onProgress?.(new CustomProgressEvent('models:pull:manifest', { root: root.toString(), files: manifest.files.length, bytesTotal }))
 
