@@ -89,6 +89,21 @@ describe('RPC calls naming a local path', () => {
     expect((await kit.models.list()).map(m => m.name)).toEqual(['acme/tiny'])
   })
 
+  it('answers a pull over a file the model did not write with 409 naming it, and replaces it with force=true', async () => {
+    const kit = await sandbox.kit() // it publishes the model, so pulls it offline
+    await kit.models.publish(await modelDir(), { name: 'acme/tiny' })
+    const dest = await sandbox.dir()
+    await fs.writeFile(path.join(dest, 'config.json'), 'my notes')
+    const server = await serve(kit, { authToken: TOKEN, allowedPaths: [dest] })
+    const refused = await call(server, 'ipfs-kit/models/pull', { arg: 'acme/tiny', dest })
+    expect(refused.status).toBe(409)
+    expect(refused.body).toEqual({ Message: expect.stringContaining(path.join(dest, 'config.json')), Code: 0, Type: 'error' })
+    expect(await fs.readFile(path.join(dest, 'config.json'), 'utf8')).toBe('my notes')
+    const forced = await call(server, 'ipfs-kit/models/pull', { arg: 'acme/tiny', dest, force: 'true' })
+    expect(forced.status).toBe(200)
+    expect(await fs.readFile(path.join(dest, 'config.json'), 'utf8')).toBe('{"a":1}')
+  })
+
   it('judges a pull dest that does not exist yet by its nearest existing ancestor, symlinks resolved', async () => {
     const kit = await sandbox.kit() // offline: a dest that passes the check fails later, with 500 "offline"
     const allowed = await sandbox.dir()
