@@ -23,8 +23,13 @@ export interface PrivateDirOptions {
 export async function ensurePrivateDir (dir: string, options: PrivateDirOptions = {}): Promise<void> {
   // mode on mkdir is masked by the umask (0o700 & ~umask, never looser); the chmod below makes it exact
   await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
-  const mode = (await fs.stat(dir)).mode & 0o777
+  const stat = await fs.stat(dir)
+  const mode = stat.mode & 0o777
   if (mode === PRIVATE_DIR_MODE) return
+  // a shared directory (/tmp: sticky, world-writable) is not ours to close; its users need it open
+  if ((stat.mode & 0o1000) !== 0 || (mode & 0o002) !== 0) {
+    throw new Error(`${dir} is a directory shared with other users (mode ${(stat.mode & 0o7777).toString(8)}); use a directory of its own, e.g. ${path.join(dir, 'ipfs-kit')}`)
+  }
   await fs.chmod(dir, PRIVATE_DIR_MODE)
   if ((mode & 0o077) !== 0) options.onTightened?.(dir, mode)
 }

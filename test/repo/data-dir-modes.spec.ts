@@ -48,6 +48,15 @@ describe('data directory permissions', () => {
     expect(String(warn.mock.calls[0]?.[0])).toMatch(new RegExp(`${dataDir}.*0755.*0700`))
   })
 
+  it('refuses a shared directory (sticky or world-writable, like /tmp) instead of closing it to its other users', async () => {
+    for (const mode of [0o1777, 0o777]) {
+      const shared = await sandbox.dir()
+      await fs.chmod(shared, mode)
+      await expect(sandbox.kit({ dataDir: shared }), mode.toString(8)).rejects.toMatchObject({ name: 'RepoOpenError', message: expect.stringContaining('shared with other users') })
+      expect((await fs.stat(shared)).mode & 0o7777).toBe(mode)
+    }
+  })
+
   it('says nothing for a directory that is already 0700', async () => {
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
     const kit = await sandbox.kit()
