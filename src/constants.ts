@@ -50,6 +50,15 @@ export const BLOCKS_DIR = 'blocks'
 /** Name of the directory (under the data directory) holding the LevelDB datastore. */
 export const DATASTORE_DIR = 'datastore'
 
+/**
+ * Mode of the data directory and its datastore directory, set whatever the umask: they hold the
+ * node's identity key and the control socket, so other users must not even list them.
+ */
+export const PRIVATE_DIR_MODE = 0o700
+
+/** Mode of files that hold secrets (LevelDB's files, with the identity key): owner read/write only. */
+export const PRIVATE_FILE_MODE = 0o600
+
 /** Unix socket through which CLI commands reach a daemon that holds the data directory. */
 export const CONTROL_SOCKET = 'control.sock'
 

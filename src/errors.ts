@@ -261,6 +261,16 @@ export class ModelPullError extends KitError {
   }
 }
 
+/** A pull would replace a file in its destination that this model did not write. */
+export class DestinationExistsError extends KitError {
+  static override readonly name = 'DestinationExistsError'
+  override readonly name = 'DestinationExistsError'
+  override readonly code = 'ERR_DESTINATION_EXISTS'
+  constructor (readonly path: string, reason: string) {
+    super(`refusing to replace ${path}: ${reason}; nothing was written`, 'move it away, pull into another directory, or pass --force (force: true) to replace it')
+  }
+}
+
 /** An operation was aborted through its signal. */
 export class AbortError extends KitError {
   static override readonly name = 'AbortError'
@@ -304,7 +314,7 @@ export const ERRORS = [
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
   KitStoppedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
   InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, AbortError,
-  UntrustedPublisherError, UnsignedManifestError, ModelYankedError
+  UntrustedPublisherError, UnsignedManifestError, ModelYankedError, DestinationExistsError
 ] as const
 
 /**

@@ -1,6 +1,7 @@
 /** The shape of `ipfs-kit.yaml`, validated with zod. Keys mirror the seed plan (snake_case). */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { isAbsolute } from 'node:path'
 import { z } from 'zod'
 import { MIN_AUTH_TOKEN_LENGTH } from '../constants.ts'
 import { readSwarmKey } from './swarm-key.ts'
@@ -78,7 +79,8 @@ export const configSchema = z.strictObject({
       fsync: z.enum(['always', 'never'])
     }),
     api: z.strictObject({
-      auth_token: z.string().min(MIN_AUTH_TOKEN_LENGTH, `expected a token of at least ${MIN_AUTH_TOKEN_LENGTH} characters (an unset \${VAR}?)`).nullable()
+      auth_token: z.string().min(MIN_AUTH_TOKEN_LENGTH, `expected a token of at least ${MIN_AUTH_TOKEN_LENGTH} characters (an unset \${VAR}?)`).nullable(),
+      allowed_paths: z.array(z.string().refine(p => isAbsolute(p), 'expected an absolute directory path'))
     }),
     models: z.strictObject({
       trusted_publishers: z.record(z.string().regex(/^(\*|[A-Za-z0-9][A-Za-z0-9._-]*)$/, 'expected an org name or "*"'), z.array(publisherIdString)),

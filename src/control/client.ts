@@ -161,7 +161,7 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
     status: async (options) => await unary('status', {}, options),
     modelPublish: async (dir, options) => await unary('modelPublish', { dir, name: options.name, revision: options.revision }, options),
     modelProviders: async (name, options = {}) => await unary('modelProviders', { name, revision: options.revision, timeoutMs: options.timeoutMs }, options),
-    modelPull: async (name, options = {}) => await unary('modelPull', { name, revision: options.revision, dest: options.dest, hfCache: options.hfCache }, options),
+    modelPull: async (name, options = {}) => await unary('modelPull', { name, revision: options.revision, dest: options.dest, hfCache: options.hfCache, force: options.force }, options),
     modelList: async (options) => await unary('modelList', {}, options),
     modelYank: async (name, options = {}) => await unary('modelYank', { name, revision: options.revision }, options),
     modelTrust: async (org, publisher, options) => await unary('modelTrust', { org, publisher }, options),

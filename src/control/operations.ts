@@ -95,7 +95,7 @@ export interface KitOperations {
   modelPublish(dir: string, options: AbortOptions & { name: string, revision?: string }): Promise<PublishResult>
   modelProviders(name: string, options?: AbortOptions & { revision?: string, timeoutMs?: number }): Promise<ModelProvider[]>
   /** Pull a model; `dest` and a string `hfCache` are paths on this machine. */
-  modelPull(name: string, options?: Pick<PullOptions, 'revision' | 'dest' | 'hfCache' | 'signal' | 'onProgress'>): Promise<PullResult>
+  modelPull(name: string, options?: Pick<PullOptions, 'revision' | 'dest' | 'hfCache' | 'force' | 'signal' | 'onProgress'>): Promise<PullResult>
   modelList(options?: AbortOptions): Promise<LocalModel[]>
   /** Publish a signed tombstone for `name@revision`. */
   modelYank(name: string, options?: AbortOptions & { revision?: string }): Promise<YankResult>

@@ -51,7 +51,7 @@ export interface UnaryCalls {
   status: { args: Record<string, never>, result: BackendStatus }
   modelPublish: { args: { dir: string, name: string, revision?: string }, result: PublishResult }
   modelProviders: { args: { name: string, revision?: string, timeoutMs?: number }, result: ModelProvider[] }
-  modelPull: { args: { name: string, revision?: string, dest?: string, hfCache?: boolean | string }, result: PullResult }
+  modelPull: { args: { name: string, revision?: string, dest?: string, hfCache?: boolean | string, force?: boolean }, result: PullResult }
   modelList: { args: Record<string, never>, result: LocalModel[] }
   save: { args: { cid: string, path: string, mode?: number }, result: SaveResult }
   modelYank: { args: { name: string, revision?: string }, result: YankResult }

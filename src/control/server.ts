@@ -57,6 +57,7 @@ const unary: UnaryHandlers = {
     revision: optionalString(args, 'revision'),
     dest: optionalString(args, 'dest'),
     hfCache: typeof args.hfCache === 'boolean' || typeof args.hfCache === 'string' ? args.hfCache : undefined,
+    force: optionalBoolean(args, 'force'),
     signal
   }),
   modelList: async (ops, _, signal) => await ops.modelList({ signal }),
@@ -124,6 +125,9 @@ export function createControlServer (kit: Kit, init: ControlServerInit = {}): Co
       // A socket left by a daemon that died: no live daemon can own it while we hold the repo lock.
       await fs.rm(socketPath, { force: true })
       try {
+        // the socket is connectable from listen() until the chmod below: only a directory that
+        // other users cannot enter (the data directory is 0700) keeps them out in between
+        await assertPrivateDir(socketPath)
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject)
           server.listen(socketPath, () => {
@@ -134,6 +138,7 @@ export function createControlServer (kit: Kit, init: ControlServerInit = {}): Co
         await fs.chmod(socketPath, CONTROL_SOCKET_MODE)
       } catch (err: any) {
         server.close()
+        if (err instanceof ControlSocketError) throw err
         throw new ControlSocketError(socketPath, err.code ?? err.message, { cause: err })
       }
       log('listening on %s', socketPath)
@@ -207,6 +212,15 @@ async function serveCat (ops: KitOperations, args: Args, res: ServerResponse, si
  * A `cat` as frames on an upgraded connection. Errors, from a bad request to
  * a block that fails verification mid-file, travel in the end frame.
  */
+/** The socket's directory must be this user's alone. */
+async function assertPrivateDir (socketPath: string): Promise<void> {
+  const dir = path.dirname(socketPath)
+  const { mode, uid } = await fs.stat(dir)
+  if ((mode & 0o077) !== 0 || (process.getuid != null && uid !== process.getuid())) {
+    throw new ControlSocketError(socketPath, `its directory ${dir} is open to other users (mode ${(mode & 0o777).toString(8)}) or not ours; it must be 0700 so that no one else can connect before the socket is restricted`)
+  }
+}
+
 async function serveStream (ops: KitOperations, req: IncomingMessage, socket: Duplex, signal: AbortSignal): Promise<void> {
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${STREAM_PROTOCOL}\r\n\r\n`)
   let end: object = {}

@@ -3,6 +3,7 @@
  * write Kubo-style responses with back-pressure.
  */
 import { RpcError } from './rpc-error.ts'
+import type { LocalPathCheck } from './local-paths.ts'
 import type { Kit } from '../kit.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
@@ -13,6 +14,8 @@ export interface RequestContext {
   query: URLSearchParams
   /** Aborted when the client goes away or the server stops. */
   signal: AbortSignal
+  /** Check a path on the daemon's machine that the caller names; resolves to the real path to use. */
+  localPath: LocalPathCheck
 }
 
 export type RouteHandler = (ctx: RequestContext) => Promise<void>

@@ -30,6 +30,7 @@ export function toKuboError (err: unknown): { status: number, body: KuboErrorBod
   let status = 500
   if (err instanceof RpcError) status = err.status
   else if (e?.name != null && BAD_REQUEST.has(e.name)) status = 400
+  else if (e?.name === 'DestinationExistsError') status = 409
   return { status, body: { Message: message, Code: 0, Type: 'error' } }
 }
 

@@ -9,6 +9,7 @@ import http from 'node:http'
 import { logger } from '@libp2p/logger'
 import { RPC_HEADERS_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS, RPC_MAX_CONCURRENT_REQUESTS } from '../constants.ts'
 import { assertBindable, requestGuard } from './auth.ts'
+import { localPathPolicy } from './local-paths.ts'
 import { checkBodySize, firstByteDeadline } from './request-limits.ts'
 import { ROUTES } from './routes/index.ts'
 import { RpcError, sendError, toKuboError } from './rpc-error.ts'
@@ -26,6 +27,11 @@ export interface RpcServerInit {
   host?: string
   /** Bearer token every request must carry (config `api.auth_token`). @default none: loopback only */
   authToken?: string
+  /**
+   * Directories under which a call may name a path on this machine (`models/publish`, `models/pull`
+   * `dest`), and only with `authToken` (config `api.allowed_paths`). @default [] (none)
+   */
+  allowedPaths?: readonly string[]
   /** Largest body of a call that is not an upload; larger is 413. @default RPC_MAX_BODY_BYTES */
   maxBodyBytes?: number
   /** Time a network-bound call has for its first byte; then 504. @default RPC_NETWORK_TIMEOUT_MS */
@@ -65,6 +71,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
   let url = ''
   let ownOrigins = new Set<string>()
   const guard = requestGuard(host, init.authToken)
+  const localPath = localPathPolicy({ authToken: init.authToken, allowedPaths: init.allowedPaths })
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch(err => {
@@ -139,7 +146,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
         if (!res.headersSent) request.abort(new RpcError(504, `${command} timed out after ${deadline} ms without a response (waiting on the network); retry, or raise ?timeout=`))
       }, deadline)
     try {
-      await route({ kit, req, res, query: parsed.searchParams, signal: request.signal })
+      await route({ kit, req, res, query: parsed.searchParams, signal: request.signal, localPath })
     } catch (err) {
       // whatever the aborted operation threw, the caller learns why it was aborted
       const reason = request.signal.reason

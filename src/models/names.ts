@@ -19,6 +19,8 @@ export function assertModelName (name: string): void {
   for (const part of parts) {
     if (!PART.test(part)) throw new InvalidModelNameError(name, `"${part}" must start with a letter or digit and use only letters, digits, - _ .`)
     if (part.includes('..')) throw new InvalidModelNameError(name, '".." is not allowed')
+    // the Hugging Face cache folder is models--org--name: acme--x/y and acme/x--y would share one
+    if (part.includes('--')) throw new InvalidModelNameError(name, '"--" is not allowed (it separates org and name in the Hugging Face cache folder)')
   }
 }
 
@@ -29,10 +31,16 @@ export function assertRevision (revision: string): void {
   }
 }
 
+/** Names Windows reserves for devices, with or without an extension (`nul.txt` opens the device). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i
+
 /**
  * A relative file path that stays inside its directory: forward slashes,
  * no empty, `.` or `..` segment, not absolute, no backslash, no NUL, no
- * control characters, no Windows drive letter.
+ * control characters, no Windows drive letter — and that lands as itself on
+ * Windows too: no `:` (an alternate data stream), no segment ending in a dot
+ * or space (Windows drops them, so two paths would be one file), no reserved
+ * device name (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`).
  *
  * @throws UnsafePathError
  */
@@ -47,6 +55,9 @@ export function assertRelativePath (path: string): void {
   for (const segment of path.split('/')) {
     if (segment === '') throw new UnsafePathError(path, 'has an empty segment (//)')
     if (segment === '.' || segment === '..') throw new UnsafePathError(path, `has a "${segment}" segment`)
+    if (segment.includes(':')) throw new UnsafePathError(path, 'contains ":" (a drive or an alternate data stream on Windows)')
+    if (/[. ]$/.test(segment)) throw new UnsafePathError(path, `segment "${segment}" ends in a dot or space, which Windows drops`)
+    if (WINDOWS_RESERVED.test(segment)) throw new UnsafePathError(path, `"${segment}" is a device name on Windows`)
   }
 }
 

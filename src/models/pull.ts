@@ -19,6 +19,7 @@ import { ModelPullError, ModelYankedError, OfflineError } from '../errors.ts'
 import { heldSource, walkDag } from '../pins/index.ts'
 import { readFile } from '../unixfs/index.ts'
 import { prefetchFile } from '../transfer/index.ts'
+import { assertDestinationFree } from './dest-guard.ts'
 import { hfCacheDir, materializeHfCache } from './hf-cache.ts'
 import { chooseManifest, orgOf } from './candidates.ts'
 import { decodeModelRecord } from './manifest.ts'
@@ -99,6 +100,8 @@ async function pullHeld (c: PullComponents, name: string, options: PullOptions, 
     if (chosen.firstUse && chosen.publisher != null) firstUse = { org: orgOf(name), publisher: chosen.publisher }
   }
   for (const file of manifest.files) assertRelativePath(file.path)
+  // before any byte goes to dest: nothing there that this model did not write is replaced
+  if (options.dest != null && options.force !== true) await assertDestinationFree(options.dest, manifest.files, options)
   const bytesTotal = manifest.files.reduce((n, f) => n + f.size, 0)
   options.onProgress?.(new CustomProgressEvent('models:pull:manifest', { root: root.toString(), files: manifest.files.length, bytesTotal }))
 

@@ -61,6 +61,12 @@ export interface PullOptions extends AbortOptions, ProgressOptions<PullProgressE
   revision?: string
   /** Write the files here, under their relative paths. */
   dest?: string
+  /**
+   * Replace files in `dest` that this model did not write (content other than the manifest's);
+   * without it such a file fails the pull with DestinationExistsError before anything is written.
+   * @default false
+   */
+  force?: boolean
   /** Also materialise the Hugging Face cache layout (`$HF_HUB_CACHE` or `~/.cache/huggingface/hub`), or under the given directory. */
   hfCache?: boolean | string
   /** Per-block wait for providers before a file counts as incomplete. @default MODEL_PULL_BLOCK_TIMEOUT_MS */

@@ -2,7 +2,9 @@
  * Opening a data directory: `<dataDir>/blocks` and `<dataDir>/datastore`.
  * LevelDB's LOCK file (an OS lock, released by the kernel when a process
  * dies, even by SIGKILL) is what keeps a second process out; its failure is
- * turned into a named error that names the directory.
+ * turned into a named error that names the directory. The directory is made
+ * owner-only (0700) before anything is written in it, and the datastore's
+ * files (the node's identity key among them) 0600 (file-modes.ts).
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
@@ -11,6 +13,7 @@ import { Level } from 'level'
 import { FsBlockstore } from '../blocks/index.ts'
 import { BLOCKS_DIR, DATASTORE_DIR } from '../constants.ts'
 import { RepoCorruptError, RepoLockedError, RepoOpenError } from '../errors.ts'
+import { ensurePrivateDir, restrictFiles } from './file-modes.ts'
 import { MetaStore } from './meta-store.ts'
 import { Quarantine } from './quarantine.ts'
 import type { FsBlockstoreInit } from '../blocks/index.ts'
@@ -28,17 +31,23 @@ export interface Repo {
 export interface OpenRepoOptions extends FsBlockstoreInit {
   /** Write metadata batches with LevelDB `sync`. @default false */
   sync?: boolean
+  /** Told when the data directory was open to other users and has been made 0700. @default process.emitWarning */
+  onTightened?(dir: string, previousMode: number): void
 }
 
 export async function openRepo (dataDir: string, options: OpenRepoOptions = {}): Promise<Repo> {
+  const location = path.join(dataDir, DATASTORE_DIR)
   try {
-    await fs.mkdir(dataDir, { recursive: true })
+    await ensurePrivateDir(dataDir, { onTightened: options.onTightened ?? warnTightened })
+    await ensurePrivateDir(location)
   } catch (err: any) {
     throw new RepoOpenError(dataDir, err.code ?? err.message, { cause: err })
   }
-  const db = new Level<string, Uint8Array>(path.join(dataDir, DATASTORE_DIR), { keyEncoding: 'utf8', valueEncoding: 'view' })
+  const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
   try {
     await db.open({ createIfMissing: true, compression: false })
+    // files LevelDB creates later are 0644 & ~umask, but inside two 0700 directories
+    await restrictFiles(location)
   } catch (err: any) {
     if (isLockError(err)) throw new RepoLockedError(dataDir, { cause: err })
     if (isCorruption(err)) throw new RepoCorruptError(dataDir, err.cause?.message ?? err.message, { cause: err })
@@ -85,6 +94,10 @@ export async function repairRepo (dataDir: string): Promise<void> {
     throw new RepoOpenError(dataDir, `no datastore at ${location}`, { cause: err })
   }
   await (Level as unknown as { repair(location: string): Promise<void> }).repair(location)
+}
+
+function warnTightened (dir: string, previousMode: number): void {
+  process.emitWarning(`ipfs-kit: the data directory ${dir} was open to other users (mode ${previousMode.toString(8).padStart(4, '0')}); it holds the node's identity key, so it is now 0700`, { code: 'IPFS_KIT_DATA_DIR_MODE' })
 }
 
 function isCorruption (err: any): boolean {

@@ -16,3 +16,15 @@ export function pathSegments (path: string): string[] {
   }
   return segments
 }
+
+/**
+ * A directory link's name as one path segment: a hostile DAG can name a link
+ * `..`, `../../.bashrc` or `a\b`, which a tar extractor or a filesystem would
+ * follow out of the directory.
+ *
+ * @throws UnsafePathError for an empty name, `.`, `..`, or one with `/`, `\` or NUL
+ */
+export function assertLinkName (name: string): void {
+  if (name === '' || name === '.' || name === '..') throw new UnsafePathError(name, 'a directory entry cannot be named "", "." or ".."')
+  if (/[/\\\0]/.test(name)) throw new UnsafePathError(name, 'a directory entry name cannot contain /, \\ or NUL')
+}

@@ -62,4 +62,16 @@ describe('CLI through a daemon, started in another directory', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('is not a directory')
   }, 30_000)
+
+  it('refuses to replace a file in -o that the model did not write, naming it and --force, and replaces it with --force', async () => {
+    await fs.mkdir(path.join(work, 'mine'))
+    await fs.writeFile(path.join(work, 'mine', 'config.json'), 'my notes')
+    const refused = await run(['model', 'pull', 'acme/tiny', '-o', 'mine', '--data-dir', repo], { cwd: work })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(path.join(work, 'mine', 'config.json'))
+    expect(refused.stderr).toContain('--force')
+    expect(await fs.readdir(path.join(work, 'mine'))).toEqual(['config.json'])
+    await runJson(['model', 'pull', 'acme/tiny', '-o', 'mine', '--force', '--data-dir', repo], { cwd: work })
+    expect(await fs.readFile(path.join(work, 'mine', 'config.json'), 'utf8')).toBe('{"layers":2}')
+  }, 30_000)
 })

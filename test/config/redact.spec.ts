@@ -23,6 +23,19 @@ describe('config show hides secrets', () => {
     expect(byPath.ipfs_kit.api.auth_token).toBe(null)
   })
 
+  it('redacts every field whose key names a secret, at any depth (backends.filecoin.api_key too)', () => {
+    const config = loadConfig({ env: { FILECOIN_API_KEY: 'fil-secret-0123' }, overrides: { ipfs_kit: { api: { auth_token: TOKEN } } } })
+    expect(config.ipfs_kit.backends.filecoin.api_key).toBe('fil-secret-0123')
+    const shown = redactSecrets(config)
+    expect(shown.ipfs_kit.backends.filecoin.api_key).toBe(REDACTED)
+    expect(JSON.stringify(shown)).not.toContain('fil-secret-0123')
+    // keys the schema may grow: whatever their depth, their values (scalars or subtrees) go
+    const future = redactSecrets({ ...config, extra: { db_password: 'pw-1', nested: [{ client_secret: 's-2', name: 'kept' }], signing: { keys: ['k-3'] } } } as unknown as typeof config) as unknown as { extra: unknown }
+    expect(future.extra).toEqual({ db_password: REDACTED, nested: [{ client_secret: REDACTED, name: 'kept' }], signing: { keys: REDACTED } })
+    // and nothing else changes
+    expect({ ...shown, ipfs_kit: { ...shown.ipfs_kit, api: config.ipfs_kit.api, backends: config.ipfs_kit.backends } }).toEqual(config)
+  })
+
   it('`ipfs-kit config show` never prints them', async () => {
     const dir = await tempDir()
     const key = generateSwarmKey()

@@ -33,8 +33,11 @@ async function untar (bytes: Uint8Array): Promise<Map<string, Uint8Array | 'dir'
   return out
 }
 
-async function serve (kit: Kit): Promise<{ server: RpcServer, client: KuboRPCClient }> {
-  const server = createRpcServer(kit, { host: '127.0.0.1', port: 0 })
+const TOKEN = 'a-long-enough-api-token-0123456789'
+const AUTH = { Authorization: `Bearer ${TOKEN}` }
+
+async function serve (kit: Kit, init: { allowedPaths?: string[] } = {}): Promise<{ server: RpcServer, client: KuboRPCClient }> {
+  const server = createRpcServer(kit, { host: '127.0.0.1', port: 0, ...(init.allowedPaths != null ? { authToken: TOKEN, allowedPaths: init.allowedPaths } : {}) })
   await server.start()
   return { server, client: create({ url: server.url }) }
 }
@@ -142,25 +145,30 @@ describe('RPC get, dag/export, dag/import and models', () => {
 
   it('publishes a model directory by absolute path, and refuses a relative one', async () => {
     const dir = await sandbox.dir()
+    const { server } = await serve(kit, { allowedPaths: [dir] })
+    servers.push(server)
     await fs.writeFile(path.join(dir, 'config.json'), '{"a":1}')
     await fs.writeFile(path.join(dir, 'model.bin'), patternBytes(1000, 1))
-    const res = await fetch(`${server.url}/api/v0/ipfs-kit/models/publish?arg=${encodeURIComponent(dir)}&name=acme/tiny&revision=v1`, { method: 'POST' })
+    const res = await fetch(`${server.url}/api/v0/ipfs-kit/models/publish?arg=${encodeURIComponent(dir)}&name=acme/tiny&revision=v1`, { method: 'POST', headers: AUTH })
     expect(res.status).toBe(200)
     const body = await res.json() as { Root: string }
     expect(body).toMatchObject({ Name: 'acme/tiny', Revision: 'v1', Files: 2, Root: expect.stringMatching(/^bag|^baf/) })
     expect((await kit.models.list()).map(m => [m.name, m.revision, m.root])).toEqual([['acme/tiny', 'v1', body.Root]])
-    const relative = await fetch(`${server.url}/api/v0/ipfs-kit/models/publish?arg=some/dir&name=acme/tiny`, { method: 'POST' })
+    const relative = await fetch(`${server.url}/api/v0/ipfs-kit/models/publish?arg=some/dir&name=acme/tiny`, { method: 'POST', headers: AUTH })
     expect(relative.status).toBe(400)
     expect(await relative.json()).toMatchObject({ Message: expect.stringContaining('absolute'), Code: 0, Type: 'error' })
-    const badName = await fetch(`${server.url}/api/v0/ipfs-kit/models/publish?arg=${encodeURIComponent(dir)}&name=../etc`, { method: 'POST' })
+    const badName = await fetch(`${server.url}/api/v0/ipfs-kit/models/publish?arg=${encodeURIComponent(dir)}&name=../etc`, { method: 'POST', headers: AUTH })
     expect(badName.status).toBe(400)
   })
 
   it('answers models/pull offline with Kubo\'s error shape, and a relative dest with 400', async () => {
-    const offline = await fetch(`${server.url}/api/v0/ipfs-kit/models/pull?arg=acme/tiny&dest=${encodeURIComponent(await sandbox.dir())}`, { method: 'POST' })
+    const dest = await sandbox.dir()
+    const { server } = await serve(kit, { allowedPaths: [dest] })
+    servers.push(server)
+    const offline = await fetch(`${server.url}/api/v0/ipfs-kit/models/pull?arg=acme/tiny&dest=${encodeURIComponent(dest)}`, { method: 'POST', headers: AUTH })
     expect(offline.status).toBe(500)
     expect(await offline.json()).toMatchObject({ Message: expect.stringContaining('offline'), Code: 0, Type: 'error' })
-    const relative = await fetch(`${server.url}/api/v0/ipfs-kit/models/pull?arg=acme/tiny&dest=out`, { method: 'POST' })
+    const relative = await fetch(`${server.url}/api/v0/ipfs-kit/models/pull?arg=acme/tiny&dest=out`, { method: 'POST', headers: AUTH })
     expect(relative.status).toBe(400)
   })
 })

@@ -12,6 +12,7 @@ import { manyFiles } from '../fixtures/hamt-tree.ts'
 import { referenceTree } from '../fixtures/reference-tree.ts'
 import { startRpcNode } from '../fixtures/http-node.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
+import { writeDagPbBlock } from '../../src/unixfs/index.ts'
 import type { RpcServer } from '../../src/http/index.ts'
 import type { Kit } from '../../src/index.ts'
 import type { TreeEntry } from '../fixtures/reference-tree.ts'
@@ -118,6 +119,26 @@ describe('RPC add of directories', () => {
     }
     const missing = await fetch(`${server.url}/api/v0/ls?arg=${root}/no-such-entry`, { method: 'POST' })
     expect(missing.status).toBe(500)
+  })
+
+  it('fails a get (the tar stream is cut, the client sees an error) whose directory has a link named ../../.bashrc, .., a\\b or x/y', async () => {
+    const { cid: file } = await client.add(text('echo pwned'), { cidVersion: 1, rawLeaves: true })
+    const { cid: good } = await client.add(text('fine'), { cidVersion: 1, rawLeaves: true })
+    for (const name of ['../../.bashrc', '..', 'a\\b', 'x/y']) {
+      // a hand-built dag-pb directory: a harmless entry first (so the tar has begun), then the hostile one
+      const block = dagPb.encode(dagPb.prepare({
+        Data: new UnixFS({ type: 'directory' }).marshal(),
+        Links: [{ Name: '-first.txt', Hash: good, Tsize: 4 }, { Name: name, Hash: file, Tsize: 10 }]
+      }))
+      const cid = await writeDagPbBlock(block, { put: async (c, bytes) => { expect((await client.block.put(bytes, { format: 'dag-pb', mhtype: 'sha2-256', version: 1 })).toString()).toBe(c.toString()) } })
+      const outcome = await fetch(`${server.url}/api/v0/get?arg=${cid.toString()}`, { method: 'POST' })
+        .then(async res => { await res.arrayBuffer(); return `complete (${res.status})` })
+        .catch((err: Error) => `failed: ${err.message}`)
+      expect(outcome, name).toMatch(/^failed/)
+      await expect(collect(client.get(cid)), name).rejects.toThrow()
+    }
+    // the server is still serving
+    expect((await client.id()).id.toString()).toBe(kit.peerId.toString())
   })
 
   it('adds a directory of 5,000 files as the HAMT shard ipfs-unixfs-importer builds, pins it, and reads it back', async () => {

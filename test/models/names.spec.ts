@@ -15,6 +15,10 @@ describe('model names, revisions and paths', () => {
     expect(() => { assertModelName(name) }).toThrow(expect.objectContaining({ name: 'InvalidModelNameError' }))
   })
 
+  it.each(['acme--x/y', 'acme/x--y', 'a--/b', 'acme/x---y'])('refuses %j: "--" would share a Hugging Face cache folder (models--org--name) with another name', name => {
+    expect(() => { assertModelName(name) }).toThrow(expect.objectContaining({ name: 'InvalidModelNameError', message: expect.stringContaining('"--"') }))
+  })
+
   it.each(['main', 'v1.0', 'refs-pr-1', 'a1b2c3d4'])('accepts revision %s', rev => {
     expect(() => { assertRevision(rev) }).not.toThrow()
   })
@@ -23,11 +27,19 @@ describe('model names, revisions and paths', () => {
     expect(() => { assertRevision(rev) }).toThrow(expect.objectContaining({ name: 'InvalidModelNameError' }))
   })
 
-  it.each(['config.json', 'sub/dir/tokenizer.json', 'model-00001-of-00002.safetensors', '.gitattributes'])('accepts path %s', p => {
+  it.each(['config.json', 'sub/dir/tokenizer.json', 'model-00001-of-00002.safetensors', '.gitattributes', 'console.txt', 'com0', 'com10.bin', 'lpt', 'auxiliary/x', 'nul_count.json', 'a.b/c'])('accepts path %s', p => {
     expect(() => { assertRelativePath(p) }).not.toThrow()
   })
 
   it.each(['', '/etc/passwd', '../x', 'a/../../x', 'a/./b', 'a//b', 'a\\b', 'a\0b', 'C:/x', 'a/\nb', '..'])('refuses path %j with UnsafePathError', p => {
+    expect(() => { assertRelativePath(p) }).toThrow(expect.objectContaining({ name: 'UnsafePathError' }))
+  })
+
+  it.each([
+    'CON', 'con', 'PRN', 'Aux', 'NUL', 'nul.txt', 'sub/NUL.tar.gz', 'COM1', 'com9.log', 'LPT1', 'lpt9', 'CON/x', // device names, any case, with or without extension, at any depth
+    'weights.bin:hidden', 'a:b/c', // alternate data streams
+    'config.json.', 'dir./x', 'file ', 'dir /x' // trailing dot or space, dropped by Windows
+  ])('refuses %j, which would not land as itself on Windows', p => {
     expect(() => { assertRelativePath(p) }).toThrow(expect.objectContaining({ name: 'UnsafePathError' }))
   })
 })

@@ -6,7 +6,7 @@ export const configShow: Command = {
   name: 'config show',
   usage: '',
   summary: 'print the resolved configuration (defaults ← --config file ← environment) as YAML',
-  description: 'Sizes are shown in bytes and durations in milliseconds, as the node reads them. Secrets (api.auth_token, and node.swarm_key when it is the key itself rather than a file path) are shown as <redacted>.',
+  description: 'Sizes are shown in bytes and durations in milliseconds, as the node reads them. Secrets (every key containing key, token, secret or password: api.auth_token, backends.filecoin.api_key, node.swarm_key unless it is a file path) are shown as <redacted>.',
   args: [0, 0],
   run: async ({ globals, io }) => {
     const { loadConfig, redactSecrets } = await import('../../config/index.ts')

@@ -87,7 +87,7 @@ async function startRpc ({ createRpcServer, parseApiAddress }: Http, kit: Kit, f
   const address = flag != null
     ? parseApiAddress(flag, '--api')
     : parseApiAddress(kit.config.ipfs_kit.backends.ipfs.api_endpoint, 'backends.ipfs.api_endpoint')
-  const rpc = createRpcServer(kit, { ...address, authToken: kit.config.ipfs_kit.api.auth_token ?? undefined })
+  const rpc = createRpcServer(kit, { ...address, authToken: kit.config.ipfs_kit.api.auth_token ?? undefined, allowedPaths: kit.config.ipfs_kit.api.allowed_paths })
   try {
     await rpc.start()
   } catch (err: any) {

@@ -51,7 +51,8 @@ export const modelPull: Command = {
   flags: {
     revision: revisionFlag,
     output: { type: 'string', short: 'o', value: '<dir>', description: 'write the files under this directory' },
-    'hf-cache': { type: 'boolean', description: 'also lay the model out in the Hugging Face cache ($HF_HUB_CACHE or ~/.cache/huggingface/hub)' }
+    'hf-cache': { type: 'boolean', description: 'also lay the model out in the Hugging Face cache ($HF_HUB_CACHE or ~/.cache/huggingface/hub)' },
+    force: { type: 'boolean', description: 'replace files under --output that this model did not write (without it the pull refuses, naming the file, before writing anything)' }
   },
   args: [1, 1],
   network: true,
@@ -67,6 +68,7 @@ export const modelPull: Command = {
         revision: optional(flags.revision),
         dest,
         hfCache,
+        force: flags.force === true,
         onProgress: bar == null ? undefined : (event: PullProgressEvents) => {
           if (event.type === 'models:pull:progress') bar.update(event.detail.bytesDone, event.detail.bytesTotal)
         }

@@ -2,10 +2,13 @@
  * `get`: a file or a directory tree (plain or HAMT-sharded directories) as a tar stream (Kubo's default, without
  * `output`: the CLI extracts it). The root entry is named after the last path
  * segment, or the CID. Files stream block by block with back-pressure from the
- * socket through the tar packer; nothing is held whole in memory.
+ * socket through the tar packer; nothing is held whole in memory. A link name
+ * that a tar extractor would follow out of the tree (`..`, `a/../../x`, `\`,
+ * NUL) fails the request: headers are out by then, so the response is cut
+ * short rather than ended, and the client sees a failure, not a quieter tar.
  */
 import tar from 'tar-stream'
-import { directoryEntries, readFile, readNode } from '../../unixfs/index.ts'
+import { assertLinkName, directoryEntries, readFile, readNode } from '../../unixfs/index.ts'
 import { boolParam, requiredArg, write } from '../request-context.ts'
 import { RpcError } from '../rpc-error.ts'
 import { resolveArg } from './ipfs-path.ts'
@@ -35,6 +38,7 @@ async function packNode (pack: Pack, source: BlockSource, node: UnixFSNode, name
   if (node.kind === 'directory') {
     await entry(pack, { name, type: 'directory', mode: 0o755 })
     for await (const link of directoryEntries(source, node, { signal })) {
+      assertLinkName(link.name)
       await packNode(pack, source, await readNode(source, link.cid, { signal }), `${name}/${link.name}`, signal)
     }
     return
