@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { DAEMON_NODE_FLAGS } from '../src/constants.ts'
 import type { PeerProcessInit } from './peer-process.ts'
+import type { HostileOperations } from './hostile-peer.ts'
 import type { StockHeliaInit, StockOperations } from './stock-helia-process.ts'
 import type { ErrorShape, Operations, ProgressMessage, ReadyMessage, Response, StartErrorMessage } from './protocol.ts'
 import type { ChildProcess } from 'node:child_process'
@@ -261,4 +262,16 @@ export async function startStockHelia (options: { listen?: string[] } = {}): Pro
   const dataDir = await mkdtemp(join(tmpdir(), 'stock-helia-'))
   const init: StockHeliaInit = { dataDir, listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] }
   return await spawnPeer<StockOperations>(STOCK_ENTRY, init, { dataDir, ownDir: true })
+}
+
+const HOSTILE_ENTRY = fileURLToPath(new URL('./hostile-peer.ts', import.meta.url))
+
+/** Start a hostile peer (peers/hostile-peer.ts): an ipfs-kit node that misbehaves when told to. */
+export async function startHostilePeer (options: { bootstrap?: string[] } = {}): Promise<Peer<HostileOperations>> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ipfs-kit-hostile-'))
+  const listen = ['/ip4/127.0.0.1/tcp/0']
+  const bootstrap = options.bootstrap ?? []
+  const configFile = await writePeerConfig(dataDir, listen, bootstrap)
+  const init: PeerProcessInit = { dataDir, listen, bootstrap, configFile }
+  return await spawnPeer<HostileOperations>(HOSTILE_ENTRY, init, { dataDir, ownDir: true, configFile }, undefined, DAEMON_NODE_FLAGS)
 }

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
 import { TRANSFER_PROTOCOL } from '../src/constants.ts'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { createKit } from '../src/index.ts'
 import { cpuMs, errorShape, send, serveRequests } from './line-server.ts'
 import { forgeModels } from './forged-models.ts'
@@ -90,6 +92,13 @@ function handlers (kit: Kit): Handlers {
     },
     transferActive: async () => Object.fromEntries(kit.transfer?.active() ?? []),
     rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss(), cpuMs: cpuMs() }),
+    heap: async () => {
+      setFlagsFromString('--expose-gc')
+      const gc = runInNewContext('gc') as () => void
+      gc()
+      gc()
+      return process.memoryUsage().heapUsed
+    },
     peers: async () => kit.libp2p?.getPeers().map(p => p.toString()) ?? [],
     dial: async ({ address }) => {
       const { multiaddr } = await import('@multiformats/multiaddr')

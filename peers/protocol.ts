@@ -58,6 +58,8 @@ export interface Operations {
   transferActive: { args: Record<string, never>, result: Record<string, number> }
   /** Resident set size of the peer process now and at its peak, in bytes, and the CPU time it used so far. */
   rss: { args: Record<string, never>, result: { peak: number, now: number, cpuMs: number } }
+  /** The JS heap in use right after a full garbage collection, in bytes: what the process retains. */
+  heap: { args: Record<string, never>, result: number }
   /** Peer ids this peer is connected to. */
   peers: { args: Record<string, never>, result: string[] }
   /** Dial an address. */

@@ -135,6 +135,21 @@ export const MODELS_ANNOUNCE_INTERVAL_MS = 60_000
 /** How long a gossip-learned provider entry lives without being heard again (three missed announcements). */
 export const MODELS_ANNOUNCE_TTL_MS = 180_000
 
+/** Provider-index entries kept per peer (its own models × revisions); more from one peer are ignored: a flooding peer fills its own share only. */
+export const MODELS_INDEX_MAX_PER_PEER = 256
+
+/** Provider-index entries kept in all (a few MB at most); the entry heard longest ago goes first. */
+export const MODELS_INDEX_MAX_ENTRIES = 8192
+
+/** Addresses kept per provider entry from gossip or an `index` answer (each at most 256 characters). */
+export const MODELS_MAX_ADDRESSES = 8
+
+/** Other peers named in one `index` answer that are dialled to ask them themselves (hints, never stored as bindings). */
+export const MODELS_MAX_REFERRALS = 8
+
+/** Referral dials in flight at once, for all answers together; referrals past it are dropped. */
+export const MODELS_REFERRAL_DIAL_CONCURRENCY = 4
+
 /** How long `models.findProviders` (and a pull's provider search) waits for the DHT. */
 export const MODEL_FIND_TIMEOUT_MS = 10_000
 
@@ -212,6 +227,9 @@ export const TRANSFER_REQUEST_TIMEOUT_MS = 10_000
 
 /** Time the server waits for one block to be taken by a requester that stopped reading; then the request is dropped. */
 export const TRANSFER_SEND_TIMEOUT_MS = 30_000
+
+/** Longest a transfer stream is served, from its opening: a requester that reads so slowly it is not done by then is cut (it asks again for the rest), so slow readers cannot hold slots for hours. 64 MiB (the largest request) in 60 s needs 9 Mbit/s; requesters ask 4 blocks at a time. */
+export const TRANSFER_STREAM_MAX_MS = 60_000
 
 /**
  * Time a requester waits without receiving any bytes of a request's answer;

@@ -271,6 +271,16 @@ export class DestinationExistsError extends KitError {
   }
 }
 
+/** A file's DAG does not match what the manifest (or the DAG's own nodes) declare: its size, or sizes that do not add up. */
+export class ManifestMismatchError extends KitError {
+  static override readonly name = 'ManifestMismatchError'
+  override readonly name = 'ManifestMismatchError'
+  override readonly code = 'ERR_MANIFEST_MISMATCH'
+  constructor (readonly path: string, reason: string, options?: ErrorOptions) {
+    super(`${path} does not match its manifest: ${reason}`, 'the provider sent a manifest or DAG that lies about its size; nothing was written — pull from another provider', options)
+  }
+}
+
 /** An operation was aborted through its signal. */
 export class AbortError extends KitError {
   static override readonly name = 'AbortError'
@@ -313,7 +323,7 @@ export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
   KitStoppedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
-  InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, AbortError,
+  InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, ManifestMismatchError, AbortError,
   UntrustedPublisherError, UnsignedManifestError, ModelYankedError, DestinationExistsError
 ] as const
 

@@ -9,8 +9,9 @@
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MODELS_ANNOUNCE_INTERVAL_MS, MODELS_TOPIC } from '../constants.ts'
+import { MODELS_ANNOUNCE_INTERVAL_MS, MODELS_INDEX_MAX_PER_PEER, MODELS_TOPIC } from '../constants.ts'
 import { assertModelName, assertRevision, modelRef } from './names.ts'
+import { boundedAddresses } from './protocol.ts'
 import type { ProviderIndex } from './provider-index.ts'
 import type { LocalModel } from './types.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -62,11 +63,12 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
       const body = JSON.parse(decoder.decode(message.data)) as Announcement
       const signer = message.from.toString()
       if (body.v !== 1 || body.peerId !== signer || signer === self || !Array.isArray(body.models)) return
-      for (const model of body.models) {
+      // the provider index keeps at most MODELS_INDEX_MAX_PER_PEER of them: read no further
+      for (const model of body.models.slice(0, MODELS_INDEX_MAX_PER_PEER)) {
         assertModelName(model.name)
         assertRevision(model.revision)
         CID.parse(model.root)
-        providers.add(model.name, { peerId: signer, addresses: body.addresses.filter(a => typeof a === 'string'), root: model.root, revision: model.revision, via: 'gossip' })
+        providers.add(model.name, { peerId: signer, addresses: boundedAddresses(body.addresses), root: model.root, revision: model.revision, via: 'gossip' })
       }
     } catch (err) {
       log('ignoring a malformed announcement - %e', err)

@@ -9,7 +9,8 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import merge from 'it-merge'
-import { MODEL_DHT_WALKS, MODEL_FIND_TIMEOUT_MS, MODEL_MANIFEST_TIMEOUT_MS, MODELS_ANNOUNCE_TTL_MS, MODELS_PROTOCOL } from '../constants.ts'
+import { CID } from 'multiformats/cid'
+import { MODEL_DHT_WALKS, MODEL_FIND_TIMEOUT_MS, MODEL_MANIFEST_TIMEOUT_MS, MODELS_ANNOUNCE_TTL_MS, MODELS_MAX_REFERRALS, MODELS_PROTOCOL, MODELS_REFERRAL_DIAL_CONCURRENCY, MODELS_REQUEST_TIMEOUT_MS } from '../constants.ts'
 import { OfflineError } from '../errors.ts'
 import { nameKey, revisionKey, startAnnouncer } from './announcer.ts'
 import { ModelIndex } from './model-index.ts'
@@ -60,6 +61,7 @@ export class Models {
   private readonly index: ModelIndex
   private readonly providers = new ProviderIndex(MODELS_ANNOUNCE_TTL_MS)
   private announcer: Announcer | undefined
+  private referralDials = 0
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
     if (!evt.detail.protocols.includes(MODELS_PROTOCOL)) return
     void this.learnFrom(evt.detail.peerId)
@@ -249,23 +251,61 @@ export class Models {
 
   /**
    * Ask a newly connected peer for every provider it knows of (itself and
-   * what it heard) and keep them in the provider index: a node that joins
-   * late learns at once what was announced before it came.
+   * what it heard): a node that joins late learns at once what was announced
+   * before it came. What the peer says of itself is kept in the provider
+   * index (within its per-peer cap); what it says of others is only a hint
+   * whom to ask: up to MODELS_MAX_REFERRALS of those peers holding names we
+   * know no provider of are dialled (MODELS_REFERRAL_DIAL_CONCURRENCY at
+   * once), and each then speaks for itself when identify brings it here.
    */
   private async learnFrom (peer: PeerId): Promise<void> {
     const libp2p = this.c.libp2p
     if (libp2p == null) return
+    let entries: IndexEntry[]
     try {
-      const self = libp2p.peerId.toString()
-      for (const entry of await askIndex(libp2p, peer)) {
-        if (entry.peerId === self) continue
-        assertModelName(entry.name)
-        assertRevision(entry.revision)
-        this.providers.add(entry.name, { peerId: entry.peerId, addresses: entry.addresses.filter(a => typeof a === 'string'), root: entry.root, revision: entry.revision, via: 'peers' })
-      }
+      entries = await askIndex(libp2p, peer)
     } catch (err) {
       log('could not learn the model index of %p - %e', peer, err)
+      return
     }
+    const self = libp2p.peerId.toString()
+    const speaker = peer.toString()
+    const referrals = new Map<string, IndexEntry>()
+    for (const entry of entries) {
+      try {
+        assertModelName(entry.name)
+        assertRevision(entry.revision)
+        CID.parse(entry.root)
+      } catch {
+        continue
+      }
+      if (entry.peerId === speaker) {
+        this.providers.add(entry.name, { peerId: speaker, addresses: entry.addresses, root: entry.root, revision: entry.revision, via: 'peers' })
+      } else if (entry.peerId !== self && referrals.size < MODELS_MAX_REFERRALS && !referrals.has(entry.peerId) && !this.providers.has(entry.name)) {
+        referrals.set(entry.peerId, entry)
+      }
+    }
+    for (const referral of referrals.values()) this.followReferral(libp2p, referral)
+  }
+
+  /** Dial a peer another peer named, unless connected or MODELS_REFERRAL_DIAL_CONCURRENCY dials are already out. */
+  private followReferral (libp2p: Libp2p, referral: IndexEntry): void {
+    if (this.referralDials >= MODELS_REFERRAL_DIAL_CONCURRENCY) return
+    let id: PeerId
+    try {
+      id = peerIdFromString(referral.peerId)
+    } catch {
+      return
+    }
+    if (libp2p.getConnections(id).length > 0) return
+    this.referralDials++
+    void (async () => {
+      const addrs = referral.addresses.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+      if (addrs.length > 0) await libp2p.peerStore.merge(id, { multiaddrs: addrs })
+      await libp2p.dial(id, { signal: AbortSignal.timeout(MODELS_REQUEST_TIMEOUT_MS) })
+    })().catch((err: any) => {
+      log('could not follow a referral to %s - %e', referral.peerId, err)
+    }).finally(() => { this.referralDials-- })
   }
 
   private async * askConnected (libp2p: Libp2p, name: string, options: FindProvidersOptions): AsyncGenerator<ModelProvider> {
@@ -327,7 +367,8 @@ export class Models {
     }
     if (!followReferrals) return
     const self = libp2p.peerId.toString()
-    const referred = answer.referrals.filter(r => r.peerId !== self && r.peerId !== peer.toString())
+    // hints, each checked with the peer itself; a peer naming thousands gets MODELS_MAX_REFERRALS of them followed
+    const referred = [...new Map(answer.referrals.filter(r => r.peerId !== self && r.peerId !== peer.toString()).map(r => [r.peerId, r])).values()].slice(0, MODELS_MAX_REFERRALS)
     yield * merge(...referred.map(async function * (this: Models, r: IndexEntry) {
       try {
         const id = peerIdFromString(r.peerId)

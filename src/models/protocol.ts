@@ -6,7 +6,7 @@
  * verified), and lists all its models for a peer that joins late.
  */
 import { lpStream } from '@libp2p/utils'
-import { MODELS_MAX_MESSAGE_BYTES, MODELS_PROTOCOL, MODELS_REQUEST_TIMEOUT_MS } from '../constants.ts'
+import { MODELS_MAX_ADDRESSES, MODELS_MAX_MESSAGE_BYTES, MODELS_PROTOCOL, MODELS_REQUEST_TIMEOUT_MS } from '../constants.ts'
 import type { LocalModel } from './types.ts'
 import type { AbortOptions, Libp2p, PeerId, Stream } from '@libp2p/interface'
 
@@ -46,11 +46,12 @@ export async function handleModelsProtocol (libp2p: Libp2p, list: () => Promise<
         response = { models }
       } else if (request.op === 'index') {
         const self = { peerId: libp2p.peerId.toString(), addresses: libp2p.getMultiaddrs().map(ma => ma.toString()) }
-        response = { providers: [...models.map(m => ({ ...m, ...self })), ...known()] }
+        // ours first, then what we heard, one entry per peer in turn, cut to fit one message
+        response = { providers: fitEntries([...models.map(m => ({ ...m, ...self })), ...byPeerInTurn(known())]) }
       } else if (request.op === 'resolve' && typeof request.name === 'string') {
         const matches = (m: { name: string, revision: string }): boolean => m.name === request.name && (request.revision == null || m.revision === request.revision)
         // what we hold, and who we heard holds it: the asker checks a referral with the provider itself
-        response = { models: models.filter(matches), referrals: known().filter(matches) }
+        response = { models: models.filter(matches), referrals: fitEntries(byPeerInTurn(known().filter(matches))) }
       } else {
         response = { error: 'unknown request' }
       }
@@ -80,7 +81,40 @@ export async function askResolve (libp2p: Libp2p, peer: PeerId, name: string, re
 }
 
 function isIndexEntry (p: any): p is IndexEntry {
-  return typeof p?.name === 'string' && typeof p?.peerId === 'string' && typeof p?.revision === 'string' && typeof p?.root === 'string' && Array.isArray(p?.addresses)
+  if (typeof p?.name !== 'string' || typeof p?.peerId !== 'string' || typeof p?.revision !== 'string' || typeof p?.root !== 'string' || !Array.isArray(p?.addresses)) return false
+  p.addresses = boundedAddresses(p.addresses)
+  return true
+}
+
+/** A peer's address list as we keep it: strings of at most 256 characters, at most MODELS_MAX_ADDRESSES of them. */
+export function boundedAddresses (addresses: unknown): string[] {
+  if (!Array.isArray(addresses)) return []
+  return addresses.filter((a): a is string => typeof a === 'string' && a.length <= 256).slice(0, MODELS_MAX_ADDRESSES)
+}
+
+/** Entries reordered so that each peer's first entry comes before any peer's second: a cut then spares every peer. */
+function byPeerInTurn (entries: IndexEntry[]): IndexEntry[] {
+  const groups = new Map<string, IndexEntry[]>()
+  for (const entry of entries) {
+    const group = groups.get(entry.peerId)
+    if (group == null) groups.set(entry.peerId, [entry])
+    else group.push(entry)
+  }
+  const out: IndexEntry[] = []
+  for (let i = 0; out.length < entries.length; i++) {
+    for (const group of groups.values()) if (i < group.length) out.push(group[i] as IndexEntry)
+  }
+  return out
+}
+
+/** The longest prefix of `entries` whose JSON fits one message with room to spare for the envelope. */
+function fitEntries (entries: IndexEntry[], maxBytes = MODELS_MAX_MESSAGE_BYTES - 1024): IndexEntry[] {
+  let bytes = 0
+  for (let i = 0; i < entries.length; i++) {
+    bytes += encoder.encode(JSON.stringify(entries[i])).byteLength + 1
+    if (bytes > maxBytes) return entries.slice(0, i)
+  }
+  return entries
 }
 
 async function exchange (libp2p: Libp2p, peer: PeerId, request: ModelsRequest, options: AbortOptions): Promise<ModelsResponse> {

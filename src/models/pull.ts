@@ -22,6 +22,7 @@ import { prefetchFile } from '../transfer/index.ts'
 import { assertDestinationFree } from './dest-guard.ts'
 import { hfCacheDir, materializeHfCache } from './hf-cache.ts'
 import { chooseManifest, orgOf } from './candidates.ts'
+import { checkManifestFiles } from './file-check.ts'
 import { decodeModelRecord } from './manifest.ts'
 import { assertModelName, assertRelativePath, assertRevision, DEFAULT_REVISION, modelRef } from './names.ts'
 import type { Manifest, ManifestFile } from './manifest.ts'
@@ -105,6 +106,9 @@ async function pullHeld (c: PullComponents, name: string, options: PullOptions, 
   const bytesTotal = manifest.files.reduce((n, f) => n + f.size, 0)
   options.onProgress?.(new CustomProgressEvent('models:pull:manifest', { root: root.toString(), files: manifest.files.length, bytesTotal }))
 
+  // every file's root declares the manifest's size before any leaf is fetched or byte written (a DAG bomb is refused here)
+  await checkManifestFiles(source, manifest.files, options)
+
   // 3. the files, several at once; blocks stay here even if a file fails
   let bytesDone = 0
   let lastReport = 0
@@ -123,7 +127,7 @@ async function pullHeld (c: PullComponents, name: string, options: PullOptions, 
         const path = file.path
         if (source !== local) {
           // every leaf local first, in random order (pullers of one model trade pieces), then the file is read from here
-          await prefetchFile(source, file.cid, { signal: options.signal, onLeaf: n => { bytesDone += n; report(path) } })
+          await prefetchFile(source, file.cid, { signal: options.signal, size: file.size, path, onLeaf: n => { bytesDone += n; report(path) } })
           await fetchFile(source, file, options.dest, options, () => {})
         } else {
           await fetchFile(source, file, options.dest, options, n => { bytesDone += n; report(path) })
@@ -170,7 +174,7 @@ async function fetchFile (source: BlockSource, file: ManifestFile, dest: string 
   }
   try {
     let size = 0
-    for await (const chunk of readFile(source, file.cid, options)) {
+    for await (const chunk of readFile(source, file.cid, { ...options, length: file.size })) {
       hash.update(chunk)
       size += chunk.byteLength
       progress(chunk.byteLength)

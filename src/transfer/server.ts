@@ -7,9 +7,16 @@
  * TRANSFER_MAX_STREAMS_TOTAL for all; one more gets BUSY. Bytes in flight per
  * request are one block being written and one being read, since each write
  * waits for the stream to drain.
+ *
+ * Slow readers cannot hold the slots: a stream is cut TRANSFER_STREAM_MAX_MS
+ * after it opened, whatever it still has to send (the requester asks again
+ * for what it missed), and when every slot is taken, a peer holding fewer than
+ * its fair share (the total divided among the peers served) takes the oldest
+ * slot of the peer holding the most, instead of being answered BUSY.
  */
 import { logger } from '@libp2p/logger'
-import { TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS } from '../constants.ts'
+import { TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_STREAM_MAX_MS } from '../constants.ts'
+import { StreamSlots } from './stream-slots.ts'
 import { FrameReader } from './frame-reader.ts'
 import { SuperSeed } from './super-seed.ts'
 import type { InFlight } from './in-flight.ts'
@@ -29,6 +36,8 @@ export interface TransferServerInit {
   maxStreamsPerPeer?: number
   /** @default TRANSFER_MAX_STREAMS_TOTAL */
   maxStreamsTotal?: number
+  /** Longest a stream may be served, from its opening; then it is cut. @default TRANSFER_STREAM_MAX_MS */
+  maxStreamMs?: number
   /** Blocks this node is fetching now: asked for one, the server waits for it to land. */
   inFlight?: InFlight
   /** Called with the bytes of each block sent (for metrics). */
@@ -49,22 +58,21 @@ function connectedPeer (libp2p: Libp2p, peer: string): PeerId | undefined {
 export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks, init: TransferServerInit = {}): Promise<TransferServer> {
   const perPeerLimit = init.maxStreamsPerPeer ?? TRANSFER_MAX_STREAMS_PER_PEER
   const totalLimit = init.maxStreamsTotal ?? TRANSFER_MAX_STREAMS_TOTAL
-  const perPeer = new Map<string, number>()
+  const maxStreamMs = init.maxStreamMs ?? TRANSFER_STREAM_MAX_MS
+  const slots = new StreamSlots(perPeerLimit, totalLimit)
   const superSeed = new SuperSeed()
-  let total = 0
 
   const serve = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString()
     const frames = new FrameReader(stream, MAX_REQUEST_BYTES)
-    const busy = (perPeer.get(peer) ?? 0) >= perPeerLimit || total >= totalLimit
-    if (!busy) {
-      perPeer.set(peer, (perPeer.get(peer) ?? 0) + 1)
-      total++
-    }
+    const slot = slots.acquire(peer)
+    // the whole stream, request included, within maxStreamMs (or until a fairer peer takes the slot)
+    const cut = slot?.signal ?? new AbortController().signal
+    const timer = setTimeout(() => { slot?.abort(new Error(`transfer stream served for ${maxStreamMs} ms`)) }, maxStreamMs)
     try {
-      const cids = decodeRequest((await frames.read({ signal: AbortSignal.timeout(TRANSFER_REQUEST_TIMEOUT_MS) })).subarray())
+      const cids = decodeRequest((await frames.read({ signal: AbortSignal.any([cut, AbortSignal.timeout(TRANSFER_REQUEST_TIMEOUT_MS)]) })).subarray())
       frames.release()
-      if (busy) {
+      if (slot == null) {
         await writeFrame(stream, [statusByte(FRAME_BUSY)], { signal: AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS) })
         await stream.close()
         return
@@ -80,7 +88,8 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
       for (let i = 0; i < cids.length; i++) {
         const bytes = await next
         next = read(cids[i + 1])
-        const signal = AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS)
+        cut.throwIfAborted()
+        const signal = AbortSignal.any([cut, AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS)])
         const key = (cids[i] as CID).toString()
         const other = bytes == null ? undefined : superSeed.elsewhere(key, peer)
         const otherId = other == null ? undefined : connectedPeer(libp2p, other)
@@ -94,18 +103,14 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           init.onSent?.(peer, bytes.byteLength)
         }
       }
-      await stream.close()
+      await stream.close({ signal: cut })
     } catch (err: any) {
       frames.release()
       log('request from %s failed - %s', peer, err.message)
       stream.abort(err)
     } finally {
-      if (!busy) {
-        total--
-        const left = (perPeer.get(peer) ?? 1) - 1
-        if (left === 0) perPeer.delete(peer)
-        else perPeer.set(peer, left)
-      }
+      clearTimeout(timer)
+      slot?.release()
     }
   }
 
@@ -115,7 +120,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
     runOnLimitedConnection: false
   })
   return {
-    active: () => new Map(perPeer),
+    active: () => slots.active(),
     stop: async () => { await libp2p.unhandle(TRANSFER_PROTOCOL) }
   }
 }
