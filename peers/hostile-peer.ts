@@ -31,8 +31,8 @@ export interface HostileOperations {
   indexOf: { args: { peerId: string, name: string }, result: { bytes: number, entries: number, has: boolean } }
   /** Start slow readers against `address` (in the background). */
   slowRead: { args: SlowReadInit, result: true }
-  /** Transfer streams the slow readers hold open now. */
-  slowOpen: { args: Record<string, never>, result: number }
+  /** Transfer streams the slow readers hold open now, and opened since they started. */
+  slowOpen: { args: Record<string, never>, result: { open: number, opened: number } }
   dial: { args: { address: string }, result: true }
   peers: { args: Record<string, never>, result: string[] }
   rss: { args: Record<string, never>, result: { peak: number, now: number, cpuMs: number } }
@@ -62,7 +62,7 @@ function handlers (kit: Kit): Record<keyof HostileOperations, Handler> {
       readers = await startSlowReaders(init)
       return true
     },
-    slowOpen: async () => readers?.open() ?? 0,
+    slowOpen: async () => ({ open: readers?.open() ?? 0, opened: readers?.opened() ?? 0 }),
     dial: async ({ address }: { address: string }) => {
       await libp2p().dial(multiaddr(address))
       return true

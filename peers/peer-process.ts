@@ -91,6 +91,7 @@ function handlers (kit: Kit): Handlers {
       return series?.values.find(v => v.labels.protocol === `${TRANSFER_PROTOCOL} sent`)?.value ?? 0
     },
     transferActive: async () => Object.fromEntries(kit.transfer?.active() ?? []),
+    transferThrottled: async () => kit.transfer?.throttledPeers() ?? 0,
     rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss(), cpuMs: cpuMs() }),
     heap: async () => {
       setFlagsFromString('--expose-gc')

@@ -56,6 +56,8 @@ export interface Operations {
   transferSent: { args: Record<string, never>, result: number }
   /** Transfer requests this peer is serving now, per requesting peer id. */
   transferActive: { args: Record<string, never>, result: Record<string, number> }
+  /** Peers the transfer server throttled (they kept reopening refused streams). */
+  transferThrottled: { args: Record<string, never>, result: number }
   /** Resident set size of the peer process now and at its peak, in bytes, and the CPU time it used so far. */
   rss: { args: Record<string, never>, result: { peak: number, now: number, cpuMs: number } }
   /** The JS heap in use right after a full garbage collection, in bytes: what the process retains. */

@@ -225,11 +225,45 @@ export const TRANSFER_MAX_STREAMS_TOTAL = 64
 /** Time a peer has to send its transfer request after opening the stream. */
 export const TRANSFER_REQUEST_TIMEOUT_MS = 10_000
 
-/** Time the server waits for one block to be taken by a requester that stopped reading; then the request is dropped. */
+/**
+ * Time the server gives a requester to read the whole answer to one request
+ * (a per-request deadline, from the request read to the last block taken);
+ * then the request is dropped and the requester asks again for the rest.
+ * Requesters ask TRANSFER_BATCH_BLOCKS (4 MiB) at a time: 4 MiB in 30 s needs
+ * 1.1 Mbit/s; a peer asking 64 MiB and reading a trickle is cut after 30 s.
+ */
 export const TRANSFER_SEND_TIMEOUT_MS = 30_000
 
 /** Longest a transfer stream is served, from its opening: a requester that reads so slowly it is not done by then is cut (it asks again for the rest), so slow readers cannot hold slots for hours. 64 MiB (the largest request) in 60 s needs 9 Mbit/s; requesters ask 4 blocks at a time. */
 export const TRANSFER_STREAM_MAX_MS = 60_000
+
+/**
+ * BUSY answers one peer may get within TRANSFER_BUSY_WINDOW_MS before it is
+ * throttled. A requester backs off on BUSY (TRANSFER_BUSY_BACKOFF_MS doubling
+ * up to TRANSFER_BUSY_BACKOFF_MAX_MS), so an honest one gets about ten in a
+ * window; a peer that reopens every refused stream at once gets hundreds a
+ * second, and that storm of stream opens starved the server's event loop.
+ */
+export const TRANSFER_BUSY_LIMIT = 50
+
+/** The window in which BUSY answers to one peer are counted. */
+export const TRANSFER_BUSY_WINDOW_MS = 10_000
+
+/**
+ * How long a throttled peer is refused: its connection is closed at once and
+ * any transfer stream it opens is reset without being read. Reconnecting is
+ * then bounded by libp2p's inbound connection rate per host.
+ */
+export const TRANSFER_THROTTLE_MS = 30_000
+
+/** Peers the BUSY counter remembers; the least recently refused is forgotten first (a few hundred KB at most). */
+export const TRANSFER_THROTTLE_TRACKED = 4096
+
+/** A requester answered BUSY waits this long before asking that provider again, doubling each BUSY in a row. */
+export const TRANSFER_BUSY_BACKOFF_MS = 100
+
+/** Longest a requester waits after a BUSY answer. */
+export const TRANSFER_BUSY_BACKOFF_MAX_MS = 2_000
 
 /**
  * Time a requester waits without receiving any bytes of a request's answer;

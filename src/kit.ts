@@ -196,7 +196,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       name: 'transfer',
       start: async () => {
         const { libp2p } = required(node)
-        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight })
+        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, maxStreamMs: settings.transfer.stream_max })
       },
       stop: async () => { await transfer?.stop() }
     },

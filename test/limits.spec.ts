@@ -15,7 +15,7 @@ describe('docs/LIMITS.md', () => {
   })
 
   it('gives the config defaults that config/ipfs-kit.yaml has', () => {
-    const { performance, node } = loadConfig({ env: {} }).ipfs_kit
+    const { performance, node, transfer } = loadConfig({ env: {} }).ipfs_kit
     expect(rowOf('performance.gc_watermark')).toContain(String(performance.gc_watermark))
     expect(rowOf('performance.fsync')).toContain(performance.fsync)
     expect(rowOf('performance.connection_pool_size')).toContain(String(performance.connection_pool_size))
@@ -25,5 +25,7 @@ describe('docs/LIMITS.md', () => {
     expect(rowOf('performance.gc_interval')).toContain('1h')
     expect(rowOf('node.listen')).toContain(node.listen[0])
     expect(rowOf('node.dht_protocol')).toContain(node.dht_protocol)
+    expect(transfer.stream_max).toBe(constants.TRANSFER_STREAM_MAX_MS)
+    expect(rowOf('transfer.stream_max')).toContain('60s')
   })
 })

@@ -28,6 +28,8 @@ export interface SlowReadInit {
 export interface SlowReaders {
   /** Streams open now. */
   open(): number
+  /** Streams opened since the start. */
+  opened(): number
   stop(): Promise<void>
 }
 
@@ -44,11 +46,13 @@ export async function startSlowReaders (init: SlowReadInit): Promise<SlowReaders
   }) as unknown as Libp2p))
   let stopped = false
   let open = 0
+  let opened = 0
   const hold = async (node: Libp2p): Promise<void> => {
     while (!stopped) {
       try {
         const stream = await node.dialProtocol(target, TRANSFER_PROTOCOL)
         open++
+        opened++
         try {
           stream.pause()
           await writeFrame(stream, [request])
@@ -72,6 +76,7 @@ export async function startSlowReaders (init: SlowReadInit): Promise<SlowReaders
   const loops = nodes.flatMap(node => Array.from({ length: init.streams }, async () => { await hold(node) }))
   return {
     open: () => open,
+    opened: () => opened,
     stop: async () => {
       stopped = true
       await Promise.all(nodes.map(async n => { await n.stop() }))

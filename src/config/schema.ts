@@ -92,6 +92,9 @@ export const configSchema = z.strictObject({
       dht_protocol: z.string().regex(/^\/[^\s]+$/, 'expected a protocol id starting with /'),
       swarm_key: swarmKey.nullable(),
       allow_list: z.array(peerIdString).nullable()
+    }),
+    transfer: z.strictObject({
+      stream_max: duration.refine(ms => ms > 0, 'expected a positive duration')
     })
   })
 })

@@ -146,6 +146,9 @@ export async function chooseManifest (c: CandidateComponents, name: string, opti
     next = found.next()
   }
   if (searching) {
+    // the records already on their way are part of this decision (each has its own deadline): a
+    // yank or a newer revision heard at the same moment as the first good record must not lose to it
+    while (running.size > 0) await Promise.race(running)
     // later providers are still worth a connection (the transfer engine uses every connected one)
     void (async () => {
       for (let step = await next; step.done !== true; step = await found.next()) void dial(step.value)

@@ -1,5 +1,5 @@
 /** What a transfer session knows about one peer it fetches from. */
-import { TRANSFER_INITIAL_WINDOW, TRANSFER_REQUESTS_PER_PROVIDER, TRANSFER_STEAL_AFTER_MS, TRANSFER_STEAL_SLOWER, TRANSFER_WINDOW_FAST_MS, TRANSFER_WINDOW_SLOW_MS } from '../constants.ts'
+import { TRANSFER_BUSY_BACKOFF_MAX_MS, TRANSFER_BUSY_BACKOFF_MS, TRANSFER_INITIAL_WINDOW, TRANSFER_REQUESTS_PER_PROVIDER, TRANSFER_STEAL_AFTER_MS, TRANSFER_STEAL_SLOWER, TRANSFER_WINDOW_FAST_MS, TRANSFER_WINDOW_SLOW_MS } from '../constants.ts'
 import type { PeerId } from '@libp2p/interface'
 
 export type DropReason = 'lying' | 'failed' | 'timed out'
@@ -26,6 +26,8 @@ export class Provider {
   capable: boolean | undefined
   /** No new requests before this time (it answered BUSY). */
   busyUntil = 0
+  /** BUSY answers in a row (reset by a block served): the wait after the next one doubles with each. */
+  busyInARow = 0
   dropped: { reason: DropReason, at: number, detail: string } | undefined
   /** Aborts this provider's requests in flight when it is dropped. */
   readonly requests = new Set<AbortController>()
@@ -46,6 +48,12 @@ export class Provider {
   /** Preference order: providers that served us first, then untried ones, then those that lacked blocks. */
   score (): number {
     return this.served > 0 ? 2 : this.lacked === 0 ? 1 : 0
+  }
+
+  /** It answered BUSY: wait TRANSFER_BUSY_BACKOFF_MS, doubling with each BUSY in a row, before asking again. */
+  busy (now: number): void {
+    this.busyUntil = now + Math.min(TRANSFER_BUSY_BACKOFF_MAX_MS, TRANSFER_BUSY_BACKOFF_MS * 2 ** this.busyInARow)
+    this.busyInARow++
   }
 
   usable (now: number, retryDroppedMs: number): boolean {

@@ -8,14 +8,20 @@
  * request are one block being written and one being read, since each write
  * waits for the stream to drain.
  *
- * Slow readers cannot hold the slots: a stream is cut TRANSFER_STREAM_MAX_MS
- * after it opened, whatever it still has to send (the requester asks again
- * for what it missed), and when every slot is taken, a peer holding fewer than
- * its fair share (the total divided among the peers served) takes the oldest
- * slot of the peer holding the most, instead of being answered BUSY.
+ * Slow readers cannot hold the slots: the answer to a request must be read
+ * within TRANSFER_SEND_TIMEOUT_MS of the request, and a stream is cut
+ * TRANSFER_STREAM_MAX_MS after it opened, whatever it still has to send (the
+ * requester asks again for what it missed); when every slot is taken, a peer
+ * holding fewer than its fair share (the total divided among the peers
+ * served) takes the oldest slot of the peer holding the most, instead of
+ * being answered BUSY. A peer that keeps reopening refused streams (more than
+ * TRANSFER_BUSY_LIMIT BUSY answers in TRANSFER_BUSY_WINDOW_MS) is throttled
+ * for TRANSFER_THROTTLE_MS: its connection is closed and its streams reset
+ * unread, so a storm of reopened streams cannot starve the server.
  */
 import { logger } from '@libp2p/logger'
-import { TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_STREAM_MAX_MS } from '../constants.ts'
+import { TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS, TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_STREAM_MAX_MS, TRANSFER_THROTTLE_MS, TRANSFER_THROTTLE_TRACKED } from '../constants.ts'
+import { BusyThrottle } from './busy-throttle.ts'
 import { StreamSlots } from './stream-slots.ts'
 import { FrameReader } from './frame-reader.ts'
 import { SuperSeed } from './super-seed.ts'
@@ -36,8 +42,10 @@ export interface TransferServerInit {
   maxStreamsPerPeer?: number
   /** @default TRANSFER_MAX_STREAMS_TOTAL */
   maxStreamsTotal?: number
-  /** Longest a stream may be served, from its opening; then it is cut. @default TRANSFER_STREAM_MAX_MS */
+  /** Longest a stream may be served, from its opening; then it is cut (config `transfer.stream_max`). @default TRANSFER_STREAM_MAX_MS */
   maxStreamMs?: number
+  /** Time a requester has to read the whole answer to one request; then it is cut. @default TRANSFER_SEND_TIMEOUT_MS */
+  answerTimeoutMs?: number
   /** Blocks this node is fetching now: asked for one, the server waits for it to land. */
   inFlight?: InFlight
   /** Called with the bytes of each block sent (for metrics). */
@@ -47,6 +55,8 @@ export interface TransferServerInit {
 export interface TransferServer {
   /** Requests being served now, per peer id. */
   active(): Map<string, number>
+  /** Peers throttled since the server started (they kept reopening refused streams). */
+  throttledPeers(): number
   stop(): Promise<void>
 }
 
@@ -59,11 +69,20 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   const perPeerLimit = init.maxStreamsPerPeer ?? TRANSFER_MAX_STREAMS_PER_PEER
   const totalLimit = init.maxStreamsTotal ?? TRANSFER_MAX_STREAMS_TOTAL
   const maxStreamMs = init.maxStreamMs ?? TRANSFER_STREAM_MAX_MS
+  const answerTimeoutMs = init.answerTimeoutMs ?? TRANSFER_SEND_TIMEOUT_MS
   const slots = new StreamSlots(perPeerLimit, totalLimit)
+  const throttle = new BusyThrottle({ limit: TRANSFER_BUSY_LIMIT, windowMs: TRANSFER_BUSY_WINDOW_MS, coolDownMs: TRANSFER_THROTTLE_MS, tracked: TRANSFER_THROTTLE_TRACKED })
+  let throttledPeers = 0
   const superSeed = new SuperSeed()
 
   const serve = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString()
+    if (throttle.throttled(peer)) {
+      // unread: a throttled peer costs us a reset and a closed connection, nothing more
+      stream.abort(new Error('transfer peer throttled'))
+      void connection.close().catch(() => {})
+      return
+    }
     const frames = new FrameReader(stream, MAX_REQUEST_BYTES)
     const slot = slots.acquire(peer)
     // the whole stream, request included, within maxStreamMs (or until a fairer peer takes the slot)
@@ -73,10 +92,20 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
       const cids = decodeRequest((await frames.read({ signal: AbortSignal.any([cut, AbortSignal.timeout(TRANSFER_REQUEST_TIMEOUT_MS)]) })).subarray())
       frames.release()
       if (slot == null) {
-        await writeFrame(stream, [statusByte(FRAME_BUSY)], { signal: AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS) })
-        await stream.close()
+        if (throttle.refused(peer)) {
+          throttledPeers++
+          log('throttling %s for %d ms: more than %d BUSY answers in %d ms', peer, TRANSFER_THROTTLE_MS, TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS)
+          stream.abort(new Error('transfer peer throttled'))
+          await libp2p.hangUp(connection.remotePeer).catch(() => {})
+          return
+        }
+        const signal = AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS)
+        await writeFrame(stream, [statusByte(FRAME_BUSY)], { signal })
+        await stream.close({ signal })
         return
       }
+      // the per-request deadline: the whole answer read within answerTimeoutMs, however it trickles
+      const deadline = AbortSignal.timeout(answerTimeoutMs)
       const read = (cid: CID | undefined): Promise<Uint8Array | undefined> | undefined => {
         if (cid == null) return undefined
         return blocks.getBytes(cid).catch(async () => {
@@ -89,7 +118,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         const bytes = await next
         next = read(cids[i + 1])
         cut.throwIfAborted()
-        const signal = AbortSignal.any([cut, AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS)])
+        const signal = AbortSignal.any([cut, deadline])
         const key = (cids[i] as CID).toString()
         const other = bytes == null ? undefined : superSeed.elsewhere(key, peer)
         const otherId = other == null ? undefined : connectedPeer(libp2p, other)
@@ -103,7 +132,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           init.onSent?.(peer, bytes.byteLength)
         }
       }
-      await stream.close({ signal: cut })
+      await stream.close({ signal: AbortSignal.any([cut, deadline]) })
     } catch (err: any) {
       frames.release()
       log('request from %s failed - %s', peer, err.message)
@@ -121,6 +150,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   })
   return {
     active: () => slots.active(),
+    throttledPeers: () => throttledPeers,
     stop: async () => { await libp2p.unhandle(TRANSFER_PROTOCOL) }
   }
 }

@@ -231,7 +231,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
           const frame = await frames.read({ signal: controller.signal, idleTimeoutMs: TRANSFER_BLOCK_TIMEOUT_MS })
           const status = frame.get(0)
           if (status === FRAME_BUSY) {
-            p.busyUntil = Date.now() + 100
+            p.busy(Date.now())
             break
           }
           if (status === FRAME_ELSEWHERE) {
@@ -253,6 +253,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
             break
           }
           p.served++
+          p.busyInARow = 0
           p.bytes += bytes.byteLength
           received++
           await land(w, bytes, p)
