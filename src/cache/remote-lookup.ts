@@ -105,17 +105,24 @@ export class RemoteLookup {
     this.ignored.add(peer)
   }
 
+  /**
+   * Connected peers, those that said (identify) they speak the protocol first; the others are asked
+   * too, since a peer's protocol list can be stale (a handler registered after identify) and one
+   * that does not speak it costs a failed negotiation, not a timeout.
+   */
   private async candidates (): Promise<PeerId[]> {
     const seen = new Set<string>()
-    const out: PeerId[] = []
+    const known: PeerId[] = []
+    const others: PeerId[] = []
     for (const connection of this.c.libp2p.getConnections()) {
       const id = connection.remotePeer
       const key = id.toString()
       if (seen.has(key) || this.ignored.has(key)) continue
       seen.add(key)
       const protocols: string[] = await this.c.libp2p.peerStore.get(id).then(p => p.protocols, () => [])
-      if (protocols.includes(CACHE_PROTOCOL)) out.push(id)
+      if (protocols.includes(CACHE_PROTOCOL)) known.push(id)
+      else others.push(id)
     }
-    return out
+    return [...known, ...others]
   }
 }
