@@ -382,5 +382,8 @@ export const CACHE_MAX_INBOUND_STREAMS = 8
 /** Cache-protocol requests answered per peer per second; past it the peer is told `busy` (a miss for it). */
 export const CACHE_MAX_REQUESTS_PER_PEER_PER_SECOND = 500
 
+/** Largest cache value body the daemon's control socket reads for `cache put` (the cache then applies `cache.max_value_size`). */
+export const CONTROL_MAX_CACHE_VALUE_BYTES = 1024 * 1024 * 1024
+
 /** Peers asked at once on a local miss (all connected peers that speak the protocol, up to this many). */
 export const CACHE_MAX_PEERS_ASKED = 16
