@@ -14,6 +14,7 @@ import { createKit } from '../src/index.ts'
 import { cpuMs, errorShape, send, serveRequests } from './line-server.ts'
 import { forgeModels } from './forged-models.ts'
 import { lieAboutBlocks } from './lying-server.ts'
+import { forgeCacheEntries } from './forged-cache.ts'
 import type { Handler } from './line-server.ts'
 import type { Operations } from './protocol.ts'
 import type { Kit, KitOptions } from '../src/index.ts'
@@ -92,6 +93,20 @@ function handlers (kit: Kit): Handlers {
     },
     transferActive: async () => Object.fromEntries(kit.transfer?.active() ?? []),
     transferThrottled: async () => kit.transfer?.throttledPeers() ?? 0,
+    cachePut: async ({ key, value, ttlMs }) => await kit.cache.put(key, value, { ttl: ttlMs }),
+    cacheGet: async ({ key, timeoutMs }) => {
+      const value = await kit.cache.get(key, { timeoutMs })
+      return value == null ? null : new TextDecoder().decode(value)
+    },
+    cacheStats: async () => kit.cache.stats(),
+    cacheList: async () => await kit.cache.list(),
+    cacheSweep: async () => await kit.cache.sweep(),
+    cacheIgnored: async () => kit.cache.ignoredPeers(),
+    cacheForge: async ({ cid, size, forgedCid }) => {
+      await forgeCacheEntries(kit, cid, size, forgedCid)
+      return true
+    },
+    exists: async ({ cid }) => await kit.storage.exists(cid),
     rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss(), cpuMs: cpuMs() }),
     heap: async () => {
       setFlagsFromString('--expose-gc')

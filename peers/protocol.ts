@@ -62,6 +62,22 @@ export interface Operations {
   rss: { args: Record<string, never>, result: { peak: number, now: number, cpuMs: number } }
   /** The JS heap in use right after a full garbage collection, in bytes: what the process retains. */
   heap: { args: Record<string, never>, result: number }
+  /** Put a cache entry (a UTF-8 value); its CID. */
+  cachePut: { args: { key: string, value: string, ttlMs?: number }, result: string }
+  /** Get a cache entry (here, else from peers); the UTF-8 value or null. */
+  cacheGet: { args: { key: string, timeoutMs?: number }, result: string | null }
+  /** The cache's stats(). */
+  cacheStats: { args: Record<string, never>, result: { entries: number, bytes: number, hits: number, misses: number, remoteHits: number, evictions: number, expirations: number } }
+  /** The cache's live entries. */
+  cacheList: { args: Record<string, never>, result: Array<{ key: string, cid: string, size: number, expires: number | null }> }
+  /** Remove expired entries now; how many. */
+  cacheSweep: { args: Record<string, never>, result: number }
+  /** Peers the cache ignores for lying. */
+  cacheIgnored: { args: Record<string, never>, result: string[] }
+  /** From now on answer the cache protocol for every key with an entry signed by this peer for `cid` and then altered to name `forgedCid` (a forging peer, for tests). */
+  cacheForge: { args: { cid: string, size: number, forgedCid: string }, result: true }
+  /** Whether the root block of `cid` is in this peer's store. */
+  exists: { args: { cid: string }, result: boolean }
   /** Peer ids this peer is connected to. */
   peers: { args: Record<string, never>, result: string[] }
   /** Dial an address. */

@@ -427,3 +427,24 @@ export const HEAP_GROWING_PERCENT = 300
  * (benchmarks/transfer.ts). Library users can set it through NODE_OPTIONS.
  */
 export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8']
+
+/** The inference cache's request/response protocol (src/cache/protocol.ts). A later version registers beside it; askers list the newest first, so a rolling upgrade keeps working. */
+export const CACHE_PROTOCOL = '/ipfs-kit/cache/1.0.0'
+
+/** Longest cache key in UTF-8 bytes (keys are hashed before they travel; a longer key is almost always a value passed by mistake). */
+export const CACHE_MAX_KEY_BYTES = 1024
+
+/** Largest cache-protocol request or answer: a digest in, one signed entry (about 400 bytes) out. */
+export const CACHE_MAX_MESSAGE_BYTES = 4096
+
+/** Cache-protocol streams one peer may have open to us at once; more are refused by libp2p. */
+export const CACHE_MAX_INBOUND_STREAMS = 8
+
+/** Cache-protocol requests answered per peer per second; past it the peer is told `busy` (a miss for it). */
+export const CACHE_MAX_REQUESTS_PER_PEER_PER_SECOND = 500
+
+/** Largest cache value body the daemon's control socket reads for `cache put` (the cache then applies `cache.max_value_size`). */
+export const CONTROL_MAX_CACHE_VALUE_BYTES = 1024 * 1024 * 1024
+
+/** Peers asked at once on a local miss (all connected peers that speak the protocol, up to this many). */
+export const CACHE_MAX_PEERS_ASKED = 16

@@ -318,13 +318,33 @@ export class ModelYankedError extends KitError {
   }
 }
 
+/** A cache key is empty, not a string, or longer than CACHE_MAX_KEY_BYTES; nothing was stored. */
+export class InvalidCacheKeyError extends KitError {
+  static override readonly name = 'InvalidCacheKeyError'
+  override readonly name = 'InvalidCacheKeyError'
+  override readonly code = 'ERR_CACHE_KEY'
+  constructor (reason: string) {
+    super(`invalid cache key: ${reason}`, 'use a non-empty key of at most 1024 bytes (cacheKey() makes one from a request)')
+  }
+}
+
+/** A cache value is larger than `cache.max_value_size`; nothing was stored. */
+export class CacheValueTooLargeError extends KitError {
+  static override readonly name = 'CacheValueTooLargeError'
+  override readonly name = 'CacheValueTooLargeError'
+  override readonly code = 'ERR_CACHE_VALUE_TOO_LARGE'
+  constructor (readonly size: number, readonly limit: number) {
+    super(`cache value of ${size} bytes is over cache.max_value_size (${limit} bytes)`, 'store large results with `storage.store` and cache their CID, or raise ipfs_kit.cache.max_value_size')
+  }
+}
+
 /** Every named error class, for the catalogue test and the CLI. */
 export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
   KitStoppedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
   InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, ManifestMismatchError, AbortError,
-  UntrustedPublisherError, UnsignedManifestError, ModelYankedError, DestinationExistsError
+  UntrustedPublisherError, UnsignedManifestError, ModelYankedError, DestinationExistsError, InvalidCacheKeyError, CacheValueTooLargeError
 ] as const
 
 /**

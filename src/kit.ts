@@ -12,6 +12,7 @@ import { Lifecycle, startAll } from './lifecycle.ts'
 import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
 import { createNode, tuneHeap } from './node/index.ts'
 import { Models } from './models/index.ts'
+import { Cache } from './cache/index.ts'
 import { heldSource, Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
 import { loadOrCreatePublisherKey, TrustStore } from './trust/index.ts'
@@ -86,6 +87,8 @@ export interface Kit {
   readonly storage: IPFSKitStorage
   /** Publish, find by name and pull models (`org/name`). */
   readonly models: Models
+  /** The inference-result cache: key → value as content, TTLs, LRU bounds, verified hits from peers (config `cache`). */
+  readonly cache: Cache
   /** @internal The pin index. Not part of the public API: use `kit.storage.pin`, `unpin`, `pins`. */
   readonly pins: PinIndex
   /** The automatic gc timer (`performance.gc_interval`, `max_cache_size` × `gc_watermark`). */
@@ -157,6 +160,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   let autoGc: AutoGc | undefined
   let publisher: PublisherKey | undefined
   let trust: TrustStore | undefined
+  let cache: Cache | undefined
   const services: Service[] = [
     {
       name: 'repo',
@@ -237,9 +241,26 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       stop: async () => { await models?.stop() }
     },
     {
+      name: 'cache',
+      start: async () => {
+        const m = required(models)
+        cache = new Cache({
+          storage: required(storage),
+          meta: required(repo).meta,
+          publisher: required(publisher),
+          libp2p: required(node).libp2p,
+          modelRoot: async name => modelRoot(await m.list(), name),
+          lifecycle
+        }, settings.cache)
+        await cache.start()
+      },
+      stop: async () => { await cache?.stop() }
+    },
+    {
       name: 'metrics',
       start: () => {
         const s = required(storage)
+        metrics.watchCache(() => required(cache).stats())
         metrics.watch({
           peers: () => node?.libp2p?.getConnections().length ?? 0,
           quarantined: () => repo?.quarantine.count ?? 0,
@@ -285,6 +306,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     transfer,
     storage: kitStorage,
     models: kitModels,
+    cache: required(cache),
     pins: required(internals).pins,
     autoGc: required(autoGc),
     telemetry: metrics,
@@ -338,6 +360,15 @@ function peerFetcher (libp2p: Libp2p, helia: Helia, blockstore: Repo['blockstore
     }), metrics)
     return hold == null ? source : heldSource(source, hold)
   }
+}
+
+/** The manifest root held for `org/name` (revision `main`, else the newest) or `org/name@revision`. */
+function modelRoot (held: Array<{ name: string, revision: string, root: string, created: number }>, model: string): string | undefined {
+  const at = model.lastIndexOf('@')
+  const name = at > 0 ? model.slice(0, at) : model
+  const revision = at > 0 ? model.slice(at + 1) : undefined
+  const matches = held.filter(m => m.name === name && (revision == null || m.revision === revision)).sort((a, b) => b.created - a.created)
+  return (matches.find(m => m.revision === 'main') ?? matches[0])?.root
 }
 
 /** A part made by an earlier service of the start list. */

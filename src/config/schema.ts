@@ -86,6 +86,17 @@ export const configSchema = z.strictObject({
       trusted_publishers: z.record(z.string().regex(/^(\*|[A-Za-z0-9][A-Za-z0-9._-]*)$/, 'expected an org name or "*"'), z.array(publisherIdString)),
       allow_unsigned: z.boolean()
     }),
+    cache: z.strictObject({
+      share: z.boolean(),
+      max_entries: z.number().int().positive(),
+      max_bytes: size,
+      memory_bytes: size,
+      default_ttl: duration,
+      max_value_size: size,
+      remote_timeout: duration,
+      sweep_interval: duration.refine(ms => ms > 0, 'expected a duration over 0'),
+      trusted_writers: z.array(publisherIdString).nullable()
+    }),
     node: z.strictObject({
       listen: z.array(multiaddrString),
       bootstrap: z.array(multiaddrString),

@@ -166,7 +166,18 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
     modelYank: async (name, options = {}) => await unary('modelYank', { name, revision: options.revision }, options),
     modelTrust: async (org, publisher, options) => await unary('modelTrust', { org, publisher }, options),
     modelUntrust: async (org, publisher, options) => await unary('modelUntrust', { org, publisher }, options),
-    modelTrusted: async (options) => await unary('modelTrusted', {}, options)
+    modelTrusted: async (options) => await unary('modelTrusted', {}, options),
+    cachePut: async (key, value, options = {}) => {
+      const res = await call('cachePut', { key, ttl: options.ttl }, { body: (async function * () { yield value })(), signal: options.signal })
+      return await result(res, options.signal)
+    },
+    cacheGet: async (key, options) => {
+      const value = await unary('cacheGet', { key }, options)
+      return value == null ? undefined : new Uint8Array(Buffer.from(value, 'base64'))
+    },
+    cacheRm: async (key, options) => await unary('cacheRm', { key }, options),
+    cacheLs: async (options) => await unary('cacheLs', {}, options),
+    cacheStats: async (options) => await unary('cacheStats', {}, options)
   }
 }
 

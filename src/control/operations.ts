@@ -6,7 +6,7 @@
  */
 import { writeDirect } from './fd-writer.ts'
 import { saveFile } from './save-file.ts'
-import type { BackendStatus, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
+import type { BackendStatus, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
 import type { Sink } from './fd-writer.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
@@ -104,6 +104,14 @@ export interface KitOperations {
   modelUntrust(org: string, publisher: string, options?: AbortOptions): Promise<string[]>
   /** Every org's trusted publishers, configured or recorded. */
   modelTrusted(options?: AbortOptions): Promise<TrustEntry[]>
+  /** Put a value in the inference cache; its CID. `ttl` in ms. */
+  cachePut(key: string, value: Uint8Array, options?: AbortOptions & { ttl?: number }): Promise<{ key: string, cid: string }>
+  /** The cached value (here, else verified from peers), or undefined. */
+  cacheGet(key: string, options?: AbortOptions): Promise<Uint8Array | undefined>
+  /** False when there was no entry. */
+  cacheRm(key: string, options?: AbortOptions): Promise<boolean>
+  cacheLs(options?: AbortOptions): Promise<CacheEntryInfo[]>
+  cacheStats(options?: AbortOptions): Promise<CacheStats>
 }
 
 export interface TrustEntry {
@@ -162,6 +170,11 @@ export function localOperations (kit: Kit): KitOperations {
     modelYank: async (name, options = {}) => await kit.models.yank(name, options),
     modelTrust: async (org, publisher) => await kit.models.trust(org, publisher),
     modelUntrust: async (org, publisher) => await kit.models.untrust(org, publisher),
-    modelTrusted: async () => await kit.models.trusted()
+    modelTrusted: async () => await kit.models.trusted(),
+    cachePut: async (key, value, options = {}) => ({ key, cid: await kit.cache.put(key, value, options) }),
+    cacheGet: async (key, options = {}) => await kit.cache.get(key, options),
+    cacheRm: async (key) => await kit.cache.delete(key),
+    cacheLs: async () => await kit.cache.list(),
+    cacheStats: async () => kit.cache.stats()
   }
 }

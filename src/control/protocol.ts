@@ -19,7 +19,7 @@
  */
 import { isKitError } from '../errors.ts'
 import type { IdResult, PinEntry, SaveResult, TrustEntry } from './operations.ts'
-import type { BackendStatus, FileEntry, GcResult, LocalModel, ModelProvider, PublishResult, PullResult, VerifyResult, YankResult } from '../index.ts'
+import type { BackendStatus, CacheEntryInfo, CacheStats, FileEntry, GcResult, LocalModel, ModelProvider, PublishResult, PullResult, VerifyResult, YankResult } from '../index.ts'
 
 /** Path prefix of every operation; bump on an incompatible change. */
 export const API_PREFIX = '/v1/'
@@ -58,11 +58,16 @@ export interface UnaryCalls {
   modelTrust: { args: { org: string, publisher: string }, result: string[] }
   modelUntrust: { args: { org: string, publisher: string }, result: string[] }
   modelTrusted: { args: Record<string, never>, result: TrustEntry[] }
+  /** The value in base64, or null on a miss. */
+  cacheGet: { args: { key: string }, result: string | null }
+  cacheRm: { args: { key: string }, result: boolean }
+  cacheLs: { args: Record<string, never>, result: CacheEntryInfo[] }
+  cacheStats: { args: Record<string, never>, result: CacheStats }
 }
 
 export type UnaryOp = keyof UnaryCalls
 
-export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'modelPublish', 'modelProviders', 'modelPull', 'modelList', 'save', 'modelYank', 'modelTrust', 'modelUntrust', 'modelTrusted']
+export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'modelPublish', 'modelProviders', 'modelPull', 'modelList', 'save', 'modelYank', 'modelTrust', 'modelUntrust', 'modelTrusted', 'cacheGet', 'cacheRm', 'cacheLs', 'cacheStats']
 
 /** Arguments of the streaming operations. */
 export interface AddArgs { filename?: string, pin?: boolean }

@@ -9,7 +9,7 @@ import { createServer } from './node-http.ts'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { logger } from '@libp2p/logger'
-import { CONTROL_SOCKET, CONTROL_SOCKET_MODE, CONTROL_STOP_GRACE_MS, MAX_SOCKET_PATH_BYTES } from '../constants.ts'
+import { CONTROL_MAX_CACHE_VALUE_BYTES, CONTROL_SOCKET, CONTROL_SOCKET_MODE, CONTROL_STOP_GRACE_MS, MAX_SOCKET_PATH_BYTES } from '../constants.ts'
 import { AbortError } from '../errors.ts'
 import { BadRequestError, ControlSocketError } from './errors.ts'
 import { localOperations } from './operations.ts'
@@ -65,6 +65,13 @@ const unary: UnaryHandlers = {
   modelTrust: async (ops, args, signal) => await ops.modelTrust(stringArg(args, 'org'), stringArg(args, 'publisher'), { signal }),
   modelUntrust: async (ops, args, signal) => await ops.modelUntrust(stringArg(args, 'org'), stringArg(args, 'publisher'), { signal }),
   modelTrusted: async (ops, _, signal) => await ops.modelTrusted({ signal }),
+  cacheGet: async (ops, args, signal) => {
+    const value = await ops.cacheGet(stringArg(args, 'key'), { signal })
+    return value == null ? null : Buffer.from(value).toString('base64')
+  },
+  cacheRm: async (ops, args, signal) => await ops.cacheRm(stringArg(args, 'key'), { signal }),
+  cacheLs: async (ops, _, signal) => await ops.cacheLs({ signal }),
+  cacheStats: async (ops, _, signal) => await ops.cacheStats({ signal }),
   save: async (ops, args, signal) => await ops.save(stringArg(args, 'cid'), stringArg(args, 'path'), { mode: optionalInteger(args, 'mode'), signal })
 }
 
@@ -168,6 +175,10 @@ async function handle (ops: KitOperations, req: IncomingMessage, res: ServerResp
     if (op === 'add') {
       const result = await ops.add(req, { filename: optionalString(args, 'filename'), pin: optionalBoolean(args, 'pin'), signal })
       sendJson(res, 200, { result })
+    } else if (op === 'cachePut') {
+      const ttl = optionalInteger(args, 'ttl')
+      const result = await ops.cachePut(stringArg(args, 'key'), await readBounded(req, CONTROL_MAX_CACHE_VALUE_BYTES), { ttl, signal })
+      sendJson(res, 200, { result })
     } else if (op === 'cat') {
       await serveCat(ops, args, res, signal)
     } else if ((UNARY_OPS as readonly string[]).includes(op)) {
@@ -264,6 +275,18 @@ function parseArgsParam (param: string | null): Args {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError('arguments must be a JSON object')
   return value as Args
+}
+
+/** A request body read whole, refused past `limit` bytes. */
+async function readBounded (body: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for await (const chunk of body) {
+    total += chunk.byteLength
+    if (total > limit) throw new BadRequestError(`body over ${limit} bytes`)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
 }
 
 function stringArg (args: Args, key: string): string {

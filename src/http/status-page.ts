@@ -50,6 +50,8 @@ async function poll () {
     const ops = s.counts.operations
     $('operations').textContent = Object.entries(ops).filter(([, n]) => n > 0).map(([k, n]) => k + ' ' + n).join(', ') || 'none yet'
     $('cache').textContent = s.counts.cacheHits + ' local, ' + s.counts.cacheMisses + ' from peers or missing (' + bytes(s.counts.networkBytes) + ' fetched)'
+    const c = s.cache
+    $('inference-cache').textContent = c.entries + ' entries, ' + bytes(c.bytes) + '; ' + c.hits + ' hits (' + c.remoteHits + ' from peers), ' + c.misses + ' misses, ' + c.evictions + ' evicted, ' + c.expirations + ' expired'
     rows($('addresses'), s.addresses.length === 0 ? ['(none: offline)'] : s.addresses, a => [a])
     rows($('held'), s.models.held, m => [m.name, m.revision, m.origin, m.root])
     const before = new Map((previous?.status.models.pulling ?? []).map(p => [p.name + '@' + p.started, p]))
@@ -111,6 +113,7 @@ th { color: #666; font-family: inherit; font-weight: normal } #error { color: #b
 <dt>Quarantined blocks</dt><dd id="quarantined">…</dd>
 <dt>Operations</dt><dd id="operations">…</dd>
 <dt>Block reads</dt><dd id="cache">…</dd>
+<dt>Inference cache</dt><dd id="inference-cache">…</dd>
 <dt>Uptime</dt><dd id="uptime">…</dd>
 <dt>Updated</dt><dd id="updated">…</dd>
 </dl>

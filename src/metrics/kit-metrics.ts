@@ -39,6 +39,17 @@ export interface GaugeSources {
   activePulls(): number
 }
 
+/** The inference cache's stats (src/cache `CacheStats`; metrics reads, never imports, the cache). */
+export interface CacheFigures {
+  entries: number
+  bytes: number
+  hits: number
+  misses: number
+  remoteHits: number
+  evictions: number
+  expirations: number
+}
+
 /** Counts kept beside the Prometheus series, for `kit.metrics()` and the status page. */
 export interface OperationCounts {
   /** Operations by kind (every outcome). */
@@ -80,6 +91,7 @@ export class KitMetrics {
   private readonly fetchedPending = new Map<string, number>()
   private snapshot: { at: number, value: Promise<RepoFigures> } | undefined
   private sources: GaugeSources | undefined
+  private cacheStats: (() => CacheFigures) | undefined
 
   constructor () {
     const registers = [this.registry]
@@ -95,7 +107,28 @@ export class KitMetrics {
     gauge(registers, 'ipfs_kit_repo_bytes', 'Bytes of blocks in the repo', async () => (await repo()).bytes)
     gauge(registers, 'ipfs_kit_repo_blocks', 'Blocks in the repo', async () => (await repo()).blocks)
     gauge(registers, 'ipfs_kit_pins', 'Pinned roots', async () => (await repo()).pins)
+    const cache = (): CacheFigures => this.cacheFigures()
+    counter(registers, 'ipfs_kit_cache_hits_total', 'Inference cache gets answered with a value (here or from a peer)', () => cache().hits)
+    counter(registers, 'ipfs_kit_cache_misses_total', 'Inference cache gets answered with nothing', () => cache().misses)
+    counter(registers, 'ipfs_kit_cache_remote_hits_total', 'Inference cache gets answered by a peer\'s signed entry, value verified', () => cache().remoteHits)
+    counter(registers, 'ipfs_kit_cache_evictions_total', 'Inference cache entries evicted (least recently used) to stay within max_entries / max_bytes', () => cache().evictions)
+    counter(registers, 'ipfs_kit_cache_expirations_total', 'Inference cache entries removed when their TTL passed', () => cache().expirations)
+    gauge(registers, 'ipfs_kit_cache_entries', 'Live inference cache entries', () => cache().entries)
+    gauge(registers, 'ipfs_kit_cache_bytes', 'Bytes of the live inference cache entries\' values', () => cache().bytes)
     gauge(registers, 'ipfs_kit_pinned_bytes', 'Bytes of the distinct blocks held by pins (a block shared by two pins counts once)', async () => (await repo()).pinnedBytes)
+  }
+
+  /**
+   * The inference cache's figures: `ipfs_kit_cache_{hits,misses,remote_hits,evictions,expirations}_total`
+   * (counters read from `stats()` at each scrape), `ipfs_kit_cache_entries`, `ipfs_kit_cache_bytes`.
+   */
+  watchCache (stats: () => CacheFigures): void {
+    this.cacheStats = stats
+  }
+
+  /** The cache's figures now (zeros before the cache has started). */
+  cacheFigures (): CacheFigures {
+    return this.cacheStats?.() ?? { entries: 0, bytes: 0, hits: 0, misses: 0, remoteHits: 0, evictions: 0, expirations: 0 }
   }
 
   /** Where the gauges read their figures, once the parts of the kit they read exist (0 until then). */
@@ -199,6 +232,19 @@ export class KitMetrics {
     }
     return await this.snapshot.value
   }
+}
+
+/** A counter whose value is read at scrape time from a monotonic count kept elsewhere. */
+function counter (registers: Registry[], name: string, help: string, read: () => number): void {
+  new Counter({
+    name,
+    help,
+    registers,
+    collect () {
+      this.reset()
+      this.inc(read())
+    }
+  })
 }
 
 function gauge (registers: Registry[], name: string, help: string, read: () => number | Promise<number>): void {

@@ -5,7 +5,7 @@
  */
 import { IPFSKitStorage } from '../storage/index.ts'
 import type { KitMetrics, Outcome } from './kit-metrics.ts'
-import type { EvictionResult, StorageComponents, StoreInput, StoreOptions, StoreProgressEvents, StreamOptions, VerifyOptions, VerifyResult } from '../storage/index.ts'
+import type { EvictionResult, RetrieveOptions, StorageComponents, StoreInput, StoreOptions, StoreProgressEvents, StreamOptions, VerifyOptions, VerifyResult } from '../storage/index.ts'
 import type { GcOptions, GcResult } from '../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -23,7 +23,7 @@ export class MeteredStorage extends IPFSKitStorage {
     return await this.metrics.measure('store', async () => await super.store(input, { ...options, onProgress }), { bytesOf: () => bytes })
   }
 
-  override async retrieve (cid: string, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+  override async retrieve (cid: string, options: RetrieveOptions = {}): Promise<Uint8Array | undefined> {
     return await this.metrics.measure('retrieve', async () => await super.retrieve(cid, options), {
       bytesOf: value => value?.byteLength ?? 0,
       found: value => value != null

@@ -3,7 +3,7 @@
  * with the node's addresses, models held and being pulled, and operation
  * counts; and the seed plan's `IPFSKitMetrics.collect_metrics()` shape.
  */
-import type { KitMetrics, OperationCounts } from './kit-metrics.ts'
+import type { CacheFigures, KitMetrics, OperationCounts } from './kit-metrics.ts'
 import type { ActivePull, PullTracker } from './pull-tracker.ts'
 import type { LocalModel, Models } from '../models/index.ts'
 import type { BackendStatus, IPFSKitStorage } from '../storage/index.ts'
@@ -22,6 +22,8 @@ export interface NodeStatus extends BackendStatus {
     pulling: ActivePull[]
   }
   counts: OperationCounts
+  /** The inference cache's stats (what `kit.cache.stats()` returns). */
+  cache: CacheFigures
   /** Bytes sent and received per libp2p protocol since start (`global` is every connection); empty offline. */
   transfer: Record<string, { sent: number, received: number }>
 }
@@ -36,10 +38,14 @@ export interface CollectedMetrics {
   storageOperations: {
     store: number
     retrieve: number
-    /** Blocks read from the local store. */
+    /** Inference cache gets answered with a value (`kit.cache.stats().hits`). */
     cacheHits: number
-    /** Blocks fetched from peers or not found. */
+    /** Inference cache gets answered with nothing (`kit.cache.stats().misses`). */
     cacheMisses: number
+    /** Blocks read from the local store. */
+    blockHits: number
+    /** Blocks fetched from peers or not found. */
+    blockMisses: number
   } & Omit<OperationCounts['operations'], 'store' | 'retrieve'> & { networkFetches: number, networkBytes: number, errors: number }
   backendHealth: BackendStatus
 }
@@ -65,6 +71,7 @@ export async function nodeStatus (s: StatusSources): Promise<NodeStatus> {
     uptimeMs: Date.now() - s.started,
     models: { held, pulling },
     counts: s.metrics.counts(),
+    cache: s.metrics.cacheFigures(),
     transfer
   }
 }
@@ -72,13 +79,16 @@ export async function nodeStatus (s: StatusSources): Promise<NodeStatus> {
 export async function collectMetrics (s: Pick<StatusSources, 'storage' | 'metrics'>): Promise<CollectedMetrics> {
   const backend = await s.storage.status()
   const counts = s.metrics.counts()
+  const cache = s.metrics.cacheFigures()
   return {
     ipfsKitAvailable: backend.ipfsKitAvailable,
     usingFallback: backend.usingFallback,
     storageOperations: {
       ...counts.operations,
-      cacheHits: counts.cacheHits,
-      cacheMisses: counts.cacheMisses,
+      cacheHits: cache.hits,
+      cacheMisses: cache.misses,
+      blockHits: counts.cacheHits,
+      blockMisses: counts.cacheMisses,
       networkFetches: counts.networkFetches,
       networkBytes: counts.networkBytes,
       errors: counts.errors

@@ -10,6 +10,8 @@ import { decodeJson, encodeJson } from '../repo/index.ts'
 import type { BatchOp, MetaStore } from '../repo/index.ts'
 
 const FILE_PREFIX = '/ipfs-kit/files/'
+/** filename → the CID last stored under it (the seed's `_cid_map[filename] = cid`). */
+const NAME_PREFIX = '/ipfs-kit/filenames/'
 
 export interface FileRecord {
   /** Name given at store time, or null. */
@@ -46,6 +48,17 @@ export class FileIndex {
     const previous = await this.get(cid)
     const filename = record.filename ?? previous?.filename ?? null
     return { type: 'put', key: FILE_PREFIX + cid.toString(), value: encodeJson({ ...record, filename }) }
+  }
+
+  /** The write that makes `filename` name `cid` (the newest store under a name wins). */
+  planName (filename: string, cid: CID): BatchOp {
+    return { type: 'put', key: NAME_PREFIX + filename, value: encodeJson({ cid: cid.toString() }) }
+  }
+
+  /** The CID last stored under `filename`, or undefined. */
+  async resolve (filename: string): Promise<CID | undefined> {
+    const bytes = await this.meta.get(NAME_PREFIX + filename)
+    return bytes == null ? undefined : CID.parse(decodeJson<{ cid: string }>(bytes).cid)
   }
 
   /** Commit writes planned here and by the pin indexes, atomically. */

@@ -21,8 +21,9 @@ import type { FileIndex } from './file-index.ts'
 import type { Lifecycle } from '../lifecycle.ts'
 import type { StoreInput } from './input.ts'
 import type { VerifyOptions, VerifyResult } from './verify-repo.ts'
-import type { BackendStatus, BlockSourceOptions, FileEntry, PinEntry, PutBlockOptions, StoreOptions, StreamOptions } from './types.ts'
+import type { BackendStatus, BlockSourceOptions, FileEntry, PinEntry, PutBlockOptions, RetrieveOptions, StoreOptions, StreamOptions } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
+import type { BatchOp } from '../repo/index.ts'
 import type { BlockSource } from '../blocks/index.ts'
 import type { GcOptions, GcResult, Hold, Holds, PinIndex, RwLock } from '../pins/index.ts'
 import type { AbortOptions, Libp2p, PeerId } from '@libp2p/interface'
@@ -76,6 +77,7 @@ export class IPFSKitStorage {
     if (options.filename != null && typeof options.filename !== 'string') throw new InvalidInputError('filename must be a string')
     const source = await toByteSource(input)
     const pin = options.pin ?? this.c.pinByDefault
+    const listed = options.listed ?? true
     // Holding the read side of the gc lock from the first block to the pin: a
     // concurrent gc waits instead of collecting blocks of a DAG not yet pinned.
     const release = await this.c.gcLock.read({ signal: options.signal })
@@ -91,12 +93,13 @@ export class IPFSKitStorage {
       const record = { filename: options.filename ?? null, size, modified: Date.now() }
       await this.c.pins.exclusive(async () => {
         // planned side by side (reads only), so the LevelDB round trips overlap
-        const [pinOps, refOps, fileOp] = await Promise.all([
+        const [pinOps, refOps, fileOps] = await Promise.all([
           pin ? this.c.pins.planAdd(cid, blocks).then(p => p.ops) : [],
-          this.c.fileRefs.planAdd(cid, blocks).then(p => p.ops),
-          this.c.files.planPut(cid, record)
+          listed ? this.c.fileRefs.planAdd(cid, blocks).then(p => p.ops) : [],
+          listed ? this.c.files.planPut(cid, record).then(op => [op]) : [] as BatchOp[]
         ])
-        await this.c.files.commit([...pinOps, ...refOps, fileOp])
+        if (listed && options.filename != null) fileOps.push(this.c.files.planName(options.filename, cid))
+        await this.c.files.commit([...pinOps, ...refOps, ...fileOps])
       })
       if (pin) options.onProgress?.(new CustomProgressEvent('storage:store:pinned', { cid: cid.toString() }))
     } finally {
@@ -120,22 +123,48 @@ export class IPFSKitStorage {
   }
 
   /**
-   * The whole content of a file, or `undefined` when it is not available
-   * (locally, or from peers when online). Files over MAX_RETRIEVE_BYTES must
-   * be read with `stream()`.
+   * The CID last stored under `filename` (`store(…, { filename })`), or undefined: the seed's
+   * persisted filename → CID map.
+   *
+   * @example
+   * await kit.storage.store(bytes, { filename: 'bert/config.json' })
+   * const cid = await kit.storage.resolve('bert/config.json')
    */
-  async retrieve (cid: string, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+  async resolve (filename: string): Promise<string | undefined> {
+    this.assertRunning('resolve')
+    if (typeof filename !== 'string' || filename === '') throw new InvalidInputError('filename must be a non-empty string')
+    return (await this.c.files.resolve(filename))?.toString()
+  }
+
+  /** A CID, or the CID stored under a filename (a string that parses as a CID is a CID); undefined for an unknown name. */
+  private async rootOf (cidOrFilename: string): Promise<CID | undefined> {
+    try {
+      return parseCid(cidOrFilename)
+    } catch (err: any) {
+      if (err.name !== 'InvalidCIDError' || typeof cidOrFilename !== 'string' || cidOrFilename === '') throw err
+      return await this.c.files.resolve(cidOrFilename)
+    }
+  }
+
+  /**
+   * The whole content of a file (by CID, or by a filename it was stored under), or `undefined`
+   * when it is not available (locally, or from peers when online) or no file has that name.
+   * Files over MAX_RETRIEVE_BYTES must be read with `stream()`.
+   */
+  async retrieve (cid: string, options: RetrieveOptions = {}): Promise<Uint8Array | undefined> {
     this.assertRunning('retrieve')
-    const root = parseCid(cid)
+    const root = await this.rootOf(cid)
+    if (root == null) return undefined
+    const source = options.timeoutMs != null || options.hold != null ? this.blocks({ timeoutMs: options.timeoutMs, hold: options.hold }) : this.c.network
     try {
       // the root is read (and hashed) once: for a one-block file it is the whole file
-      const rootBytes = await this.c.network.getBytes(root, options)
+      const rootBytes = await source.getBytes(root, options)
       const size = sizeOfRoot(root, rootBytes)
       if (size > MAX_RETRIEVE_BYTES) throw new TooLargeError(cid, size, MAX_RETRIEVE_BYTES)
       this.c.files.touch(root)
       const out = new Uint8Array(size)
       let at = 0
-      for await (const chunk of readFile(withBlock(this.c.network, root, rootBytes), root, options)) {
+      for await (const chunk of readFile(withBlock(source, root, rootBytes), root, options)) {
         out.set(chunk, at)
         at += chunk.byteLength
       }
@@ -147,12 +176,13 @@ export class IPFSKitStorage {
   }
 
   /**
-   * Stream a file (or a byte range of it). Throws NotFoundError when a block
-   * is not available.
+   * Stream a file (or a byte range of it), by CID or by a filename it was stored under. Throws
+   * NotFoundError when a block is not available or no file has that name.
    */
   async * stream (cid: string, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
     this.assertRunning('stream')
-    const root = parseCid(cid)
+    const root = await this.rootOf(cid)
+    if (root == null) throw new NotFoundError(cid)
     const { offset = 0, length } = options
     if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidInputError('offset must be a non-negative integer')
     if (length != null && (!Number.isSafeInteger(length) || length < 0)) throw new InvalidInputError('length must be a non-negative integer')
@@ -166,10 +196,11 @@ export class IPFSKitStorage {
     return await fileSize(this.c.network, parseCid(cid), options)
   }
 
-  /** True when the root block of `cid` is in the local store. */
+  /** True when the root block of `cid` (or of the file last stored under that filename) is in the local store. */
   async exists (cid: string): Promise<boolean> {
     this.assertRunning('exists')
-    return await this.c.blockstore.has(parseCid(cid))
+    const root = await this.rootOf(cid)
+    return root != null && await this.c.blockstore.has(root)
   }
 
   /**

@@ -14,6 +14,18 @@ export interface StoreOptions extends AbortOptions, ProgressOptions<StoreProgres
   pin?: boolean
   /** Keep the content from gc under this temporary hold (see `storage.hold()`) from its first block on. */
   hold?: Hold
+  /**
+   * Record the content in the file index (`listFiles`, the filename → CID map, eviction's LRU order).
+   * `false` for content another index owns and holds (the inference cache's values). @default true
+   */
+  listed?: boolean
+}
+
+export interface RetrieveOptions extends AbortOptions {
+  /** Longest wait for one block from peers. @default DEFAULT_FETCH_TIMEOUT_MS */
+  timeoutMs?: number
+  /** Hold every block read or fetched until the hold is released. */
+  hold?: Hold
 }
 
 export interface StreamOptions extends AbortOptions {

@@ -83,7 +83,7 @@ describe('kit metrics', () => {
     expect(metrics).toMatchObject({
       ipfsKitAvailable: false,
       usingFallback: true,
-      storageOperations: { store: 1, retrieve: 2, cacheHits: 1, cacheMisses: 1, errors: 0 },
+      storageOperations: { store: 1, retrieve: 2, blockHits: 1, blockMisses: 1, cacheHits: 0, cacheMisses: 0, errors: 0 },
       backendHealth: { usingFallback: true, backends: { local: true, ipfs: false }, repo: { blocks: 1, pins: 0 } }
     })
   })
@@ -108,12 +108,12 @@ describe('kit metrics', () => {
     const metrics = await fetcher.metrics()
     expect(metrics.storageOperations.networkFetches).toBe(4) // root and three leaves
     expect(metrics.storageOperations.networkBytes).toBeGreaterThan(bytes.length)
-    expect(metrics.storageOperations.cacheMisses).toBe(4)
-    expect(metrics.storageOperations.cacheHits).toBe(0)
+    expect(metrics.storageOperations.blockMisses).toBe(4)
+    expect(metrics.storageOperations.blockHits).toBe(0)
     expect(metrics.backendHealth.peers).toBe(1)
     // read again: every block is local now
     await fetcher.storage.retrieve(cid)
-    expect((await fetcher.metrics()).storageOperations.cacheHits).toBe(4)
+    expect((await fetcher.metrics()).storageOperations.blockHits).toBe(4)
 
     const text = await fetcher.telemetry.prometheus()
     expect(sample(text, 'ipfs_kit_block_reads_total{source="network"}')).toBe(4)

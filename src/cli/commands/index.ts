@@ -1,6 +1,7 @@
 /** Every CLI command, in the order help lists them. */
 import { add } from './add.ts'
 import { cat } from './cat.ts'
+import { cacheGet, cacheLs, cachePut, cacheRm, cacheStats } from './cache.ts'
 import { configShow, configValidate } from './config.ts'
 import { daemon } from './daemon.ts'
 import { gc } from './gc.ts'
@@ -19,5 +20,5 @@ import { verify } from './verify.ts'
 import type { Command } from '../command.ts'
 
 export const COMMANDS: readonly Command[] = [
-  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, keyExport, keyImport, configShow, configValidate, swarmKey
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, keyExport, keyImport, configShow, configValidate, swarmKey
 ]
