@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { LATENCY_BUCKETS_SECONDS, METRICS_SNAPSHOT_TTL_MS } from '../constants.ts'
 import { processMetrics } from './process-metrics.ts'
 import type { CID } from 'multiformats/cid'
+import type { CacheStats } from '../cache/index.ts'
 
 /** The storage operations that are counted and timed. */
 export type Operation = 'store' | 'retrieve' | 'stream' | 'pin' | 'unpin' | 'delete' | 'gc' | 'evict' | 'verify'
@@ -39,16 +40,8 @@ export interface GaugeSources {
   activePulls(): number
 }
 
-/** The inference cache's stats (src/cache `CacheStats`; metrics reads, never imports, the cache). */
-export interface CacheFigures {
-  entries: number
-  bytes: number
-  hits: number
-  misses: number
-  remoteHits: number
-  evictions: number
-  expirations: number
-}
+/** The inference cache's stats, as `kit.cache.stats()` gives them (metrics reads what it measures). */
+export type CacheFigures = CacheStats
 
 /** Counts kept beside the Prometheus series, for `kit.metrics()` and the status page. */
 export interface OperationCounts {
