@@ -32,8 +32,17 @@ function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra }
 }
 
+/**
+ * The sources through tsx; with `IPFS_KIT_PEER_RUNTIME=dist` (as for peers/harness.ts) the built
+ * dist/, which `npm run test:coverage` uses to map the children's coverage back to src/.
+ */
+function entryArgs (): string[] {
+  if (process.env.IPFS_KIT_PEER_RUNTIME !== 'dist') return ['--import', 'tsx', ENTRY]
+  return [path.join(ROOT, 'dist', ENTRY.replace(/\.ts$/, '.js'))]
+}
+
 export function spawnCli (args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...entryArgs(), ...args], { cwd: ROOT, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   return child
