@@ -1,5 +1,5 @@
-// `npm run test:coverage [-- <vitest args> | --report-only]`: line and branch coverage of src/, per folder, counted
-// over every process that runs the library, not just vitest's own workers.
+// `npm run test:coverage [-- <vitest args> | --report-only]`: line and branch coverage of src/,
+// per folder, counted over every process that runs the library, not just vitest's own workers.
 //
 // 1. Build dist/ (tsc, with source maps).
 // 2. Run vitest with its v8 coverage (`coverage` in vitest.config.ts) for the code the tests run
@@ -7,8 +7,8 @@
 //    IPFS_KIT_PEER_RUNTIME=dist) with NODE_V8_COVERAGE set (test/fixtures/child-coverage.ts), so
 //    Node writes their raw V8 coverage into coverage/children-v8/ when they exit.
 // 3. Merge the children's counts per script, map dist/src/*.js back to src/*.ts through the source
-//    maps with the converter vitest itself uses (ast-v8-to-istanbul), and merge the result into
-//    vitest's map (istanbul merges statements and branches by source location).
+//    maps with the converter vitest itself uses (ast-v8-to-istanbul), and add the counts to
+//    vitest's map item by item (addCounts says why not istanbul's own merge).
 // 4. Print a table per src/ folder and write coverage/summary.md and coverage/coverage-final.json.
 //
 // What is not counted: children killed by a signal they do not handle (the fault tests' SIGKILLs)
