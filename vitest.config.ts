@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config'
 /** Suites that start real OS processes (nodes, the CLI, crash tests). */
 const PROCESS_SUITES = ['test/cli/**/*.spec.ts', 'test/cluster/**/*.spec.ts', 'test/fault/**/*.spec.ts', 'test/examples.spec.ts', 'test/http/daemon-api.spec.ts', 'test/http/status-page.spec.ts', 'test/http/python-client.spec.ts']
 
+/** `npm run test:coverage` (scripts/coverage.js) sets this: child processes then record V8 coverage. */
+const setupFiles = process.env.IPFS_KIT_CHILD_V8_COVERAGE != null ? ['test/fixtures/child-coverage.ts'] : []
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -10,12 +13,22 @@ export default defineConfig({
     // the json report is what .ci/run counts passed and failed tests from
     reporters: ['default', 'json'],
     outputFile: { json: '.ci/results.json' },
+    // used by `npm run test:coverage` (scripts/coverage.js), which adds the child processes' coverage
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['json'],
+      reportsDirectory: 'coverage/in-process',
+      // the figures are still worth having when a test fails; the script exits with vitest's status
+      reportOnFailure: true
+    },
     projects: [
       {
         test: {
           name: 'in-process',
           include: ['test/**/*.spec.ts'],
           exclude: PROCESS_SUITES,
+          setupFiles,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           sequence: { groupOrder: 0 }
@@ -25,6 +38,7 @@ export default defineConfig({
         test: {
           name: 'processes',
           include: PROCESS_SUITES,
+          setupFiles,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // each of these files runs several node processes on a 2-core machine: one file at a

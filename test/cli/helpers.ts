@@ -34,8 +34,17 @@ function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra }
 }
 
+/**
+ * The sources through tsx; with `IPFS_KIT_PEER_RUNTIME=dist` (as for peers/harness.ts) the built
+ * dist/, which `npm run test:coverage` uses to map the children's coverage back to src/.
+ */
+function entryArgs (): string[] {
+  if (process.env.IPFS_KIT_PEER_RUNTIME !== 'dist') return ['--import', TSX, path.join(ROOT, ENTRY)]
+  return [path.join(ROOT, 'dist', ENTRY.replace(/\.ts$/, '.js'))]
+}
+
 export function spawnCli (args: string[], env: Record<string, string> = {}, cwd = ROOT): ChildProcess {
-  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, ENTRY), ...args], { cwd, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...entryArgs(), ...args], { cwd, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
   children.add(child)
   child.once('exit', () => children.delete(child))
   return child

@@ -26,7 +26,7 @@ afterEach(async () => {
 
 describe('status page', () => {
   it('shows the real peer id, repo size and pin count, and updates after a store and a pin', async () => {
-    // .ci/run installs the package; failing here (not skipping) keeps the test from silently not running
+    // `npm test`'s pretest (scripts/ensure-chromium.js) installs it; failing here (not skipping) keeps the test from silently not running
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true)
     const kit = await sandbox.kit()
     server = createRpcServer(kit, { host: '127.0.0.1', port: 0 })
