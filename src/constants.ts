@@ -448,3 +448,6 @@ export const CONTROL_MAX_CACHE_VALUE_BYTES = 1024 * 1024 * 1024
 
 /** Peers asked at once on a local miss (all connected peers that speak the protocol, up to this many). */
 export const CACHE_MAX_PEERS_ASKED = 16
+
+/** Largest JSON body `ipfs-kit/cache/key` reads (a whole prompt with its parameters; the key is a hash of it). */
+export const CACHE_MAX_KEY_REQUEST_BYTES = 8 * 1024 * 1024

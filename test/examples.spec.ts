@@ -30,4 +30,11 @@ describe('examples', () => {
       await rm(work, { recursive: true, force: true })
     }
   }, 60_000)
+  it('inference-cache computes on A once and B gets the verified result from A, then a local hit', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/inference-cache/index.ts', 'a great film'], { env: { ...process.env, IPFS_KIT_DISABLE: '' } })
+    expect(stdout).toContain('A computed  {"label":"positive","score":0.93}')
+    expect(stdout).toMatch(/B got {7}\{"label":"positive","score":0\.93\} in \d+ ms \(model runs: 1, remote hits: 1\)/)
+    expect(stdout).toMatch(/B again {5}local hit in [\d.]+ ms \(model runs: 1,/)
+    expect(stdout).toMatch(/key {9}sha256:[0-9a-f]{64}/)
+  }, 60_000)
 })

@@ -12,6 +12,13 @@ finding the peers that hold a model by name, with nothing but urllib and json:
     print(client.list())                                     # pinned CIDs
     print(client.find_providers("acme/tiny"))                # [{'ID': '12D3KooW...', 'Addrs': [...], ...}]
 
+and the cluster-shared inference cache (a result computed once anywhere in the
+cluster is a hit everywhere; the daemon verifies values it gets from peers):
+
+    answer = client.cached_inference("acme/bert", "hello", lambda text: run_model(text),
+                                     params={"temperature": 0}, ttl="1h")
+    client.cache_put("my-key", b"bytes", ttl="10m"); client.cache_get("my-key")  # b"bytes", None on a miss
+
 Files are streamed (multipart built by hand, sent chunked), never read whole
 into memory; errors come back as IPFSKitError with the HTTP status and Kubo's
 message.
@@ -108,6 +115,58 @@ class IPFSKitClient:
     def status(self):
         """The node's backend status: peer id, peers, repo blocks, bytes and pins."""
         return json.loads(self._call("ipfs-kit/status", {}))
+
+    # -- the inference cache (ipfs-kit/cache/*) ----------------------------
+
+    def cache_key(self, model, input, params=None):
+        """The key of one inference, computed by the daemon exactly as `kit.cache.cacheKey()` does
+        (SHA-256 over canonical JSON, with the model's manifest root when the daemon holds it), so
+        Python and TypeScript workers asking the same thing share entries."""
+        body = json.dumps({"model": model, "input": input, "params": params}).encode("utf-8")
+        answer = self._call("ipfs-kit/cache/key", {}, body=body, headers={"Content-Type": "application/json"})
+        return json.loads(answer)["Key"]
+
+    def cache_get(self, key):
+        """The bytes cached under `key` (here, or verified from a peer), or None on a miss."""
+        try:
+            return self._call("ipfs-kit/cache/get", {"arg": key})
+        except IPFSKitError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    def cache_put(self, key, value, ttl=None):
+        """Cache bytes or a str under `key`, for `ttl` (a duration: "10m", "1h", "500ms"; default: the
+        daemon's cache.default_ttl); returns the value's CID."""
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        params = {"arg": key}
+        if ttl is not None:
+            params["ttl"] = ttl
+        boundary = uuid.uuid4().hex
+        answer = self._call(
+            "ipfs-kit/cache/put",
+            params,
+            body=_multipart(boundary, "value", iter([bytes(value)])),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        return json.loads(answer)["Cid"]
+
+    def cache_stats(self):
+        """The daemon's cache counters: entries, bytes, hits, misses, remoteHits, evictions, expirations."""
+        return json.loads(self._call("ipfs-kit/cache/stats", {}))
+
+    def cached_inference(self, model, input, fn, params=None, ttl=None):
+        """The seed's distributed inference cache: the cached result of `fn(input)` for this model,
+        input and params if any node of the cluster has it, else `fn(input)`, cached and returned.
+        Results travel as JSON (what TypeScript's `kit.cache.cachedInference` stores too)."""
+        key = self.cache_key(model, input, params)
+        cached = self.cache_get(key)
+        if cached is not None:
+            return json.loads(cached)
+        result = fn(input)
+        self.cache_put(key, json.dumps(result, separators=(",", ":")), ttl=ttl)
+        return result
 
     # -- plumbing ----------------------------------------------------------
 

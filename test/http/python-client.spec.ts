@@ -12,6 +12,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { ABSENT_CID, HELLO_CID, ROOT, cleanup, run, startDaemon, tempDir } from '../cli/helpers.ts'
 import { MIB, patternBytes } from '../fixtures/bytes.ts'
 import { referenceCid } from '../fixtures/reference-cid.ts'
+import { cacheKey } from '../../src/cache/index.ts'
 
 const execFileAsync = promisify(execFile)
 const TOKEN = 'python-client-test-token-0123456789'
@@ -21,7 +22,7 @@ describe('Python client (examples/python)', () => {
   afterEach(cleanup)
   afterAll(cleanup)
 
-  it('stores, retrieves, pins, lists, unpins and finds a model\'s providers through the daemon', async () => {
+  it('stores, retrieves, pins, lists, unpins, finds a model\'s providers and caches inference results through the daemon', async () => {
     const work = await tempDir()
     const provider = await startDaemon(path.join(work, 'provider'), LOOPBACK)
     const model = path.join(work, 'model')
@@ -58,8 +59,20 @@ describe('Python client (examples/python)', () => {
       list_after_unpin: [fileCid],
       absent: null,
       status_peer: daemon.info.peerId,
-      bad_cid: [400, expect.stringContaining('not a valid CID')],
-      wrong_token: [401, 'wrong API token']
+      unknown_name: null,
+      wrong_token: [401, 'wrong API token'],
+      cache_put: expect.stringMatching(/^bafkrei/),
+      cache_get: 'forty-two',
+      cache_miss: null,
+      inference_first: { label: 'positive', input: 'great movie' },
+      inference_second: { label: 'positive', input: 'great movie' },
+      inference_other: { label: 'positive', input: 'great movie' },
+      // computed for temperature 0, a hit for it, computed again for temperature 1
+      inference_calls: ['great movie', 'great movie'],
+      // the daemon's key is the library's (the model is not held there: its name is its identity)
+      inference_key: cacheKey({ model: 'acme/sentiment', input: 'great movie', params: { temperature: 0 } }),
+      cache_stats: { entries: 3, hits: 2, misses: 3 },
+      cache_bad_key: [400, expect.stringContaining('CACHE_MAX_KEY_BYTES')]
     })
     expect(out.providers.map((p: { ID: string }) => p.ID)).toContain(provider.info.peerId)
     expect(out.providers[0]).toMatchObject({ Revision: 'main', Root: root })

@@ -2,10 +2,13 @@
  * `ipfs-kit/cache/{put,get,stats,rm}`: the inference cache for callers that
  * speak HTTP (the Python client). `put` takes the key (`arg`), an optional
  * `ttl` duration and the value as the first multipart part (as `add`); `get`
- * answers the bytes, or 404 in Kubo's error shape on a miss.
+ * answers the bytes, or 404 in Kubo's error shape on a miss. `key` turns a
+ * JSON `{ model, input, params }` body into `kit.cache.cacheKey()`'s key, so a
+ * Python worker and a TypeScript one asking the same thing share entries (the
+ * daemon knows the model's manifest root; the caller need not).
  */
 import { parseDuration } from '../../config/index.ts'
-import { CONTROL_MAX_CACHE_VALUE_BYTES } from '../../constants.ts'
+import { CACHE_MAX_KEY_REQUEST_BYTES, CONTROL_MAX_CACHE_VALUE_BYTES } from '../../constants.ts'
 import { parseMultipart, readPart } from '../multipart.ts'
 import { requiredArg, sendJson } from '../request-context.ts'
 import { RpcError } from '../rpc-error.ts'
@@ -43,4 +46,25 @@ export async function cacheStats ({ kit, res }: RequestContext): Promise<void> {
 export async function cacheRm ({ kit, query, res }: RequestContext): Promise<void> {
   const key = requiredArg(query)
   sendJson(res, { Key: key, Removed: await kit.cache.delete(key) })
+}
+
+export async function cacheKey ({ kit, req, signal, res }: RequestContext): Promise<void> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Uint8Array>) {
+    signal.throwIfAborted()
+    size += chunk.byteLength
+    if (size > CACHE_MAX_KEY_REQUEST_BYTES) throw new RpcError(400, `the request body is over ${CACHE_MAX_KEY_REQUEST_BYTES} bytes (CACHE_MAX_KEY_REQUEST_BYTES)`)
+    chunks.push(chunk)
+  }
+  let request: { model?: unknown, input?: unknown, params?: unknown }
+  try {
+    request = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new RpcError(400, 'the body must be JSON: { "model": "org/name", "input": ..., "params": ... }')
+  }
+  if (request == null || typeof request !== 'object' || typeof request.model !== 'string' || request.model === '') {
+    throw new RpcError(400, 'the body needs "model", a non-empty string')
+  }
+  sendJson(res, { Key: await kit.cache.cacheKey({ model: request.model, input: request.input, params: request.params }) })
 }

@@ -8,7 +8,7 @@ import { ls } from './ls.ts'
 import { modelProviders } from './models.ts'
 import { modelPublish, modelPull } from './models-publish-pull.ts'
 import { modelTrust, modelTrusted, modelUntrust, modelYank } from './model-trust.ts'
-import { cacheGet, cachePut, cacheRm, cacheStats } from './cache.ts'
+import { cacheGet, cacheKey, cachePut, cacheRm, cacheStats } from './cache.ts'
 import { findProviders, id, status, swarmPeers, version } from './node-info.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { repoGc, repoStat } from './repo.ts'
@@ -44,5 +44,6 @@ export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
   ['ipfs-kit/cache/put', cachePut],
   ['ipfs-kit/cache/get', cacheGet],
   ['ipfs-kit/cache/stats', cacheStats],
-  ['ipfs-kit/cache/rm', cacheRm]
+  ['ipfs-kit/cache/rm', cacheRm],
+  ['ipfs-kit/cache/key', cacheKey]
 ])
