@@ -214,10 +214,14 @@ export async function describeCandidates (c: Pick<CandidateComponents, 'fetch' |
     else if (byRoot.size < MODEL_MAX_CANDIDATES) byRoot.set(p.root, { root: p.root, revision: p.revision, providers: [p] })
   }
   const list = [...byRoot.values()]
+  // one deadline for the whole description: many roots nobody serves (a flooding peer's) cost it
+  // once, not once per root
+  const deadline = AbortSignal.any([AbortSignal.timeout(options.manifestTimeoutMs ?? MODEL_MANIFEST_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
   for (let i = 0; i < list.length; i += MODEL_MANIFEST_CONCURRENCY) {
     await Promise.all(list.slice(i, i + MODEL_MANIFEST_CONCURRENCY).map(async candidate => {
       try {
-        const signal = AbortSignal.any([AbortSignal.timeout(options.manifestTimeoutMs ?? MODEL_MANIFEST_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
+        if (deadline.aborted) throw new Error('not fetched within the deadline')
+        const signal = deadline
         const record = await decodeModelRecord(await c.fetch(CID.parse(candidate.root), { signal }))
         if (record.name !== name) throw new Error(`its record is for ${record.name}`)
         candidate.record = record

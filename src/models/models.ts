@@ -159,7 +159,7 @@ export class Models {
     for await (const provider of this.findProvidersStream(name, options)) out.push(provider)
     const fetcher = this.c.fetcher?.({ timeoutMs: MODEL_MANIFEST_TIMEOUT_MS })
     if (fetcher == null) return out
-    const described = await describeCandidates({ fetch: async (cid, o) => await fetcher.getBytes(cid, o), trust: this.c.trust, allowUnsigned: this.c.allowUnsigned ?? false }, name, out, options)
+    const described = await describeCandidates({ fetch: async (cid, o) => await fetcher.getBytes(cid, o), trust: this.c.trust, allowUnsigned: this.c.allowUnsigned ?? false }, name, out, { signal: options.signal })
     return described.flatMap(candidate => candidate.providers.map(p => ({
       ...p,
       revision: candidate.revision,

@@ -137,13 +137,18 @@ export class IPFSKitStorage {
   }
 
   /** A CID, or the CID stored under a filename (a string that parses as a CID is a CID); undefined for an unknown name. */
-  private async rootOf (cidOrFilename: string): Promise<CID | undefined> {
+  private async rootOf (cidOrFilename: string, operation: string): Promise<CID | undefined> {
+    let root: CID
     try {
-      return parseCid(cidOrFilename)
+      // input is checked before anything else, so a refused hash costs no I/O even on a stopped kit
+      root = parseCid(cidOrFilename)
     } catch (err: any) {
       if (err.name !== 'InvalidCIDError' || typeof cidOrFilename !== 'string' || cidOrFilename === '') throw err
+      this.assertRunning(operation)
       return await this.c.files.resolve(cidOrFilename)
     }
+    this.assertRunning(operation)
+    return root
   }
 
   /**
@@ -152,8 +157,7 @@ export class IPFSKitStorage {
    * Files over MAX_RETRIEVE_BYTES must be read with `stream()`.
    */
   async retrieve (cid: string, options: RetrieveOptions = {}): Promise<Uint8Array | undefined> {
-    this.assertRunning('retrieve')
-    const root = await this.rootOf(cid)
+    const root = await this.rootOf(cid, 'retrieve')
     if (root == null) return undefined
     const source = options.timeoutMs != null || options.hold != null ? this.blocks({ timeoutMs: options.timeoutMs, hold: options.hold }) : this.c.network
     try {
@@ -180,8 +184,7 @@ export class IPFSKitStorage {
    * NotFoundError when a block is not available or no file has that name.
    */
   async * stream (cid: string, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
-    this.assertRunning('stream')
-    const root = await this.rootOf(cid)
+    const root = await this.rootOf(cid, 'stream')
     if (root == null) throw new NotFoundError(cid)
     const { offset = 0, length } = options
     if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidInputError('offset must be a non-negative integer')
@@ -198,8 +201,7 @@ export class IPFSKitStorage {
 
   /** True when the root block of `cid` (or of the file last stored under that filename) is in the local store. */
   async exists (cid: string): Promise<boolean> {
-    this.assertRunning('exists')
-    const root = await this.rootOf(cid)
+    const root = await this.rootOf(cid, 'exists')
     return root != null && await this.c.blockstore.has(root)
   }
 
@@ -208,8 +210,8 @@ export class IPFSKitStorage {
    * Resolves true once the pin is durable; false when the content is not available.
    */
   async pin (cid: string, options: AbortOptions = {}): Promise<boolean> {
-    this.assertRunning('pin')
     const root = parseCid(cid)
+    this.assertRunning('pin')
     const release = await this.c.gcLock.read(options)
     try {
       return await this.pinUnderLock(root, options)
@@ -297,8 +299,8 @@ export class IPFSKitStorage {
    * pin and no other listed file holds. False when there was nothing to delete.
    */
   async delete (cid: string, options: AbortOptions = {}): Promise<boolean> {
-    this.assertRunning('delete')
     const root = parseCid(cid)
+    this.assertRunning('delete')
     const release = await this.c.gcLock.write(options)
     try {
       const listed = await this.c.fileRefs.rm(root)

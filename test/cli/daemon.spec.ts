@@ -51,7 +51,7 @@ describe('ipfs-kit daemon', () => {
     const files = await runJson<Array<{ cid: string, pinned: boolean }>>(['ls', '--data-dir', repo])
     expect(files.map(f => [f.cid, f.pinned]).sort()).toEqual([[added.cid, false], [HELLO_CID, true]].sort())
     // the daemon's identity and addresses: a command opening the directory itself would listen nowhere
-    expect(await runJson(['id', '--data-dir', repo])).toEqual({ peerId: daemon.info.peerId, addresses: daemon.info.addresses })
+    expect(await runJson(['id', '--data-dir', repo])).toEqual({ peerId: daemon.info.peerId, publisher: expect.stringMatching(/^did:key:z6Mk/), addresses: daemon.info.addresses })
     expect(await runJson(['status', '--data-dir', repo])).toMatchObject({ ipfsKitAvailable: true, usingFallback: false, peerId: daemon.info.peerId })
     expect(await daemon.stop()).toBe(0)
   }, 120_000)
@@ -66,7 +66,7 @@ describe('ipfs-kit daemon', () => {
     expect(await runJson(['rm', HELLO_CID, ...flags])).toEqual({ cid: HELLO_CID, removed: true })
     expect(await runJson(['status', ...flags])).toMatchObject({ usingFallback: true, repo: { blocks: 0, pins: 0 } })
 
-    const badCid = await run(['cat', 'not-a-cid', ...flags])
+    const badCid = await run(['pin', 'rm', 'not-a-cid', ...flags])
     expect(badCid).toMatchObject({ code: 1, stdout: '', stderr: 'Error: not a valid CID: "not-a-cid"\nhint: pass a CID such as bafkrei…\n' })
     // the same line as the same command on a directory no daemon holds
     const absent = await run(['cat', ABSENT_CID, ...flags])

@@ -51,16 +51,21 @@ describe('ipfs-kit usage and errors', () => {
   })
 
   it('exits 1 on a bad CID with one error line, a hint and no stack trace', async () => {
-    const result = await run(['cat', 'not-a-cid', ...flags])
+    const result = await run(['pin', 'rm', 'not-a-cid', ...flags])
     expect(result.code).toBe(1)
     expect(result.stdout).toBe('')
     expect(result.stderr).toBe('Error: not a valid CID: "not-a-cid"\nhint: pass a CID such as bafkrei…\n')
+    // cat also takes the name a file was stored under: a string that is neither says so in one line
+    const cat = await run(['cat', 'not-a-cid', ...flags])
+    expect(cat).toMatchObject({ code: 1, stdout: '' })
+    expect(cat.stderr).toMatch(/^Error: content not found: not-a-cid\nhint: [^\n]+\n$/)
   })
 
   it('adds the stack trace with --debug', async () => {
     const result = await run(['pin', 'rm', 'not-a-cid', '--debug', ...flags])
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/^Error: not a valid CID: "not-a-cid"\nhint: .*\nInvalidCIDError: .*\n\s+at /)
+    // --debug also turns on the debug log (lines before the error), then the error with its stack
+    expect(result.stderr).toMatch(/(^|\n)Error: not a valid CID: "not-a-cid"\nhint: .*\nInvalidCIDError: .*\n\s+at /)
   })
 
   it('exits 1 naming the path when the file to add does not exist', async () => {
