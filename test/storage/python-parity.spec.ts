@@ -182,10 +182,15 @@ describe('storage operations (Python: test_store_*, test_retrieve_nonexistent)',
     expect(await kit.storage.exists(UNKNOWN_CID)).toBe(false)
   })
 
-  it('rejects a string that is not a CID with InvalidCIDError', async () => {
+  it('takes a string that is not a CID as a stored filename: unknown, it is not there (seed 2.1 named keys)', async () => {
     const kit = await sandbox.kit()
-    await expect(kit.storage.retrieve('bafy-not-a-cid')).rejects.toMatchObject({ name: 'InvalidCIDError', code: 'ERR_INVALID_CID' })
-    await expect(kit.storage.exists('bafy-not-a-cid')).rejects.toBeInstanceOf(InvalidCIDError)
+    expect(await kit.storage.retrieve('bafy-not-a-cid')).toBeUndefined()
+    expect(await kit.storage.exists('bafy-not-a-cid')).toBe(false)
+    const cid = await kit.storage.store('named', { filename: 'bafy-not-a-cid' })
+    expect(new TextDecoder().decode(await kit.storage.retrieve('bafy-not-a-cid'))).toBe('named')
+    expect(await kit.storage.resolve('bafy-not-a-cid')).toBe(cid)
+    // where only a CID makes sense, a non-CID is still InvalidCIDError
+    await expect(kit.storage.pin('bafy-not-a-cid')).rejects.toBeInstanceOf(InvalidCIDError)
   })
 
   it('keeps the filename in the file index (Python test_store_with_metadata)', async () => {
