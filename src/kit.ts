@@ -51,7 +51,7 @@ export interface KitOptions {
   /** Environment to read (`IPFS_KIT_DISABLE`, cache dir variables, `${VAR}`). @default process.env */
   env?: NodeJS.ProcessEnv
   /**
-   * `kit:start:service` as each service has started (repo, trust, node, transfer, storage, models,
+   * `kit:start:service` as each service has started (repo, trust, node, transfer, storage, models, cache,
    * metrics, auto-gc). An error thrown here fails the start like the service's own would: what
    * had started is stopped in reverse and the data directory is released.
    */

@@ -57,7 +57,16 @@ export async function flood (kit: Kit, init: FloodInit): Promise<{ entriesSent: 
   for (let round = 1; round <= init.rounds; round++) {
     const target = libp2p.getPeers().find(p => p.toString() === victimId)
     if (target != null) await libp2p.hangUp(target)
-    await libp2p.dial(victim)
+    // a victim may reset a peer that reconnects this fast (libp2p's inbound rate limit): try again a little later
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await libp2p.dial(victim)
+        break
+      } catch (err) {
+        if (attempt >= 10) throw err
+        await new Promise(resolve => setTimeout(resolve, 300))
+      }
+    }
     for (let i = 0; i < 100 && asked < round; i++) await new Promise(resolve => setTimeout(resolve, 50))
     const models = Array.from({ length: init.selfModels }, () => ({ name: `flood/g-${(serial++).toString(36)}`, revision: 'main', root }))
     await pubsub?.publish(MODELS_TOPIC, new TextEncoder().encode(JSON.stringify({ v: 1, peerId: self, addresses: [], models }))).catch(() => {})

@@ -59,7 +59,7 @@ describe('Python client (examples/python)', () => {
       list_after_unpin: [fileCid],
       absent: null,
       status_peer: daemon.info.peerId,
-      unknown_name: null,
+      bad_cid: [400, expect.stringContaining('not a valid CID')],
       wrong_token: [401, 'wrong API token'],
       cache_put: expect.stringMatching(/^bafkrei/),
       cache_get: 'forty-two',

@@ -1,4 +1,5 @@
 /** `cat`: a file's bytes (or a range of them), streamed with back-pressure. */
+import { parseCid } from '../../blocks/index.ts'
 import { cidArg, intParam, requiredArg, write } from '../request-context.ts'
 import { resolveArg } from './ipfs-path.ts'
 import type { RequestContext } from '../request-context.ts'
@@ -6,7 +7,8 @@ import type { RequestContext } from '../request-context.ts'
 export async function cat ({ kit, query, signal, res }: RequestContext): Promise<void> {
   const arg = requiredArg(query)
   // `/ipfs/<cid>/<path>`: resolved through its directories
-  const cid = arg.replace(/^\/ipfs\//, '').includes('/') ? (await resolveArg(kit, arg, signal)).node.cid.toString() : cidArg(arg)
+  // Kubo's cat takes a CID or an IPFS path, never a stored filename: a non-CID is a 400 here
+  const cid = arg.replace(/^\/ipfs\//, '').includes('/') ? (await resolveArg(kit, arg, signal)).node.cid.toString() : parseCid(cidArg(arg)).toString()
   const offset = intParam(query, 'offset') ?? 0
   const length = intParam(query, 'length')
   const source = kit.storage.stream(cid, { offset, length, signal })[Symbol.asyncIterator]()
