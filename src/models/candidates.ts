@@ -87,13 +87,7 @@ export async function chooseManifest (c: CandidateComponents, name: string, opti
     await dial(candidate.providers[0] as ModelProvider)
     try {
       const signal = AbortSignal.any([AbortSignal.timeout(options.manifestTimeoutMs ?? MODEL_MANIFEST_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
-      const record = await decodeModelRecord(await c.fetch(CID.parse(candidate.root), { signal }))
-      if (record.name !== name) throw new Error(`its record is for ${record.name}`)
-      if (options.revision != null && record.revision !== options.revision) throw new Error(`its record is for revision ${record.revision}`)
-      candidate.record = record
-      candidate.publisher = record.publisher
-      candidate.created = record.created
-      candidate.revision = record.revision
+      await loadRecord(c.fetch, candidate, name, options.revision, signal)
       if (acceptable(candidate, rule, c.allowUnsigned) !== false) firstGood ??= Date.now()
     } catch (err: any) {
       options.signal?.throwIfAborted()
@@ -163,6 +157,22 @@ export async function chooseManifest (c: CandidateComponents, name: string, opti
   return await decide(c, name, options, rule, [...candidates.values()])
 }
 
+/**
+ * Fetch the record at a candidate's root (verified by its CID), decode it, check its signature and
+ * that it is for `name` (and `revision` when given), and fill the candidate in.
+ *
+ * @throws for a record not served, malformed, badly signed or for another name or revision
+ */
+async function loadRecord (fetch: CandidateComponents['fetch'], candidate: Candidate, name: string, revision: string | undefined, signal: AbortSignal): Promise<void> {
+  const record = await decodeModelRecord(await fetch(CID.parse(candidate.root), { signal }))
+  if (record.name !== name) throw new Error(`its record is for ${record.name}`)
+  if (revision != null && record.revision !== revision) throw new Error(`its record is for revision ${record.revision}`)
+  candidate.record = record
+  candidate.publisher = record.publisher
+  candidate.created = record.created
+  candidate.revision = record.revision
+}
+
 /** true: trusted; false: refused; undefined: no rule for the org yet (first use). */
 function acceptable (candidate: Candidate, rule: TrustRule, allowUnsigned: boolean): boolean | undefined {
   if (candidate.publisher == null) return allowUnsigned && rule.kind !== 'configured'
@@ -221,13 +231,7 @@ export async function describeCandidates (c: Pick<CandidateComponents, 'fetch' |
     await Promise.all(list.slice(i, i + MODEL_MANIFEST_CONCURRENCY).map(async candidate => {
       try {
         if (deadline.aborted) throw new Error('not fetched within the deadline')
-        const signal = deadline
-        const record = await decodeModelRecord(await c.fetch(CID.parse(candidate.root), { signal }))
-        if (record.name !== name) throw new Error(`its record is for ${record.name}`)
-        candidate.record = record
-        candidate.publisher = record.publisher
-        candidate.created = record.created
-        candidate.revision = record.revision
+        await loadRecord(c.fetch, candidate, name, undefined, deadline)
       } catch (err: any) {
         candidate.error = err.name === 'NotFoundError' || err.name === 'TimeoutError' ? 'not served in time' : err.message
       }
