@@ -102,10 +102,11 @@ function handlers (kit: Kit): Handlers {
     cacheList: async () => await kit.cache.list(),
     cacheSweep: async () => await kit.cache.sweep(),
     cacheIgnored: async () => kit.cache.ignoredPeers(),
-    cacheForge: async ({ cid, size, forgedCid }) => {
-      await forgeCacheEntries(kit, cid, size, forgedCid)
+    cacheForge: async ({ cid, size, forgedCid, inline }) => {
+      await forgeCacheEntries(kit, cid, size, forgedCid, inline === true)
       return true
     },
+    cacheSharing: async () => kit.cache.sharingStats(),
     exists: async ({ cid }) => await kit.storage.exists(cid),
     rss: async () => ({ peak: process.resourceUsage().maxRSS * 1024, now: process.memoryUsage.rss(), cpuMs: cpuMs() }),
     heap: async () => {

@@ -75,7 +75,8 @@ export interface Operations {
   /** Peers the cache ignores for lying. */
   cacheIgnored: { args: Record<string, never>, result: string[] }
   /** From now on answer the cache protocol for every key with an entry signed by this peer for `cid` and then altered to name `forgedCid` (a forging peer, for tests). */
-  cacheForge: { args: { cid: string, size: number, forgedCid: string }, result: true }
+  cacheForge: { args: { cid: string, size: number, forgedCid: string, inline?: boolean }, result: true }
+  cacheSharing: { args: Record<string, never>, result: { asksSent: number, asksServed: number, digestsAnnounced: number, hints: number, ignoredPeers: string[] } }
   /** Whether the root block of `cid` is in this peer's store. */
   exists: { args: { cid: string }, result: boolean }
   /** Peer ids this peer is connected to. */

@@ -451,3 +451,30 @@ export const CACHE_MAX_PEERS_ASKED = 16
 
 /** Largest JSON body `ipfs-kit/cache/key` reads (a whole prompt with its parameters; the key is a hash of it). */
 export const CACHE_MAX_KEY_REQUEST_BYTES = 8 * 1024 * 1024
+
+/** Gossipsub topic on which nodes announce the key digests of cache entries they hold (src/cache/digest-gossip.ts). */
+export const CACHE_TOPIC = 'ipfs-kit/cache/digests/1'
+
+/** New entries' digests are batched this long before one gossip message carries them. */
+export const CACHE_GOSSIP_DELAY_MS = 50
+
+/** Digests in one gossip message (a larger batch goes in several); a received message's extra digests are not read. */
+export const CACHE_GOSSIP_MAX_DIGESTS = 256
+
+/** Largest gossip message of digests read (256 digests with their expiry take about 22 KiB). */
+export const CACHE_GOSSIP_MAX_MESSAGE_BYTES = 32 * 1024
+
+/** Digests this node keeps hints for (which peers announced them); past it the oldest hints of the peer with most go. */
+export const CACHE_HINTS_MAX = 100_000
+
+/** Hints kept per announcing peer; past it that peer's oldest go, so one peer cannot push out the others'. */
+export const CACHE_HINTS_MAX_PER_PEER = 20_000
+
+/** A hint lives until its entry expires, and at most this long (an entry deleted early costs one wasted ask). */
+export const CACHE_HINT_MAX_AGE_MS = 60 * 60 * 1000
+
+/** Largest value a peer sends inside its answer (a one-block value: a raw CID, hashed on arrival); larger values are fetched by CID. */
+export const CACHE_INLINE_MAX_BYTES = 1024 * 1024
+
+/** Bytes of inline values answered per peer per second; past it the answer carries the entry only (the value then comes through the transfer engine's fair share). */
+export const CACHE_INLINE_BYTES_PER_PEER_PER_SECOND = 64 * 1024 * 1024

@@ -260,7 +260,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       name: 'metrics',
       start: () => {
         const s = required(storage)
-        metrics.watchCache(() => required(cache).stats())
+        metrics.watchCache(() => required(cache).stats(), () => required(cache).sharingStats())
         metrics.watch({
           peers: () => node?.libp2p?.getConnections().length ?? 0,
           quarantined: () => repo?.quarantine.count ?? 0,

@@ -35,6 +35,8 @@ describe('docs/LIMITS.md', () => {
     expect(cache.max_value_size).toBe(16 * 1024 ** 2)
     expect(cache.remote_timeout).toBe(2000)
     expect(cache.sweep_interval).toBe(10_000)
+    expect(cache.hinted_grace).toBe(250)
+    expect(rowOf('cache.hinted_grace')).toContain('250ms')
     expect(rowOf('cache.share')).toContain(String(cache.share))
   })
 })

@@ -14,14 +14,15 @@
  * too), verified once when they enter, so a hot hit reads no disk.
  */
 import { logger } from '@libp2p/logger'
-import { CACHE_MAX_KEY_BYTES, CACHE_PROTOCOL } from '../constants.ts'
+import { CACHE_MAX_KEY_BYTES } from '../constants.ts'
 import { CacheValueTooLargeError, InvalidCacheKeyError, InvalidInputError } from '../errors.ts'
 import { cacheKey, keyDigest } from './cache-key.ts'
 import { EntryStore } from './entry-store.ts'
 import { Lru } from './lru.ts'
-import { handleCacheProtocol } from './protocol.ts'
-import { RemoteLookup } from './remote-lookup.ts'
+import { parseCid } from '../blocks/index.ts'
+import { CacheSharing } from './sharing.ts'
 import { signEntry } from './signed-entry.ts'
+import type { SharingStats } from './sharing.ts'
 import type { EntryRecord } from './entry-store.ts'
 import type { SignedEntry } from './signed-entry.ts'
 import type { CachedInferenceOptions, CacheEntryInfo, CacheGetOptions, CachePutOptions, CacheStats, InferenceRequest } from './types.ts'
@@ -56,6 +57,8 @@ export interface CacheInit {
   default_ttl: number
   max_value_size: number
   remote_timeout: number
+  /** Time the peers that announced a key have to answer before the other peers are asked too. */
+  hinted_grace: number
   sweep_interval: number
   /** null: any cluster member. */
   trusted_writers: string[] | null
@@ -72,7 +75,7 @@ export class Cache {
   /** Verified values kept in memory, by key digest. */
   private readonly memory = new Lru<Uint8Array>()
   private readonly counts = { hits: 0, misses: 0, remoteHits: 0, evictions: 0, expirations: 0 }
-  private remote: RemoteLookup | undefined
+  private sharing: CacheSharing | undefined
   private sweepTimer: NodeJS.Timeout | undefined
   /** Mutations (put, delete, evict, expire) run one at a time: the table and LevelDB agree. */
   private queue: Promise<unknown> = Promise.resolve()
@@ -101,13 +104,14 @@ export class Cache {
     await this.enforceBounds() // the bounds may have shrunk since the last run
     const libp2p = this.c.libp2p
     if (libp2p != null && this.init.share) {
-      await handleCacheProtocol(libp2p, digest => this.signedFor(digest), this.init.remote_timeout)
-      this.remote = new RemoteLookup({
+      this.sharing = await CacheSharing.start({
         libp2p,
+        storage: this.c.storage,
+        source: { entry: digest => this.signedFor(digest), value: async (digest, entry) => await this.valueFor(digest, entry.cid) },
         maxValueSize: this.init.max_value_size,
-        trusted: writer => this.init.trusted_writers == null || this.init.trusted_writers.includes(writer),
-        fetch: async (cid, options) => await this.c.storage.retrieve(cid, options),
-        hold: () => this.c.storage.hold()
+        trustedWriters: this.init.trusted_writers,
+        timeoutMs: this.init.remote_timeout,
+        hintedGraceMs: this.init.hinted_grace
       })
     }
     this.sweepTimer = setInterval(() => {
@@ -118,7 +122,7 @@ export class Cache {
 
   async stop (): Promise<void> {
     clearInterval(this.sweepTimer)
-    await this.c.libp2p?.unhandle(CACHE_PROTOCOL).catch(() => {})
+    await this.sharing?.stop()
     await this.serial(async () => { await this.flushAccess() })
   }
 
@@ -166,8 +170,8 @@ export class Cache {
       this.counts.hits++
       return local
     }
-    if (this.remote != null && options.remote !== false) {
-      const hit = await this.remote.lookup(digest, { signal: options.signal, timeoutMs: options.timeoutMs ?? this.init.remote_timeout })
+    if (this.sharing != null && options.remote !== false) {
+      const hit = await this.sharing.lookup(digest, { signal: options.signal, timeoutMs: options.timeoutMs ?? this.init.remote_timeout })
       if (hit != null) {
         try {
           await this.admit(digest, key, hit.value, hit.entry.cid, hit.entry.created, hit.entry.expires, hit.hold, hit.entry)
@@ -219,7 +223,13 @@ export class Cache {
 
   /** Peers caught sending forged entries or values that do not match them, ignored until restart. */
   ignoredPeers (): string[] {
-    return [...this.remote?.ignored ?? []]
+    return this.sharing?.stats().ignoredPeers ?? []
+  }
+
+  /** How this node's cache talks to the cluster (all zeros offline or with `cache.share` off). */
+  sharingStats (): SharingStats {
+    this.assertRunning('sharingStats')
+    return this.sharing?.stats() ?? { asksSent: 0, asksServed: 0, digestsAnnounced: 0, hints: 0, ignoredPeers: [] }
   }
 
   /**
@@ -301,6 +311,8 @@ export class Cache {
       this.remember(digest, value)
       await this.enforceBounds()
     })
+    // evicted at once (a value near max_bytes): nothing to tell the cluster
+    if (this.table.has(digest)) this.sharing?.announce(digest, expires)
   }
 
   private remember (digest: string, value: Uint8Array): void {
@@ -343,6 +355,11 @@ export class Cache {
     if (this.table.has(digest)) return // put again meanwhile
     await this.store.delete([digest])
     entry.hold.release()
+  }
+
+  /** A live entry's value from this node alone (memory, else disk, hash-checked), for a peer's inline answer. */
+  private async valueFor (digest: string, cid: string): Promise<Uint8Array | undefined> {
+    return this.memory.get(digest) ?? await this.c.storage.blocks({ local: true }).getBytes(parseCid(cid))
   }
 
   /** The signed statement of a live local entry, for a peer that asks. */

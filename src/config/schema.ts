@@ -94,6 +94,7 @@ export const configSchema = z.strictObject({
       default_ttl: duration,
       max_value_size: size,
       remote_timeout: duration,
+      hinted_grace: duration,
       sweep_interval: duration.refine(ms => ms > 0, 'expected a duration over 0'),
       trusted_writers: z.array(publisherIdString).nullable()
     }),

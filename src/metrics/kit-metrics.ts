@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { LATENCY_BUCKETS_SECONDS, METRICS_SNAPSHOT_TTL_MS } from '../constants.ts'
 import { processMetrics } from './process-metrics.ts'
 import type { CID } from 'multiformats/cid'
-import type { CacheStats } from '../cache/index.ts'
+import type { CacheStats, SharingStats } from '../cache/index.ts'
 
 /** The storage operations that are counted and timed. */
 export type Operation = 'store' | 'retrieve' | 'stream' | 'pin' | 'unpin' | 'delete' | 'gc' | 'evict' | 'verify'
@@ -85,6 +85,7 @@ export class KitMetrics {
   private snapshot: { at: number, value: Promise<RepoFigures> } | undefined
   private sources: GaugeSources | undefined
   private cacheStats: (() => CacheFigures) | undefined
+  private sharingStats: (() => SharingStats) | undefined
 
   constructor () {
     const registers = [this.registry]
@@ -108,6 +109,11 @@ export class KitMetrics {
     counter(registers, 'ipfs_kit_cache_expirations_total', 'Inference cache entries removed when their TTL passed', () => cache().expirations)
     gauge(registers, 'ipfs_kit_cache_entries', 'Live inference cache entries', () => cache().entries)
     gauge(registers, 'ipfs_kit_cache_bytes', 'Bytes of the live inference cache entries\' values', () => cache().bytes)
+    const sharing = (): SharingStats | undefined => this.sharingStats?.()
+    counter(registers, 'ipfs_kit_cache_asks_sent_total', 'Inference cache lookups sent to peers on local misses', () => sharing()?.asksSent ?? 0)
+    counter(registers, 'ipfs_kit_cache_asks_served_total', 'Inference cache lookups from peers answered (hits and misses)', () => sharing()?.asksServed ?? 0)
+    counter(registers, 'ipfs_kit_cache_digests_announced_total', 'Key digests of new inference cache entries gossiped to the cluster', () => sharing()?.digestsAnnounced ?? 0)
+    gauge(registers, 'ipfs_kit_cache_hints', 'Hints kept from peers\' gossip (peer, key digest): who to ask first on a miss', () => sharing()?.hints ?? 0)
     gauge(registers, 'ipfs_kit_pinned_bytes', 'Bytes of the distinct blocks held by pins (a block shared by two pins counts once)', async () => (await repo()).pinnedBytes)
   }
 
@@ -115,8 +121,9 @@ export class KitMetrics {
    * The inference cache's figures: `ipfs_kit_cache_{hits,misses,remote_hits,evictions,expirations}_total`
    * (counters read from `stats()` at each scrape), `ipfs_kit_cache_entries`, `ipfs_kit_cache_bytes`.
    */
-  watchCache (stats: () => CacheFigures): void {
+  watchCache (stats: () => CacheFigures, sharing?: () => SharingStats): void {
     this.cacheStats = stats
+    this.sharingStats = sharing
   }
 
   /** The cache's figures now (zeros before the cache has started). */

@@ -5,4 +5,5 @@ export { decodeManifest, decodeModelRecord, encodeManifest, encodeSignedManifest
 export type { Manifest, ManifestFile, ModelRecordBlock, Yank } from './manifest.ts'
 export { hfCacheDir, snapshotCommit, repoFolder } from './hf-cache.ts'
 export { nameKey, revisionKey } from './announcer.ts'
+export type { PubSub } from './announcer.ts'
 export type * from './types.ts'

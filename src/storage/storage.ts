@@ -239,7 +239,7 @@ export class IPFSKitStorage {
    */
   blocks (options: BlockSourceOptions = {}): BlockSource {
     this.assertRunning('blocks')
-    const source = options.timeoutMs == null || this.c.fetcher == null ? this.c.network : this.c.fetcher({ timeoutMs: options.timeoutMs })
+    const source = options.local === true ? this.c.local : options.timeoutMs == null || this.c.fetcher == null ? this.c.network : this.c.fetcher({ timeoutMs: options.timeoutMs })
     return options.hold == null ? source : heldSource(source, options.hold)
   }
 

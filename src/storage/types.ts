@@ -76,6 +76,8 @@ export interface BlockSourceOptions {
   timeoutMs?: number
   /** Hold every block read or fetched through the source until the hold is released. */
   hold?: Hold
+  /** This node's blocks only: a missing block is NotFoundError at once, never asked of peers. @default false */
+  local?: boolean
 }
 
 export interface PutBlockOptions extends AbortOptions {

@@ -12,6 +12,13 @@ import { Sandbox } from '../fixtures/sandbox.ts'
 import type { Peer } from '../../peers/harness.ts'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+async function until (check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms
+  while (!await check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await sleep(50)
+  }
+}
 // 256 KiB of text: one block, like a generated answer with logits
 const value = (): string => randomBytes(128 * 1024).toString('hex')
 
@@ -24,7 +31,8 @@ describe('a cluster-shared inference cache', () => {
   beforeAll(async () => {
     aDir = await sandbox.dir()
     a = await startPeer({ dataDir: aDir, cache: { max_entries: 3, max_bytes: 600_000, sweep_interval: '1h' } })
-    b = await startPeer({ bootstrap: a.addresses, cache: { sweep_interval: '1h' } })
+    // a long grace: the gossip test proves that a hinted peer alone is asked, whatever the load
+    b = await startPeer({ bootstrap: a.addresses, cache: { sweep_interval: '1h', hinted_grace: '10s' } })
     await waitForPeers(b, 1)
   }, 60_000)
   afterAll(async () => {
@@ -105,6 +113,34 @@ describe('a cluster-shared inference cache', () => {
       expect((await b.call('cacheList', {})).map(e => e.key)).not.toContain('poisoned')
     } finally {
       await liar.stop()
+    }
+  }, 60_000)
+
+  it('asks first the peer whose gossip announced the key, takes a one-block value inline, and ignores a peer whose inline bytes do not hash', async () => {
+    const c = await startPeer({ bootstrap: [b.addresses[0] as string], cache: { sweep_interval: '1h' } })
+    try {
+      await waitForPeers(c, 1)
+      const hintsBefore = (await b.call('cacheSharing', {})).hints
+      const v = value()
+      const cid = await c.call('cachePut', { key: 'gossiped', value: v, ttlMs: 60_000 })
+      expect((await c.call('cacheSharing', {})).digestsAnnounced).toBe(1)
+      await until(async () => (await b.call('cacheSharing', {})).hints > hintsBefore, 15_000, 'B to hear C\'s digest')
+      const [aServed, cServed, cSent] = [(await a.call('cacheSharing', {})).asksServed, (await c.call('cacheSharing', {})).asksServed, await c.call('transferSent', {})]
+      expect(await b.call('cacheGet', { key: 'gossiped', timeoutMs: 5000 })).toBe(v)
+      // only C was asked (A, connected to B and speaking the protocol, never was), and the value came in C's answer
+      expect((await a.call('cacheSharing', {})).asksServed).toBe(aServed)
+      expect((await c.call('cacheSharing', {})).asksServed).toBe(cServed + 1)
+      expect(await c.call('transferSent', {})).toBe(cSent)
+      expect(await b.call('exists', { cid })).toBe(true)
+
+      // now C signs honest entries but sends other bytes inline: refused, C ignored, nothing kept
+      const honest = await c.call('cachePut', { key: 'inline-honest', value: 'what was signed' })
+      await c.call('cacheForge', { cid: honest, size: 'what was signed'.length, forgedCid: honest, inline: true })
+      expect(await b.call('cacheGet', { key: 'swapped', timeoutMs: 3000 })).toBeNull()
+      expect(await b.call('cacheIgnored', {})).toContain(c.peerId)
+      expect((await b.call('cacheList', {})).map(e => e.key)).not.toContain('swapped')
+    } finally {
+      await c.stop()
     }
   }, 60_000)
 })
