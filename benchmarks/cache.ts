@@ -8,7 +8,10 @@
  *   3. the first hit of a key on a peer that does not have it (two online kits in this process,
  *      connected over loopback TCP): ask, verify the signed entry, fetch by CID, hash, admit;
  *   4. the baseline: Redis `GET` over loopback (Debian's `redis-server`, started here on a free
- *      port with persistence off, and stopped; client `redis`).
+ *      port with persistence off, and stopped; client `redis`);
+ *
+ * and, to show where case 2's time goes, the floor under it: a bare Node `http` server process
+ * answering the same bytes to the same client, with no ipfs-kit code at all.
  *
  * then put throughput (kit.cache.put vs Redis SET), and a replay of a Zipf-keyed trace with
  * TTLs through a cache of `max_entries` entries against a ten-line in-memory LRU of the same
@@ -117,6 +120,17 @@ async function startDaemon (dataDir: string): Promise<{ child: ChildProcess, api
   return { child, api: (JSON.parse(line) as { api: string }).api }
 }
 
+/** A Node `http` server doing nothing but answer `size` bytes: the floor under any Node HTTP API. */
+async function startBareServer (size: number): Promise<{ child: ChildProcess, url: string }> {
+  const code = `const body = Buffer.alloc(${size}, 7); const s = require('node:http').createServer((req, res) => { req.resume(); res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length }); res.end(body) }); s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => console.log(s.address().port))`
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const port = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve)
+    child.once('exit', code => { reject(new Error(`bare server exited ${String(code)}`)) })
+  })
+  return { child, url: `http://127.0.0.1:${port}` }
+}
+
 async function stop (child: ChildProcess): Promise<void> {
   if (child.exitCode != null || child.signalCode != null) return
   child.kill('SIGTERM')
@@ -217,6 +231,16 @@ await withTempDir('ipfs-kit-bench-cache-', async dir => {
         const got = await post(`${daemon.api}/api/v0/ipfs-kit/cache/get?arg=hot-${size}`)
         if (got.status !== 200 || got.body.length !== size) throw new Error(`rpc: ${got.status}`)
       }))
+      const bare = await startBareServer(size)
+      let floorGet: Latency
+      try {
+        floorGet = latency(await sample(GETS, async () => {
+          const got = await post(`${bare.url}/api/v0/ipfs-kit/cache/get?arg=hot-${size}`)
+          if (got.status !== 200 || got.body.length !== size) throw new Error(`bare: ${got.status}`)
+        }))
+      } finally {
+        await stop(bare.child)
+      }
 
       console.error(`${label}: ${REMOTE} first remote hits…`)
       for (let i = 0; i < REMOTE; i++) await a.cache.put(`remote-${size}-${i}`, valueOf(size, i + 1))
@@ -235,6 +259,7 @@ await withTempDir('ipfs-kit-bench-cache-', async dir => {
         [label, '4. Redis GET, loopback (baseline)', String(redisGet.n), fmt(redisGet.p50 * 1000), fmt(redisGet.p99 * 1000), '1.00×', ''],
         [label, '1. kit.cache.get, local hit, in-process', String(localGet.n), fmt(localGet.p50 * 1000), fmt(localGet.p99 * 1000), ratio(localGet), `${mark(localGet.p50 <= TARGET_LOCAL * redisGet.p50)} ≤ ${TARGET_LOCAL}×`],
         [label, '2. RPC cache/get on the daemon', String(rpcGet.n), fmt(rpcGet.p50 * 1000), fmt(rpcGet.p99 * 1000), ratio(rpcGet), `${mark(rpcGet.p50 <= TARGET_RPC * redisGet.p50)} ≤ ${TARGET_RPC}×`],
+        [label, '   floor: bare Node http server, same client', String(floorGet.n), fmt(floorGet.p50 * 1000), fmt(floorGet.p99 * 1000), ratio(floorGet), ''],
         [label, '3. first remote hit from a peer', String(remoteGet.n), fmt(remoteGet.p50 * 1000), fmt(remoteGet.p99 * 1000), ratio(remoteGet), size === 256 * 1024 ? `${mark(remoteGet.p50 < TARGET_REMOTE_MS)} < ${TARGET_REMOTE_MS} ms` : ''],
         [label, '   of which: ask a peer, answered miss', String(askOnly.n), fmt(askOnly.p50 * 1000), fmt(askOnly.p99 * 1000), ratio(askOnly), '']
       )
@@ -250,7 +275,7 @@ await withTempDir('ipfs-kit-bench-cache-', async dir => {
         [label, 'put: Redis SET', String(PUTS), `${fmt(redisPutsPerS)} ops/s`, '', '1.00×', ''],
         [label, 'put: kit.cache.put (store + hold + record)', String(PUTS), `${fmt(kitPutsPerS)} ops/s`, '', `${(kitPutsPerS / redisPutsPerS).toFixed(2)}×`, '']
       )
-      results.push({ size, gets: GETS, redisGet, localGet, rpcGet, remoteGet, askOnly, redisPutsPerS, kitPutsPerS })
+      results.push({ size, gets: GETS, redisGet, localGet, rpcGet, floorGet, remoteGet, askOnly, redisPutsPerS, kitPutsPerS })
     }
 
     console.error(`trace: ${TRACE_OPS} ops over ${TRACE_KEYS} Zipf keys, capacity ${CAPACITY}…`)
