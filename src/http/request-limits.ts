@@ -9,7 +9,7 @@ import { RpcError } from './rpc-error.ts'
 import type { IncomingMessage } from 'node:http'
 
 /** Commands whose body is a file or archive of any size, streamed. */
-export const UPLOAD_COMMANDS: ReadonlySet<string> = new Set(['add', 'dag/import'])
+export const UPLOAD_COMMANDS: ReadonlySet<string> = new Set(['add', 'dag/import', 'ipfs-kit/storage/store'])
 
 /** Commands that may wait on peers before their first byte. */
 export const NETWORK_COMMANDS: ReadonlySet<string> = new Set([

@@ -12,6 +12,7 @@ import { cacheGet, cacheKey, cachePut, cacheRm, cacheStats } from './cache.ts'
 import { findProviders, id, status, swarmPeers, version } from './node-info.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { repoGc, repoStat } from './repo.ts'
+import { storageExists, storageLs, storageRm, storageStore } from './storage.ts'
 import type { RouteHandler } from '../request-context.ts'
 
 export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
@@ -45,5 +46,9 @@ export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
   ['ipfs-kit/cache/get', cacheGet],
   ['ipfs-kit/cache/stats', cacheStats],
   ['ipfs-kit/cache/rm', cacheRm],
-  ['ipfs-kit/cache/key', cacheKey]
+  ['ipfs-kit/cache/key', cacheKey],
+  ['ipfs-kit/storage/store', storageStore],
+  ['ipfs-kit/storage/ls', storageLs],
+  ['ipfs-kit/storage/exists', storageExists],
+  ['ipfs-kit/storage/rm', storageRm]
 ])

@@ -1,0 +1,162 @@
+"""Fixtures: the package from the source tree, one real `ipfs-kit daemon` for the session, and
+`storage`, which runs a test once in fallback mode and once against that daemon.
+
+The daemon runs the repo's built CLI (bin/ipfs-kit.js over dist/: `npm run build`, or `npm ci`,
+which builds through `prepare`) on a temp data directory, with free ports chosen by the OS,
+loopback only, and an API token (so every daemon-mode test also exercises IPFS_KIT_API_TOKEN).
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+REPO = PACKAGE_DIR.parents[1]
+sys.path.insert(0, str(PACKAGE_DIR / "src"))
+
+import ipfs_kit_client  # noqa: E402
+
+TOKEN = "python-tests-token-0123456789abcdef"
+DAEMON_READY_SECONDS = 60
+
+ENV_VARS = ("IPFS_KIT_API", "IPFS_KIT_API_TOKEN", "IPFS_KIT_DISABLE", "IPFS_ACCELERATE_CACHE_DIR", "IPFS_KIT_CACHE_DIR", "XDG_CACHE_HOME")
+
+
+def node_binary():
+    """A Node >= 22 to run the CLI with: node_modules' (what npm scripts use), else the PATH's."""
+    local = REPO / "node_modules" / ".bin" / "node"
+    if local.exists():
+        return str(local)
+    found = shutil.which("node")
+    if found is None:
+        pytest.fail("no node binary: run `npm ci` in the repository first")
+    return found
+
+
+def cli(*args, **kwargs):
+    """Run the ipfs-kit CLI to completion."""
+    if not (REPO / "dist" / "src" / "cli" / "main.js").exists():
+        pytest.fail("dist/ is not built: run `npm run build` (or `npm ci`) in the repository first")
+    return subprocess.run([node_binary(), str(REPO / "bin" / "ipfs-kit.js"), *args], capture_output=True, timeout=120, **kwargs)
+
+
+def closed_port_url():
+    """A loopback URL where nothing listens (a port the OS just handed out and took back)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+class Daemon:
+    def __init__(self, root):
+        if not (REPO / "dist" / "src" / "cli" / "main.js").exists():
+            pytest.fail("dist/ is not built: run `npm run build` (or `npm ci`) in the repository first")
+        self.data_dir = root / "node"
+        config = root / "ipfs-kit.yaml"
+        config.write_text(f'ipfs_kit:\n  api:\n    auth_token: "{TOKEN}"\n')
+        self.stderr = tempfile.TemporaryFile(dir=root)
+        # the node binary directly (not a wrapper that would not forward SIGTERM)
+        self.process = subprocess.Popen(
+            [node_binary(), "--max-semi-space-size=8", str(REPO / "bin" / "ipfs-kit.js"), "daemon", "--json",
+             "--data-dir", str(self.data_dir), "--config", str(config),
+             "--api", "127.0.0.1:0", "--gateway", "127.0.0.1:0", "--listen", "/ip4/127.0.0.1/tcp/0"],
+            stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL)
+        line = {}
+        reader = threading.Thread(target=lambda: line.update(text=self.process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(DAEMON_READY_SECONDS)
+        if not line.get("text"):
+            self.stop()
+            pytest.fail(f"the daemon did not start: {self.stderr_text()}")
+        self.info = json.loads(line["text"])
+        self.api = self.info["api"]
+        self.client = ipfs_kit_client.IPFSKitClient(self.api, token=TOKEN)
+
+    def stderr_text(self):
+        self.stderr.seek(0)
+        return self.stderr.read().decode("utf-8", "replace")
+
+    def wipe(self):
+        """Back to an empty node between tests: every listed file deleted, every pin removed."""
+        for entry in self.client.list_files():
+            self.client.delete(entry["Cid"])
+        for cid in self.client.pins():
+            self.client.unpin(cid)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture(scope="session")
+def daemon():
+    root = Path(tempfile.mkdtemp(prefix="ipfs-kit-py-daemon-"))
+    node = Daemon(root)
+    try:
+        yield node
+    finally:
+        code = node.stop()
+        shutil.rmtree(root, ignore_errors=True)
+        assert code == 0, f"the daemon exited {code}: {node.stderr_text()}"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    """No test sees the caller's ipfs-kit variables, a daemon that happens to run on :5001, or the singleton of another test."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("IPFS_KIT_API", closed_port_url())
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    ipfs_kit_client.reset_storage()
+    yield
+    ipfs_kit_client.reset_storage()
+
+
+@pytest.fixture(params=["fallback", "daemon"])
+def mode(request, monkeypatch):
+    """Run the test in fallback mode, then against the session's daemon (found through IPFS_KIT_API and IPFS_KIT_API_TOKEN)."""
+    if request.param == "daemon":
+        node = request.getfixturevalue("daemon")
+        node.wipe()
+        monkeypatch.setenv("IPFS_KIT_API", node.api)
+        monkeypatch.setenv("IPFS_KIT_API_TOKEN", TOKEN)
+    return request.param
+
+
+@pytest.fixture
+def make_storage(mode, tmp_path):
+    """`IPFSKitStorage` for the mode: fallback mode forces the fallback (as the seed's tests did); daemon mode
+    lets the storage find the daemon, and waits at most 1 s for content no peer has (config `retrieve_timeout`)."""
+    def make(**kwargs):
+        kwargs.setdefault("cache_dir", tmp_path / "cache")
+        if mode == "fallback":
+            kwargs.setdefault("force_fallback", True)
+        elif "config" not in kwargs:
+            kwargs["config"] = {"retrieve_timeout": "1s"}
+        return ipfs_kit_client.IPFSKitStorage(**kwargs)
+    return make
+
+
+@pytest.fixture
+def storage(make_storage):
+    return make_storage()
+
+
+@pytest.fixture
+def daemon_if_daemon_mode(request, mode):
+    return request.getfixturevalue("daemon") if mode == "daemon" else None
