@@ -478,3 +478,23 @@ export const CACHE_INLINE_MAX_BYTES = 1024 * 1024
 
 /** Bytes of inline values answered per peer per second; past it the answer carries the entry only (the value then comes through the transfer engine's fair share). */
 export const CACHE_INLINE_BYTES_PER_PEER_PER_SECOND = 64 * 1024 * 1024
+/** Progress lines the daemon queues for a slow control client before it drops events (the result line is never dropped). */
+export const CONTROL_PROGRESS_QUEUE_BYTES = 64 * 1024
+
+/** Longest progress or result line on the control channel (a model's file list fits many times). */
+export const CONTROL_MAX_PROGRESS_LINE_BYTES = 16 * 1024 * 1024
+
+/** Default of config `mcp.max_output_bytes`: bytes an MCP tool puts in one answer (`ipfs_cat`, `cache_get`); an agent reads on by offset. */
+export const MCP_MAX_OUTPUT_BYTES = 1024 * 1024
+
+/** Least time between two progress notifications of one MCP tool call (the last one, at 100 %, always goes). */
+export const MCP_PROGRESS_INTERVAL_MS = 250
+
+/** Largest JSON-RPC body `/mcp` reads (an `ipfs_add` with `content_base64` of about 6 MiB); larger is 413. */
+export const MCP_MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+/** MCP sessions `/mcp` keeps at once; the least recently used one is closed for a new one. */
+export const MCP_MAX_SESSIONS = 64
+
+/** An `/mcp` session unused this long is closed (its client starts a new one). */
+export const MCP_SESSION_IDLE_MS = 30 * 60_000

@@ -338,13 +338,24 @@ export class CacheValueTooLargeError extends KitError {
   }
 }
 
+/** A path given to a tool (MCP) or an API call lies outside the directories that caller may name; nothing was read or written. */
+export class PathNotAllowedError extends KitError {
+  static override readonly name = 'PathNotAllowedError'
+  override readonly name = 'PathNotAllowedError'
+  override readonly code = 'ERR_PATH_NOT_ALLOWED'
+  constructor (reason: string, hint = 'use a path under the allowed directories (ipfs_kit.mcp.allowed_paths, default the MCP server\'s working directory)') {
+    super(reason, hint)
+  }
+}
+
 /** Every named error class, for the catalogue test and the CLI. */
 export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
   InvalidInputError, NotFoundError, CorruptBlockError, TooLargeError, UnsupportedContentError,
   KitStoppedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
   InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, ManifestMismatchError, AbortError,
-  UntrustedPublisherError, UnsignedManifestError, ModelYankedError, DestinationExistsError, InvalidCacheKeyError, CacheValueTooLargeError
+  UntrustedPublisherError, UnsignedManifestError, ModelYankedError, DestinationExistsError, InvalidCacheKeyError, CacheValueTooLargeError,
+  PathNotAllowedError
 ] as const
 
 /**

@@ -82,6 +82,10 @@ export const configSchema = z.strictObject({
       auth_token: z.string().min(MIN_AUTH_TOKEN_LENGTH, `expected a token of at least ${MIN_AUTH_TOKEN_LENGTH} characters (an unset \${VAR}?)`).nullable(),
       allowed_paths: z.array(z.string().refine(p => isAbsolute(p), 'expected an absolute directory path'))
     }),
+    mcp: z.strictObject({
+      allowed_paths: z.array(z.string().refine(p => isAbsolute(p), 'expected an absolute directory path')),
+      max_output_bytes: size.refine(bytes => bytes > 0, 'expected a size over 0')
+    }),
     models: z.strictObject({
       trusted_publishers: z.record(z.string().regex(/^(\*|[A-Za-z0-9][A-Za-z0-9._-]*)$/, 'expected an org name or "*"'), z.array(publisherIdString)),
       allow_unsigned: z.boolean()

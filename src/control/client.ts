@@ -14,10 +14,14 @@ import { CustomProgressEvent } from 'progress-events'
 import { CHUNK_SIZE, CONTROL_SOCKET, CONTROL_TIMEOUT_MS } from '../constants.ts'
 import { DaemonUnreachableError, InputNotFoundError, InvalidInputError, isKitError } from '../errors.ts'
 import { RemoteError } from './errors.ts'
+import { operationInput } from './operation-spec.ts'
+import { PROGRESS_MEDIA_TYPE, readProgressLines } from './progress-lines.ts'
 import { ERROR_TRAILER, decodeErrorHeader, operationPath, parseErrorShape } from './protocol.ts'
+import { OPERATIONS } from './registry/index.ts'
 import { streamTo } from './stream-client.ts'
 import type { AddInput, AddOptions, CatOptions, IdResult, KitOperations } from './operations.ts'
-import type { AddArgs, CatArgs, UnaryCalls, UnaryOp } from './protocol.ts'
+import type { OperationSpec } from './operation-spec.ts'
+import type { AddArgs, CatArgs } from './protocol.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { IncomingMessage } from 'node:http'
 
@@ -37,6 +41,8 @@ export interface ControlClient extends KitOperations {
 
 interface CallOptions extends AbortOptions {
   body?: AsyncIterable<Uint8Array>
+  /** Media type the client asks for (PROGRESS_MEDIA_TYPE for progress lines). */
+  accept?: string
 }
 
 /**
@@ -65,6 +71,7 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
   async function call (op: string, args: object, options: CallOptions = {}): Promise<IncomingMessage> {
     options.signal?.throwIfAborted()
     const req = request({ socketPath, method: 'POST', path: operationPath(op, args), agent: false, signal: options.signal })
+    if (options.accept != null) req.setHeader('accept', options.accept)
     const response = new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve)
       req.once('error', reject)
@@ -88,9 +95,24 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
     throw new RemoteError(parseErrorShape((body as { error?: unknown } | undefined)?.error))
   }
 
-  async function unary<K extends UnaryOp> (op: K, args: UnaryCalls[K]['args'], options: AbortOptions = {}): Promise<UnaryCalls[K]['result']> {
+  async function unary<T> (op: string, args: object, options: AbortOptions = {}): Promise<T> {
     const res = await call(op, args, options)
     return await result(res, options.signal)
+  }
+
+  /** The method of a registry operation carried as JSON: its arguments as the input, progress lines when asked. */
+  function remote (spec: OperationSpec): (...args: unknown[]) => Promise<unknown> {
+    return async (...args) => {
+      const { input, options } = operationInput(spec, args)
+      const decode = (value: unknown): unknown => spec.codec == null ? value : spec.codec.decode(value)
+      if (spec.progress !== true || options.onProgress == null) return decode(await unary(spec.name, input, options))
+      const res = await call(spec.name, input, { ...options, accept: PROGRESS_MEDIA_TYPE })
+      try {
+        return decode(await readProgressLines(res, options.onProgress))
+      } catch (err) {
+        throw failure(err, options.signal)
+      }
+    }
   }
 
   async function result<T> (res: IncomingMessage, signal: AbortSignal | undefined): Promise<T> {
@@ -120,13 +142,16 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
     if (trailer != null) throw new RemoteError(decodeErrorHeader(trailer))
   }
 
+  // every registry operation carried as JSON; the byte operations below have their own wire
+  const generated = Object.fromEntries(OPERATIONS.filter(spec => spec.wire !== 'bytes').map(spec => [spec.name, remote(spec)])) as unknown as Omit<KitOperations, 'add' | 'cat' | 'catTo' | 'cachePut'>
+
   return {
+    ...generated,
     path: socketPath,
     ping: async (options = {}) => {
       const signal = AbortSignal.any([AbortSignal.timeout(timeout), ...(options.signal == null ? [] : [options.signal])])
-      return await unary('id', {}, { signal })
+      return await unary<IdResult>('id', {}, { signal })
     },
-    id: async (options) => await unary('id', {}, options),
     add: async (input: AddInput, options: AddOptions = {}) => {
       const source = await openInput(input)
       let bytes = 0
@@ -150,34 +175,10 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
         throw failure(err, options.signal)
       }
     },
-    save: async (cid, path, options = {}) => await unary('save', { cid, path, mode: options.mode }, options),
-    ls: async (options) => await unary('ls', {}, options),
-    pinAdd: async (cid, options) => await unary('pinAdd', { cid }, options),
-    pinRm: async (cid, options) => await unary('pinRm', { cid }, options),
-    pinLs: async (options) => await unary('pinLs', {}, options),
-    rm: async (cid, options) => await unary('rm', { cid }, options),
-    gc: async (options) => await unary('gc', {}, options),
-    verify: async (options = {}) => await unary('verify', { repair: options.repair === true }, options),
-    status: async (options) => await unary('status', {}, options),
-    modelPublish: async (dir, options) => await unary('modelPublish', { dir, name: options.name, revision: options.revision }, options),
-    modelProviders: async (name, options = {}) => await unary('modelProviders', { name, revision: options.revision, timeoutMs: options.timeoutMs }, options),
-    modelPull: async (name, options = {}) => await unary('modelPull', { name, revision: options.revision, dest: options.dest, hfCache: options.hfCache, force: options.force }, options),
-    modelList: async (options) => await unary('modelList', {}, options),
-    modelYank: async (name, options = {}) => await unary('modelYank', { name, revision: options.revision }, options),
-    modelTrust: async (org, publisher, options) => await unary('modelTrust', { org, publisher }, options),
-    modelUntrust: async (org, publisher, options) => await unary('modelUntrust', { org, publisher }, options),
-    modelTrusted: async (options) => await unary('modelTrusted', {}, options),
     cachePut: async (key, value, options = {}) => {
       const res = await call('cachePut', { key, ttl: options.ttl }, { body: (async function * () { yield value })(), signal: options.signal })
       return await result(res, options.signal)
-    },
-    cacheGet: async (key, options) => {
-      const value = await unary('cacheGet', { key }, options)
-      return value == null ? undefined : new Uint8Array(Buffer.from(value, 'base64'))
-    },
-    cacheRm: async (key, options) => await unary('cacheRm', { key }, options),
-    cacheLs: async (options) => await unary('cacheLs', {}, options),
-    cacheStats: async (options) => await unary('cacheStats', {}, options)
+    }
   }
 }
 

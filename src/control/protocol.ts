@@ -1,8 +1,9 @@
 /**
  * The control channel's wire format: HTTP/1.1 over the daemon's Unix socket.
  *
- * Every operation is `POST /v1/<op>?args=<JSON>`. Unary operations answer
- * `200 { "result": … }`; `add` takes the file as the request body and `cat`
+ * Every operation is `POST /v1/<op>?args=<JSON>`, `<op>` and the arguments as
+ * the operation registry (registry/) declares them. JSON operations answer
+ * `200 { "result": … }` (or progress lines first, see progress-lines.ts); `add` takes the file as the request body and `cat`
  * answers with the file as the response body. A failure before the answer
  * starts is a non-200 status with `{ "error": ErrorShape }`; a failure while
  * `cat` streams is sent in the ERROR_TRAILER trailer, so a truncated file is
@@ -18,8 +19,6 @@
  * GiB; framed, about 0.5.
  */
 import { isKitError } from '../errors.ts'
-import type { IdResult, PinEntry, SaveResult, TrustEntry } from './operations.ts'
-import type { BackendStatus, CacheEntryInfo, CacheStats, FileEntry, GcResult, LocalModel, ModelProvider, PublishResult, PullResult, VerifyResult, YankResult } from '../index.ts'
 
 /** Path prefix of every operation; bump on an incompatible change. */
 export const API_PREFIX = '/v1/'
@@ -37,37 +36,6 @@ export interface ErrorShape {
   message: string
   hint: string | undefined
 }
-
-/** Operations answered with one JSON value: their arguments and results. */
-export interface UnaryCalls {
-  id: { args: Record<string, never>, result: IdResult }
-  ls: { args: Record<string, never>, result: FileEntry[] }
-  pinAdd: { args: { cid: string }, result: boolean }
-  pinRm: { args: { cid: string }, result: boolean }
-  pinLs: { args: Record<string, never>, result: PinEntry[] }
-  rm: { args: { cid: string }, result: boolean }
-  gc: { args: Record<string, never>, result: GcResult }
-  verify: { args: { repair?: boolean }, result: VerifyResult }
-  status: { args: Record<string, never>, result: BackendStatus }
-  modelPublish: { args: { dir: string, name: string, revision?: string }, result: PublishResult }
-  modelProviders: { args: { name: string, revision?: string, timeoutMs?: number }, result: ModelProvider[] }
-  modelPull: { args: { name: string, revision?: string, dest?: string, hfCache?: boolean | string, force?: boolean }, result: PullResult }
-  modelList: { args: Record<string, never>, result: LocalModel[] }
-  save: { args: { cid: string, path: string, mode?: number }, result: SaveResult }
-  modelYank: { args: { name: string, revision?: string }, result: YankResult }
-  modelTrust: { args: { org: string, publisher: string }, result: string[] }
-  modelUntrust: { args: { org: string, publisher: string }, result: string[] }
-  modelTrusted: { args: Record<string, never>, result: TrustEntry[] }
-  /** The value in base64, or null on a miss. */
-  cacheGet: { args: { key: string }, result: string | null }
-  cacheRm: { args: { key: string }, result: boolean }
-  cacheLs: { args: Record<string, never>, result: CacheEntryInfo[] }
-  cacheStats: { args: Record<string, never>, result: CacheStats }
-}
-
-export type UnaryOp = keyof UnaryCalls
-
-export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'modelPublish', 'modelProviders', 'modelPull', 'modelList', 'save', 'modelYank', 'modelTrust', 'modelUntrust', 'modelTrusted', 'cacheGet', 'cacheRm', 'cacheLs', 'cacheStats']
 
 /** Arguments of the streaming operations. */
 export interface AddArgs { filename?: string, pin?: boolean }

@@ -12,10 +12,13 @@ import { logger } from '@libp2p/logger'
 import { CONTROL_MAX_CACHE_VALUE_BYTES, CONTROL_SOCKET, CONTROL_SOCKET_MODE, CONTROL_STOP_GRACE_MS, MAX_SOCKET_PATH_BYTES } from '../constants.ts'
 import { AbortError } from '../errors.ts'
 import { BadRequestError, ControlSocketError } from './errors.ts'
+import { callOperation } from './operation-spec.ts'
 import { localOperations } from './operations.ts'
-import { API_PREFIX, ERROR_TRAILER, FRAME_DATA, FRAME_END, MAX_ARGS_LENGTH, STREAM_PROTOCOL, STREAM_QUEUE_BYTES, UNARY_OPS, encodeErrorHeader, frameHeader, statusFor, toErrorShape } from './protocol.ts'
+import { PROGRESS_MEDIA_TYPE, answerWithProgress } from './progress-lines.ts'
+import { API_PREFIX, ERROR_TRAILER, FRAME_DATA, FRAME_END, MAX_ARGS_LENGTH, STREAM_PROTOCOL, STREAM_QUEUE_BYTES, encodeErrorHeader, frameHeader, statusFor, toErrorShape } from './protocol.ts'
+import { operationSpec } from './registry/index.ts'
+import { describeIssues, inputSchema } from './schemas.ts'
 import type { KitOperations } from './operations.ts'
-import type { UnaryCalls, UnaryOp } from './protocol.ts'
 import type { Kit } from '../index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -39,41 +42,6 @@ export interface ControlServer {
 }
 
 type Args = Record<string, unknown>
-type UnaryHandlers = { [K in UnaryOp]: (ops: KitOperations, args: Args, signal: AbortSignal) => Promise<UnaryCalls[K]['result']> }
-
-const unary: UnaryHandlers = {
-  id: async (ops, _, signal) => await ops.id({ signal }),
-  ls: async (ops, _, signal) => await ops.ls({ signal }),
-  pinAdd: async (ops, args, signal) => await ops.pinAdd(stringArg(args, 'cid'), { signal }),
-  pinRm: async (ops, args, signal) => await ops.pinRm(stringArg(args, 'cid'), { signal }),
-  pinLs: async (ops, _, signal) => await ops.pinLs({ signal }),
-  rm: async (ops, args, signal) => await ops.rm(stringArg(args, 'cid'), { signal }),
-  gc: async (ops, _, signal) => await ops.gc({ signal }),
-  verify: async (ops, args, signal) => await ops.verify({ repair: args.repair === true, signal }),
-  status: async (ops, _, signal) => await ops.status({ signal }),
-  modelPublish: async (ops, args, signal) => await ops.modelPublish(stringArg(args, 'dir'), { name: stringArg(args, 'name'), revision: optionalString(args, 'revision'), signal }),
-  modelProviders: async (ops, args, signal) => await ops.modelProviders(stringArg(args, 'name'), { revision: optionalString(args, 'revision'), timeoutMs: typeof args.timeoutMs === 'number' ? args.timeoutMs : undefined, signal }),
-  modelPull: async (ops, args, signal) => await ops.modelPull(stringArg(args, 'name'), {
-    revision: optionalString(args, 'revision'),
-    dest: optionalString(args, 'dest'),
-    hfCache: typeof args.hfCache === 'boolean' || typeof args.hfCache === 'string' ? args.hfCache : undefined,
-    force: optionalBoolean(args, 'force'),
-    signal
-  }),
-  modelList: async (ops, _, signal) => await ops.modelList({ signal }),
-  modelYank: async (ops, args, signal) => await ops.modelYank(stringArg(args, 'name'), { revision: optionalString(args, 'revision'), signal }),
-  modelTrust: async (ops, args, signal) => await ops.modelTrust(stringArg(args, 'org'), stringArg(args, 'publisher'), { signal }),
-  modelUntrust: async (ops, args, signal) => await ops.modelUntrust(stringArg(args, 'org'), stringArg(args, 'publisher'), { signal }),
-  modelTrusted: async (ops, _, signal) => await ops.modelTrusted({ signal }),
-  cacheGet: async (ops, args, signal) => {
-    const value = await ops.cacheGet(stringArg(args, 'key'), { signal })
-    return value == null ? null : Buffer.from(value).toString('base64')
-  },
-  cacheRm: async (ops, args, signal) => await ops.cacheRm(stringArg(args, 'key'), { signal }),
-  cacheLs: async (ops, _, signal) => await ops.cacheLs({ signal }),
-  cacheStats: async (ops, _, signal) => await ops.cacheStats({ signal }),
-  save: async (ops, args, signal) => await ops.save(stringArg(args, 'cid'), stringArg(args, 'path'), { mode: optionalInteger(args, 'mode'), signal })
-}
 
 /**
  * Serve a Kit's operations on its control socket. The caller must hold the
@@ -172,20 +140,28 @@ async function handle (ops: KitOperations, req: IncomingMessage, res: ServerResp
     if (!url.pathname.startsWith(API_PREFIX)) throw new BadRequestError(`unknown path ${url.pathname}`)
     const op = url.pathname.slice(API_PREFIX.length)
     const args = parseArgsParam(url.searchParams.get('args'))
+    const spec = operationSpec(op)
+    if (spec == null) throw new BadRequestError(`unknown operation ${JSON.stringify(op)}`)
     if (op === 'add') {
-      const result = await ops.add(req, { filename: optionalString(args, 'filename'), pin: optionalBoolean(args, 'pin'), signal })
+      const { filename, pin } = await validArgs(op, args, ['filename', 'pin'])
+      const result = await ops.add(req, { filename: filename as string | undefined, pin: pin as boolean | undefined, signal })
       sendJson(res, 200, { result })
     } else if (op === 'cachePut') {
-      const ttl = optionalInteger(args, 'ttl')
-      const result = await ops.cachePut(stringArg(args, 'key'), await readBounded(req, CONTROL_MAX_CACHE_VALUE_BYTES), { ttl, signal })
+      const { key, ttl } = await validArgs(op, args, ['key', 'ttl'])
+      const result = await ops.cachePut(key as string, await readBounded(req, CONTROL_MAX_CACHE_VALUE_BYTES), { ttl: ttl as number | undefined, signal })
       sendJson(res, 200, { result })
     } else if (op === 'cat') {
-      await serveCat(ops, args, res, signal)
-    } else if ((UNARY_OPS as readonly string[]).includes(op)) {
-      const result = await unary[op as UnaryOp](ops, args, signal)
-      sendJson(res, 200, { result })
+      await serveCat(ops, await validArgs(op, args), res, signal)
+    } else if (spec.wire === 'bytes') {
+      throw new BadRequestError(`${op} is not served as JSON`)
     } else {
-      throw new BadRequestError(`unknown operation ${JSON.stringify(op)}`)
+      const input = await validArgs(op, args)
+      const encode = (value: unknown): unknown => value === undefined ? null : spec.codec == null ? value : spec.codec.encode(value)
+      if (spec.progress === true && req.headers.accept === PROGRESS_MEDIA_TYPE) {
+        await answerWithProgress(res, async onProgress => encode(await callOperation(ops, spec, input, { signal, onProgress })))
+      } else {
+        sendJson(res, 200, { result: encode(await callOperation(ops, spec, input, { signal })) })
+      }
     }
   } catch (err) {
     if (res.headersSent) throw err
@@ -199,9 +175,9 @@ async function handle (ops: KitOperations, req: IncomingMessage, res: ServerResp
  * error trailer.
  */
 async function serveCat (ops: KitOperations, args: Args, res: ServerResponse, signal: AbortSignal): Promise<void> {
-  const chunks = ops.cat(stringArg(args, 'cid'), {
-    offset: optionalInteger(args, 'offset'),
-    length: optionalInteger(args, 'length'),
+  const chunks = ops.cat(args.cid as string, {
+    offset: args.offset as number | undefined,
+    length: args.length as number | undefined,
     signal
   })[Symbol.asyncIterator]()
   let next = await chunks.next()
@@ -239,8 +215,8 @@ async function serveStream (ops: KitOperations, req: IncomingMessage, socket: Du
     if (req.headers.upgrade !== STREAM_PROTOCOL) throw new BadRequestError(`unknown upgrade ${JSON.stringify(req.headers.upgrade)}`)
     const url = new URL(req.url ?? '/', 'http://control')
     if (url.pathname !== `${API_PREFIX}cat`) throw new BadRequestError(`${url.pathname} does not stream`)
-    const args = parseArgsParam(url.searchParams.get('args'))
-    const chunks = ops.cat(stringArg(args, 'cid'), { offset: optionalInteger(args, 'offset'), length: optionalInteger(args, 'length'), signal })
+    const args = await validArgs('cat', parseArgsParam(url.searchParams.get('args')))
+    const chunks = ops.cat(args.cid as string, { offset: args.offset as number | undefined, length: args.length as number | undefined, signal })
     for await (const chunk of chunks) {
       socket.cork()
       socket.write(frameHeader(FRAME_DATA, chunk.byteLength))
@@ -289,26 +265,17 @@ async function readBounded (body: AsyncIterable<Uint8Array>, limit: number): Pro
   return Buffer.concat(chunks)
 }
 
-function stringArg (args: Args, key: string): string {
-  const value = args[key]
-  if (typeof value !== 'string') throw new BadRequestError(`argument ${key} must be a string`)
-  return value
-}
-
-function optionalString (args: Args, key: string): string | undefined {
-  return args[key] == null ? undefined : stringArg(args, key)
-}
-
-function optionalBoolean (args: Args, key: string): boolean | undefined {
-  const value = args[key]
-  if (value == null) return undefined
-  if (typeof value !== 'boolean') throw new BadRequestError(`argument ${key} must be a boolean`)
-  return value
-}
-
-function optionalInteger (args: Args, key: string): number | undefined {
-  const value = args[key]
-  if (value == null) return undefined
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new BadRequestError(`argument ${key} must be an integer`)
-  return value
+/**
+ * A call's arguments checked against the operation's input schema in the
+ * registry (only the fields in `pick`, for an operation whose other input
+ * travels as the body).
+ */
+async function validArgs (op: string, args: Args, pick?: readonly string[]): Promise<Args> {
+  const spec = operationSpec(op)
+  if (spec == null) throw new BadRequestError(`unknown operation ${JSON.stringify(op)}`)
+  let schema = await inputSchema(spec)
+  if (pick != null) schema = schema.pick(Object.fromEntries(pick.map(key => [key, true])) as Record<string, true>)
+  const parsed = schema.safeParse(args)
+  if (!parsed.success) throw new BadRequestError(`${op}: ${describeIssues(parsed.error.issues)}`)
+  return parsed.data
 }

@@ -30,10 +30,12 @@
  * ```
  */
 export { createRpcServer, isLoopback } from './rpc-server.ts'
-export type { RpcServer, RpcServerInit } from './rpc-server.ts'
+export type { RpcServer, RpcServerInit, RpcMount } from './rpc-server.ts'
 export { RpcError, toKuboError } from './rpc-error.ts'
 export type { KuboErrorBody } from './rpc-error.ts'
 export { parseApiAddress } from './api-address.ts'
+export { localPathPolicy, realpathOfNearest, isInside } from './local-paths.ts'
+export type { LocalPathCheck } from './local-paths.ts'
 export type { ApiAddress } from './api-address.ts'
 export { createGatewayServer } from './gateway/index.ts'
 export type { GatewayServer, GatewayServerInit } from './gateway/index.ts'

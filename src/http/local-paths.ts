@@ -45,8 +45,11 @@ export function localPathPolicy (init: LocalPathPolicyInit): LocalPathCheck {
   }
 }
 
-/** `realpath` of `target`, or of its nearest existing ancestor with the missing segments appended. */
-async function realpathOfNearest (target: string): Promise<string> {
+/**
+ * `realpath` of `target`, or of its nearest existing ancestor with the missing segments appended
+ * (RpcError 400 when that fails otherwise than by a missing segment).
+ */
+export async function realpathOfNearest (target: string): Promise<string> {
   const missing: string[] = []
   let current = target
   for (;;) {
@@ -61,7 +64,8 @@ async function realpathOfNearest (target: string): Promise<string> {
   }
 }
 
-function isInside (child: string, root: string): boolean {
+/** `child` is `root` or lies under it (both absolute and resolved). */
+export function isInside (child: string, root: string): boolean {
   const rel = path.relative(root, child)
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
 }

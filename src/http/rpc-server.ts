@@ -14,6 +14,7 @@ import { checkBodySize, firstByteDeadline } from './request-limits.ts'
 import { ROUTES } from './routes/index.ts'
 import { RpcError, sendError, toKuboError } from './rpc-error.ts'
 import { PAGES } from './status-routes.ts'
+import type { LocalPathCheck } from './local-paths.ts'
 import type { Kit } from '../kit.ts'
 import type { AddressInfo } from 'node:net'
 
@@ -42,6 +43,18 @@ export interface RpcServerInit {
   idleTimeoutMs?: number
   /** Requests served at once; one more gets 429. @default RPC_MAX_CONCURRENT_REQUESTS */
   maxConcurrentRequests?: number
+  /**
+   * Other services at their own paths (`/mcp`), behind the same token, Host and Origin checks;
+   * they take any method and read their own bodies. @default none
+   */
+  mounts?: ReadonlyMap<string, RpcMount>
+}
+
+/** A service mounted at a path of the RPC server. */
+export interface RpcMount {
+  handle(req: http.IncomingMessage, res: http.ServerResponse, context: { signal: AbortSignal, localPath: LocalPathCheck }): Promise<void>
+  /** Called when the server stops. */
+  close?(): Promise<void>
 }
 
 export interface RpcServer {
@@ -98,6 +111,11 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
     if (origin != null && !ownOrigins.has(origin)) {
       req.resume()
       throw new RpcError(403, `origin ${origin} is not allowed to use this API`)
+    }
+    const mount = init.mounts?.get(parsed.pathname)
+    if (mount != null) {
+      await serveMount(mount, req, res)
+      return
     }
     const page = PAGES.get(parsed.pathname)
     if (page != null) {
@@ -160,6 +178,22 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
     }
   }
 
+  async function serveMount (mount: RpcMount, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (stopping) throw new RpcError(503, 'the server is stopping')
+    const limit = init.maxConcurrentRequests ?? RPC_MAX_CONCURRENT_REQUESTS
+    if (active.size >= limit) {
+      req.resume()
+      throw new RpcError(429, `too many requests: ${limit} are in progress; retry when one finishes`)
+    }
+    const request = new AbortController()
+    active.add(request)
+    res.on('close', () => {
+      active.delete(request)
+      if (!res.writableFinished) request.abort(new RpcError(499, 'client went away'))
+    })
+    await mount.handle(req, res, { signal: request.signal, localPath })
+  }
+
   return {
     get url () { return url },
     async start () {
@@ -176,6 +210,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
     async stop () {
       stopping = true
       for (const request of active) request.abort(new RpcError(503, 'the server is stopping'))
+      await Promise.all([...(init.mounts?.values() ?? [])].map(async mount => { await mount.close?.() }))
       await new Promise<void>(resolve => {
         server.close(() => resolve())
         server.closeAllConnections()

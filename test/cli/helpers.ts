@@ -28,7 +28,7 @@ const children = new Set<ChildProcess>()
 const dirs = new Set<string>()
 
 /** The environment without anything that would pick another data directory or turn the network off. */
-function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env }
   for (const key of ['IPFS_KIT_DISABLE', 'IPFS_ACCELERATE_CACHE_DIR', 'IPFS_KIT_CACHE_DIR', 'DEBUG']) delete env[key]
   return { ...env, ...extra }
@@ -38,7 +38,7 @@ function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
  * The sources through tsx; with `IPFS_KIT_PEER_RUNTIME=dist` (as for peers/harness.ts) the built
  * dist/, which `npm run test:coverage` uses to map the children's coverage back to src/.
  */
-function entryArgs (): string[] {
+export function entryArgs (): string[] {
   if (process.env.IPFS_KIT_PEER_RUNTIME !== 'dist') return ['--import', TSX, path.join(ROOT, ENTRY)]
   return [path.join(ROOT, 'dist', ENTRY.replace(/\.ts$/, '.js'))]
 }

@@ -5,12 +5,12 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { DAEMON_INFO_FILE } from '../../constants.ts'
-import { createControlServer } from '../../control/index.ts'
+import { createControlServer, localOperations } from '../../control/index.ts'
 import { listFlag } from '../args.ts'
 import { printJson, printLines } from '../output.ts'
 import type { Command, CommandContext } from '../command.ts'
 import type { Kit } from '../../kit.ts'
-import type { GatewayServer, RpcServer } from '../../http/index.ts'
+import type { GatewayServer, RpcMount, RpcServer } from '../../http/index.ts'
 
 type Http = typeof import('../../http/index.ts')
 
@@ -18,7 +18,7 @@ export const daemon: Command = {
   name: 'daemon',
   usage: '',
   summary: 'run a node until SIGINT/SIGTERM; other commands on its data directory go through it',
-  description: 'Serves the Kubo RPC API, /metrics, /status and a status page at / on backends.ipfs.api_endpoint (loopback only unless ipfs_kit.api.auth_token is set), and the trustless gateway on backends.ipfs.gateway (loopback only). With --json, prints one line {"peerId","addresses","dataDir","api","gateway"} once ready. A second signal exits at once.',
+  description: 'Serves the Kubo RPC API, the MCP server (streamable HTTP at /mcp), /metrics, /status and a status page at / on backends.ipfs.api_endpoint (loopback only unless ipfs_kit.api.auth_token is set), and the trustless gateway on backends.ipfs.gateway (loopback only). With --json, prints one line {"peerId","addresses","dataDir","api","gateway"} once ready. A second signal exits at once.',
   flags: {
     api: { type: 'string', value: '<host:port>', description: 'Kubo RPC API address, loopback only without api.auth_token (replaces config backends.ipfs.api_endpoint; port 0 picks a free one)' },
     gateway: { type: 'string', value: '<host:port>', description: 'trustless gateway address, loopback only (replaces config backends.ipfs.gateway; port 0 picks a free one)' },
@@ -41,12 +41,15 @@ export const daemon: Command = {
         bootstrap: listFlag(flags, 'bootstrap')
       })
       const server = createControlServer(kit)
+      // the MCP server over streamable HTTP at /mcp on the RPC address, under the API's token and path rules
+      const { createMcpHttpHandler } = await import('../../mcp/index.ts')
+      const mcp = createMcpHttpHandler({ operations: localOperations(kit), maxOutputBytes: kit.config.ipfs_kit.mcp.max_output_bytes })
       const infoFile = path.join(kit.dataDir, DAEMON_INFO_FILE)
       let rpc: RpcServer | undefined
       let gateway: GatewayServer | undefined
       try {
         await server.start()
-        rpc = await startRpc(http, kit, typeof flags.api === 'string' ? flags.api : undefined, io)
+        rpc = await startRpc(http, kit, typeof flags.api === 'string' ? flags.api : undefined, io, new Map([['/mcp', mcp]]))
         gateway = await startGateway(http, kit, typeof flags.gateway === 'string' ? flags.gateway : undefined, io)
         const info = { peerId: kit.peerId.toString(), addresses: kit.addresses(), dataDir: kit.dataDir, api: rpc?.url ?? null, gateway: gateway?.url ?? null }
         await fs.writeFile(infoFile, JSON.stringify({ ...info, pid: process.pid, socket: server.path, started: Date.now() }) + '\n')
@@ -83,11 +86,11 @@ export const daemon: Command = {
  * configured default (127.0.0.1:5001) may be taken by Kubo or another daemon,
  * and then this daemon runs without the API, saying so on stderr.
  */
-async function startRpc ({ createRpcServer, parseApiAddress }: Http, kit: Kit, flag: string | undefined, io: CommandContext['io']): Promise<RpcServer | undefined> {
+async function startRpc ({ createRpcServer, parseApiAddress }: Http, kit: Kit, flag: string | undefined, io: CommandContext['io'], mounts: ReadonlyMap<string, RpcMount>): Promise<RpcServer | undefined> {
   const address = flag != null
     ? parseApiAddress(flag, '--api')
     : parseApiAddress(kit.config.ipfs_kit.backends.ipfs.api_endpoint, 'backends.ipfs.api_endpoint')
-  const rpc = createRpcServer(kit, { ...address, authToken: kit.config.ipfs_kit.api.auth_token ?? undefined, allowedPaths: kit.config.ipfs_kit.api.allowed_paths })
+  const rpc = createRpcServer(kit, { ...address, authToken: kit.config.ipfs_kit.api.auth_token ?? undefined, allowedPaths: kit.config.ipfs_kit.api.allowed_paths, mounts })
   try {
     await rpc.start()
   } catch (err: any) {

@@ -1,0 +1,41 @@
+/**
+ * The MCP server over stdio: JSON-RPC lines on stdin and stdout (nothing else
+ * may be written to stdout), until the client closes stdin.
+ */
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
+import { createMcpServer } from './server.ts'
+import type { McpServerInit } from './server.ts'
+import type { Readable, Writable } from 'node:stream'
+
+export interface StdioServeInit extends McpServerInit {
+  /** @default process.stdin */
+  stdin?: Readable
+  /** @default process.stdout */
+  stdout?: Writable
+  /** Stops the server (SIGTERM, SIGINT). */
+  signal?: AbortSignal
+}
+
+/**
+ * Serve until stdin ends or `signal` aborts.
+ *
+ * @example
+ * await serveStdio({ operations: localOperations(kit), checkPath: stdioPathPolicy({ allowedPaths: [] }) })
+ */
+export async function serveStdio (init: StdioServeInit): Promise<void> {
+  const stdin = init.stdin ?? process.stdin
+  const server = await createMcpServer(init)
+  const closed = new Promise<void>(resolve => { server.server.onclose = resolve })
+  const close = (): void => { server.close().catch(() => {}) }
+  stdin.once('end', close)
+  stdin.once('close', close)
+  init.signal?.addEventListener('abort', close, { once: true })
+  try {
+    await server.connect(new StdioServerTransport(stdin, init.stdout ?? process.stdout))
+    await closed
+  } finally {
+    stdin.off('end', close)
+    stdin.off('close', close)
+    init.signal?.removeEventListener('abort', close)
+  }
+}
