@@ -96,6 +96,11 @@ export class HotCache {
     this.reclaim()
   }
 
+  /** Bytes of the block when held, without counting or reordering. */
+  sizeOf (key: string): number | undefined {
+    return (this.protected.get(key) ?? this.probation.get(key))?.byteLength
+  }
+
   delete (key: string): void {
     const p = this.probation.get(key)
     if (p != null) {
