@@ -498,3 +498,37 @@ export const MCP_MAX_SESSIONS = 64
 
 /** An `/mcp` session unused this long is closed (its client starts a new one). */
 export const MCP_SESSION_IDLE_MS = 30 * 60_000
+/**
+ * Share of the hot tier's budget (`performance.memory_cache_size`) that blocks read once may
+ * fill (2Q's `A1in`, src/blocks/hot-cache.ts). The 2Q paper's 25 %: a file read once, however
+ * large, churns only this share; blocks read twice keep the other 75 %.
+ */
+export const HOT_PROBATION_SHARE = 0.25
+
+/**
+ * Longest wait for an answer to one S3 request, the SDK's retries included: past it a cold read
+ * fails with S3UnavailableError naming the endpoint (warm content is served meanwhile).
+ */
+export const COLD_REQUEST_DEADLINE_MS = 10_000
+
+/** Longest wait for a TCP connection to the S3 endpoint (one attempt). */
+export const COLD_CONNECT_TIMEOUT_MS = 3_000
+
+/** Longest silence on an S3 connection while a body streams, before the attempt is abandoned. */
+export const COLD_SOCKET_TIMEOUT_MS = 30_000
+
+/**
+ * Largest ranged GET of a cold read: the wanted block and those after it in the same pack from
+ * the same upload. 32 MiB makes a sequential read of cold content 32 requests per GiB; a small
+ * file costs one GET of its own size.
+ */
+export const COLD_READ_RUN_BYTES = 32 * 1024 * 1024
+
+/** Blocks of a ranged GET fetched but not yet asked for are kept up to this many bytes (oldest dropped first). */
+export const COLD_RUN_BUFFER_BYTES = 64 * 1024 * 1024
+
+/** How often automatic tiering looks for roots to demote (`storage_policy.auto_tier`). */
+export const AUTO_TIER_INTERVAL_MS = 600_000
+
+/** Cold roots whose reads are counted toward promotion (`storage_policy.promote_reads`); past it the oldest count is dropped. */
+export const PROMOTE_TRACKED_ROOTS = 10_000

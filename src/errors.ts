@@ -348,6 +348,36 @@ export class PathNotAllowedError extends KitError {
   }
 }
 
+/** The S3 bucket of the cold tier refused the request: bad or missing credentials, no permission, no such bucket. */
+export class S3AccessDeniedError extends KitError {
+  static override readonly name = 'S3AccessDeniedError'
+  override readonly name = 'S3AccessDeniedError'
+  override readonly code = 'ERR_S3_ACCESS_DENIED'
+  constructor (where: string, reason: string, options?: ErrorOptions) {
+    super(`the cold tier's bucket refused access (${where}): ${reason}`, 'check backends.s3 (bucket, region, endpoint, access_key_id, secret_access_key) or the AWS credentials in the environment', options)
+  }
+}
+
+/** The cold tier's S3 endpoint did not answer, or answered with a server error, within COLD_REQUEST_DEADLINE_MS. */
+export class S3UnavailableError extends KitError {
+  static override readonly name = 'S3UnavailableError'
+  override readonly name = 'S3UnavailableError'
+  override readonly code = 'ERR_S3_UNAVAILABLE'
+  constructor (readonly endpoint: string, reason: string, options?: ErrorOptions) {
+    super(`cold tier unreachable: S3 endpoint ${endpoint}: ${reason}`, 'check that the endpoint is up and reachable; warm content is still served', options)
+  }
+}
+
+/** A storage backend was asked for (`backends`, `tier --to cold`) but is not enabled in the config. */
+export class BackendDisabledError extends KitError {
+  static override readonly name = 'BackendDisabledError'
+  override readonly name = 'BackendDisabledError'
+  override readonly code = 'ERR_BACKEND_DISABLED'
+  constructor (readonly backend: string) {
+    super(`the ${backend} backend is not enabled`, backend === 's3' ? 'set backends.s3.enabled: true with a bucket (see README "Tiers")' : `enable backends.${backend} in the config`)
+  }
+}
+
 /** Every named error class, for the catalogue test and the CLI. */
 export const ERRORS = [
   OfflineError, RepoLockedError, RepoOpenError, ConfigError, InvalidCIDError, InputNotFoundError,
@@ -355,7 +385,8 @@ export const ERRORS = [
   KitStoppedError, DaemonUnreachableError, UnsupportedHashError, RepoCorruptError, DamagedPinsError, UsageError, CommandFailedError, ControlSocketError, BadRequestError,
   InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, ManifestMismatchError, AbortError,
   UntrustedPublisherError, UnsignedManifestError, ModelYankedError, DestinationExistsError, InvalidCacheKeyError, CacheValueTooLargeError,
-  PathNotAllowedError
+  PathNotAllowedError,
+  S3AccessDeniedError, S3UnavailableError, BackendDisabledError
 ] as const
 
 /**

@@ -6,7 +6,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { CustomProgressEvent } from 'progress-events'
 import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
-import { DEFAULT_FETCH_TIMEOUT_MS } from './constants.ts'
+import { AUTO_TIER_INTERVAL_MS, DEFAULT_FETCH_TIMEOUT_MS } from './constants.ts'
 import { OfflineError } from './errors.ts'
 import { Lifecycle, startAll } from './lifecycle.ts'
 import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
@@ -17,7 +17,8 @@ import { heldSource, Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/
 import { openRepo } from './repo/index.ts'
 import { loadOrCreatePublisherKey, TrustStore } from './trust/index.ts'
 import type { PublisherKey } from './trust/index.ts'
-import { FileIndex } from './storage/index.ts'
+import { FileIndex, openTiers } from './storage/index.ts'
+import type { OpenedTiers } from './storage/index.ts'
 import { localBlockSource, parseCid } from './blocks/index.ts'
 import { InFlight, networkBlockSource, startTransferServer, transferSource } from './transfer/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
@@ -161,6 +162,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   let publisher: PublisherKey | undefined
   let trust: TrustStore | undefined
   let cache: Cache | undefined
+  let tiers: OpenedTiers | undefined
+  let autoTier: AutoGc | undefined
   const services: Service[] = [
     {
       name: 'repo',
@@ -206,7 +209,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     },
     {
       name: 'storage',
-      start: () => {
+      start: async () => {
         const r = required(repo)
         const n = required(node)
         const mutex = new Mutex()
@@ -214,6 +217,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
         const local = localBlockSource(r.blockstore)
         const fetcher = n.libp2p == null ? undefined : peerFetcher(n.libp2p, n.helia, r.blockstore, metrics, inFlight)
         files = new FileIndex(r.meta)
+        tiers = await openTiers({ blockstore: r.blockstore, meta: r.meta, settings, files })
         storage = new MeteredStorage({
           blockstore: r.blockstore,
           files,
@@ -229,11 +233,14 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
           quarantined: () => r.quarantine.count,
           dataDir,
           pinByDefault: settings.storage_policy.pin_by_default,
-          lifecycle
+          lifecycle,
+          tiers: tiers.policy,
+          defaultBackends: settings.storage_policy.default_backends
         }, metrics)
         internals = { pins, helia: n.helia }
         models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned }, pulls)
-      }
+      },
+      stop: async () => { tiers?.close() }
     },
     {
       name: 'models',
@@ -261,6 +268,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       start: () => {
         const s = required(storage)
         metrics.watchCache(() => required(cache).stats(), () => required(cache).sharingStats())
+        const hot = required(tiers).policy.hot
+        if (hot != null) metrics.watchHot(() => hot.stats())
         metrics.watch({
           peers: () => node?.libp2p?.getConnections().length ?? 0,
           quarantined: () => repo?.quarantine.count ?? 0,
@@ -279,6 +288,14 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
         })
       },
       stop: async () => { await autoGc?.stop() }
+    },
+    {
+      name: 'auto-tier',
+      start: () => {
+        const s = required(storage)
+        autoTier = startAutoGc({ intervalMs: AUTO_TIER_INTERVAL_MS, collect: async signal => await s.autoTier({ signal }) })
+      },
+      stop: async () => { await autoTier?.stop() }
     }
   ]
   const inFlight = new InFlight()

@@ -14,6 +14,8 @@ import { CorruptBlockError } from '../errors.ts'
 import { blockKey, keyToCid, shardOf } from './block-key.ts'
 import { createFile, discardFile, readWholeFile, rename, statOrUndefined, unlink, writeAndClose, writeNewFile } from './file-io.ts'
 import { IDENTITY_CODE, verifyBlock } from './verify.ts'
+import type { ColdStore } from './cold-store.ts'
+import type { HotCache } from './hot-cache.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
@@ -36,6 +38,17 @@ export interface FsBlockstoreInit {
   fsync?: FsyncPolicy
   /** Called once for each block that fails its hash on read (it is then treated as missing). */
   onCorrupt?(cid: CID, file: string): void
+}
+
+/** The tiers around the warm store: a memory cache in front, a cold store behind (see `attachTiers`). */
+export interface BlockTiers {
+  hot?: HotCache
+  cold?: ColdStore
+}
+
+export interface GetBytesOptions extends AbortOptions {
+  /** Read the warm tier (the disk) alone: no hot hit or admission, no cold fallback (verify, gc's check, tiering). @default false */
+  noCache?: boolean
 }
 
 /**
@@ -71,6 +84,8 @@ export class FsBlockstore implements Blockstore {
   private spare: Spare | undefined
   private spareOpening: Promise<void> | undefined
   private closed = false
+  private hot: HotCache | undefined
+  private cold: ColdStore | undefined
 
   constructor (location: string, init: FsBlockstoreInit = {}) {
     this.path = path.resolve(location)
@@ -105,6 +120,17 @@ export class FsBlockstore implements Blockstore {
       }
     }
     return removed
+  }
+
+  /**
+   * Put the hot tier in front of this store and the cold tier behind it:
+   * reads then go memory → disk → bucket, `has` answers for disk and bucket
+   * (the bucket's from its local index), `delete` removes the disk copy and
+   * the memory copy, never the bucket's (gc does that through the cold store).
+   */
+  attachTiers (tiers: BlockTiers): void {
+    this.hot = tiers.hot
+    this.cold = tiers.cold
   }
 
   /** Removes the spare temp file. */
@@ -226,16 +252,22 @@ export class FsBlockstore implements Blockstore {
    *
    * @throws interface-store NotFoundError when absent or corrupt
    */
-  async getBytes (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
+  async getBytes (cid: CID, options: GetBytesOptions = {}): Promise<Uint8Array> {
     options.signal?.throwIfAborted()
     if (cid.multihash.code === IDENTITY_CODE) return cid.multihash.digest
+    const key = this.hot == null || options.noCache === true ? undefined : blockKey(cid)
+    const cached = key == null ? undefined : this.hot?.get(key)
+    if (cached != null) return cached
     const file = this.fileOf(cid)
     let bytes: Uint8Array
     try {
       bytes = await readWholeFile(file)
     } catch (err: any) {
-      if (err.code === 'ENOENT') throw new StoreNotFoundError(`block ${cid} not found`)
-      throw err
+      if (err.code !== 'ENOENT') throw err
+      if (this.cold == null || options.noCache === true) throw new StoreNotFoundError(`block ${cid} not found`)
+      bytes = await this.cold.getBytes(cid, options) // verified there
+      if (key != null) this.hot?.admit(key, bytes)
+      return bytes
     }
     options.signal?.throwIfAborted()
     if (!verifyBlock(cid, bytes)) {
@@ -244,6 +276,7 @@ export class FsBlockstore implements Blockstore {
       err.cause = new CorruptBlockError(cid.toString())
       throw err
     }
+    if (key != null) this.hot?.admit(key, bytes)
     return bytes
   }
 
@@ -265,8 +298,14 @@ export class FsBlockstore implements Blockstore {
       await fs.access(this.fileOf(cid))
       return true
     } catch {
-      return false
+      return await this.cold?.has(cid) ?? false
     }
+  }
+
+  /** True when the block's file is on disk (the warm tier alone). */
+  async hasWarm (cid: CID): Promise<boolean> {
+    if (cid.multihash.code === IDENTITY_CODE) return true
+    return await statOrUndefined(this.fileOf(cid)) != null
   }
 
   /** Size in bytes of the stored file, or undefined when absent. */
@@ -277,6 +316,7 @@ export class FsBlockstore implements Blockstore {
 
   async delete (cid: CID, options: AbortOptions = {}): Promise<void> {
     options.signal?.throwIfAborted()
+    this.hot?.delete(blockKey(cid))
     await fs.rm(this.fileOf(cid), { force: true })
   }
 

@@ -64,15 +64,31 @@ export const configSchema = z.strictObject({
       local: z.strictObject({ enabled: z.boolean(), path: z.string() }),
       ipfs: z.strictObject({ enabled: z.boolean(), api_endpoint: z.string(), gateway: z.string() }),
       filecoin: z.strictObject({ enabled: z.boolean(), provider: z.string(), api_key: z.string() }),
-      s3: z.strictObject({ enabled: z.boolean(), bucket: z.string(), region: z.string() })
+      s3: z.strictObject({
+        enabled: z.boolean(),
+        bucket: z.string(),
+        region: z.string(),
+        endpoint: z.string().refine(v => v === '' || /^https?:\/\/[^\s/]+/.test(v), 'expected an http(s) URL like http://127.0.0.1:9000, or "" for AWS'),
+        access_key_id: z.string(),
+        secret_access_key: z.string(),
+        force_path_style: z.boolean(),
+        prefix: z.string().refine(v => v === '' || (v.endsWith('/') && !v.startsWith('/')), 'expected "" or a key prefix ending in / (like ipfs-kit/)'),
+        pack_size: size.refine(n => n >= 1024 * 1024 && n <= 5 * 1024 ** 3, 'expected a size between 1MiB and 5GiB (S3\'s largest single PUT)')
+      }).superRefine((s3, ctx) => {
+        if (s3.enabled && s3.bucket === '') ctx.addIssue({ code: 'custom', path: ['bucket'], message: 'expected a bucket name when backends.s3.enabled is true' })
+        if ((s3.access_key_id === '') !== (s3.secret_access_key === '')) ctx.addIssue({ code: 'custom', path: ['secret_access_key'], message: 'expected both access_key_id and secret_access_key, or neither (the SDK\'s default credential chain; an unset ${VAR}?)' })
+      })
     }),
     storage_policy: z.strictObject({
       default_backends: z.array(z.enum(['local', 'ipfs', 's3', 'filecoin'])),
       pin_by_default: z.boolean(),
-      auto_tier: z.boolean()
+      auto_tier: z.boolean(),
+      demote_after: duration.refine(ms => ms > 0, 'expected a duration over 0'),
+      promote_reads: z.number().int().positive()
     }),
     performance: z.strictObject({
       max_cache_size: size,
+      memory_cache_size: size,
       gc_interval: duration,
       connection_pool_size: z.number().int().positive(),
       gc_watermark: z.number().gt(0).lte(1),

@@ -14,7 +14,7 @@
  * ```
  */
 export { KitMetrics } from './kit-metrics.ts'
-export type { BlockOrigin, CacheFigures, GaugeSources, Operation, OperationCounts, Outcome, RepoFigures } from './kit-metrics.ts'
+export type { BlockOrigin, CacheFigures, GaugeSources, HotFigures, Operation, OperationCounts, Outcome, RepoFigures } from './kit-metrics.ts'
 export { meteredBlockSource } from './metered-block-source.ts'
 export { MeteredStorage } from './metered-storage.ts'
 export { PullTracker } from './pull-tracker.ts'

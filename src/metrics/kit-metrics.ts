@@ -40,6 +40,9 @@ export interface GaugeSources {
   activePulls(): number
 }
 
+/** The hot tier's stats, as `HotCache.stats()` gives them. */
+export interface HotFigures { bytes: number, blocks: number, capacity: number, hits: number, misses: number }
+
 /** The inference cache's stats, as `kit.cache.stats()` gives them (metrics reads what it measures). */
 export type CacheFigures = CacheStats
 
@@ -86,6 +89,7 @@ export class KitMetrics {
   private sources: GaugeSources | undefined
   private cacheStats: (() => CacheFigures) | undefined
   private sharingStats: (() => SharingStats) | undefined
+  private hotStats: (() => HotFigures) | undefined
 
   constructor () {
     const registers = [this.registry]
@@ -114,6 +118,10 @@ export class KitMetrics {
     counter(registers, 'ipfs_kit_cache_asks_served_total', 'Inference cache lookups from peers answered (hits and misses)', () => sharing()?.asksServed ?? 0)
     counter(registers, 'ipfs_kit_cache_digests_announced_total', 'Key digests of new inference cache entries gossiped to the cluster', () => sharing()?.digestsAnnounced ?? 0)
     gauge(registers, 'ipfs_kit_cache_hints', 'Hints kept from peers\' gossip (peer, key digest): who to ask first on a miss', () => sharing()?.hints ?? 0)
+    const hot = (): HotFigures => this.hotStats?.() ?? { bytes: 0, blocks: 0, capacity: 0, hits: 0, misses: 0 }
+    counter(registers, 'ipfs_kit_hot_tier_hits_total', 'Block reads answered by the hot tier (memory)', () => hot().hits)
+    counter(registers, 'ipfs_kit_hot_tier_misses_total', 'Block reads the hot tier did not hold (read from disk, the bucket or peers); hit rate = hits / (hits + misses)', () => hot().misses)
+    gauge(registers, 'ipfs_kit_hot_tier_bytes', 'Bytes of verified blocks held in the hot tier (at most performance.memory_cache_size)', () => hot().bytes)
     gauge(registers, 'ipfs_kit_pinned_bytes', 'Bytes of the distinct blocks held by pins (a block shared by two pins counts once)', async () => (await repo()).pinnedBytes)
   }
 
@@ -129,6 +137,11 @@ export class KitMetrics {
   /** The cache's figures now (zeros before the cache has started). */
   cacheFigures (): CacheFigures {
     return this.cacheStats?.() ?? { entries: 0, bytes: 0, hits: 0, misses: 0, remoteHits: 0, evictions: 0, expirations: 0 }
+  }
+
+  /** The hot tier's figures: `ipfs_kit_hot_tier_{hits,misses}_total`, `ipfs_kit_hot_tier_bytes`. */
+  watchHot (stats: () => HotFigures): void {
+    this.hotStats = stats
   }
 
   /** Where the gauges read their figures, once the parts of the kit they read exist (0 until then). */

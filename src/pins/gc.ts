@@ -26,6 +26,8 @@ export interface GcComponents {
   lock: RwLock
   /** Blocks held by temporary holds: kept, but not checked like pins. */
   held?(): Set<string>
+  /** True when a block absent from disk is held in another tier (the cold tier's bucket): a pin holding it is whole. */
+  elsewhere?(cid: CID): Promise<boolean>
 }
 
 export interface GcOptions extends AbortOptions, ProgressOptions<GcProgressEvents> {
@@ -53,7 +55,10 @@ export async function collectGarbage (components: GcComponents, options: GcOptio
     const present = new Map<string, { cid: CID, size: number }>()
     for await (const block of components.blockstore.list(options)) present.set(blockKey(block.cid), block)
 
-    const damaged = [...referenced].filter(key => !present.has(key))
+    const damaged: string[] = []
+    for (const key of referenced) {
+      if (!present.has(key) && await components.elsewhere?.(keyToCid(key)) !== true) damaged.push(key)
+    }
     if (options.verify !== false) damaged.push(...await corruptAmong(components.blockstore, [...referenced].filter(key => present.has(key)), options))
     if (damaged.length > 0) throw new DamagedPinsError(damaged.map(key => keyToCid(key).toString()))
 
@@ -83,7 +88,7 @@ async function corruptAmong (blockstore: FsBlockstore, keys: string[], options: 
     const batch = keys.slice(i, i + GC_VERIFY_CONCURRENCY)
     await Promise.all(batch.map(async key => {
       try {
-        await blockstore.getBytes(keyToCid(key), options)
+        await blockstore.getBytes(keyToCid(key), { signal: options.signal, noCache: true })
       } catch (err: any) {
         if (err.name !== 'NotFoundError') throw err
         corrupt.push(key)

@@ -15,13 +15,15 @@ import { evictToTarget } from './eviction.ts'
 import { fileSize, importFile, readFile, sizeOfRoot, withBlock } from '../unixfs/index.ts'
 import { toByteSource } from './input.ts'
 import { verifyRepo } from './verify-repo.ts'
+import { BackendFailures, requestedBackends, routeToBackends } from './routing.ts'
+import type { TierPolicy, TierName, TierOptions, TierSizes } from './tiers.ts'
 import type { EvictionResult } from './eviction.ts'
 import type { FetcherOptions } from '../transfer/index.ts'
 import type { FileIndex } from './file-index.ts'
 import type { Lifecycle } from '../lifecycle.ts'
 import type { StoreInput } from './input.ts'
 import type { VerifyOptions, VerifyResult } from './verify-repo.ts'
-import type { BackendStatus, BlockSourceOptions, FileEntry, PinEntry, PutBlockOptions, RetrieveOptions, StoreOptions, StreamOptions } from './types.ts'
+import type { BackendName, BackendStatus, BlockSourceOptions, FileEntry, PinEntry, PutBlockOptions, RetrieveOptions, StoreOptions, StreamOptions } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BatchOp } from '../repo/index.ts'
 import type { BlockSource } from '../blocks/index.ts'
@@ -53,9 +55,15 @@ export interface StorageComponents {
   pinByDefault: boolean
   /** The kit's life: every call after stop() raises KitStoppedError. @default always running */
   lifecycle?: Lifecycle
+  /** Hot and cold tiers and their policy. */
+  tiers: TierPolicy
+  /** `storage_policy.default_backends`. @default ['local', 'ipfs'] */
+  defaultBackends?: BackendName[]
 }
 
 export class IPFSKitStorage {
+  private readonly failures = new BackendFailures()
+
   constructor (private readonly c: StorageComponents) {}
 
   /** True when the node runs with libp2p (not offline). */
@@ -75,6 +83,7 @@ export class IPFSKitStorage {
     this.assertRunning('store')
     options.signal?.throwIfAborted()
     if (options.filename != null && typeof options.filename !== 'string') throw new InvalidInputError('filename must be a string')
+    const backends = requestedBackends(options.backends, this.c.defaultBackends ?? ['local', 'ipfs'])
     const source = await toByteSource(input)
     const pin = options.pin ?? this.c.pinByDefault
     const listed = options.listed ?? true
@@ -102,10 +111,10 @@ export class IPFSKitStorage {
         await this.c.files.commit([...pinOps, ...refOps, ...fileOps])
       })
       if (pin) options.onProgress?.(new CustomProgressEvent('storage:store:pinned', { cid: cid.toString() }))
+      await routeToBackends({ tiers: this.c.tiers, failures: this.failures, announce: root => { this.announce(root) }, online: () => this.c.libp2p != null }, cid, backends, options)
     } finally {
       release()
     }
-    this.announce(cid)
     return cid.toString()
   }
 
@@ -172,6 +181,7 @@ export class IPFSKitStorage {
         out.set(chunk, at)
         at += chunk.byteLength
       }
+      await this.c.tiers.noteRead(root)
       return at === size ? out : out.subarray(0, at)
     } catch (err: any) {
       if (err.name === 'NotFoundError') return undefined
@@ -191,6 +201,51 @@ export class IPFSKitStorage {
     if (length != null && (!Number.isSafeInteger(length) || length < 0)) throw new InvalidInputError('length must be a non-negative integer')
     this.c.files.touch(root)
     yield * readFile(this.c.network, root, options)
+    await this.c.tiers.noteRead(root)
+  }
+
+  /**
+   * Move a root's blocks to a tier: `cold` uploads to the S3 bucket what it lacks (packed) and
+   * removes the blocks from disk and memory; `warm` copies them back to disk; `hot` to disk and
+   * into memory. Pins are untouched: a pinned root in cold stays pinned. Resolves to the bytes
+   * each tier then holds.
+   *
+   * @throws BackendDisabledError for `cold` without `backends.s3.enabled`
+   * @example
+   * await kit.storage.tier(cid, 'cold') // { cid, hot: 0, warm: 0, cold: 10485760 }
+   */
+  async tier (cid: string, to: TierName, options: TierOptions = {}): Promise<TierSizes> {
+    const root = parseCid(cid)
+    this.assertRunning('tier')
+    const release = await this.c.gcLock.read(options)
+    try {
+      if (!await this.c.blockstore.has(root)) throw new NotFoundError(cid)
+      return await this.c.tiers.move(root, to, options)
+    } finally {
+      release()
+    }
+  }
+
+  /** Bytes of the root's distinct blocks in each tier (a block may be in more than one). */
+  async tierSizes (cid: string, options: AbortOptions = {}): Promise<TierSizes> {
+    const root = parseCid(cid)
+    this.assertRunning('tierSizes')
+    return await this.c.tiers.sizes(root, options)
+  }
+
+  /**
+   * One pass of automatic tiering (`storage_policy.auto_tier`): roots not read or stored for
+   * `demote_after` move from disk to the cold tier. Runs every AUTO_TIER_INTERVAL_MS on its own;
+   * returns the roots demoted (none without a cold tier).
+   */
+  async autoTier (options: AbortOptions = {}): Promise<string[]> {
+    this.assertRunning('autoTier')
+    const release = await this.c.gcLock.read(options)
+    try {
+      return await this.c.tiers.demote(options)
+    } finally {
+      release()
+    }
   }
 
   /** The file's size in bytes, from its root block. */
@@ -335,7 +390,21 @@ export class IPFSKitStorage {
   /** Remove every block no pin holds, and file index entries whose content went with them. */
   async gc (options: GcOptions = {}): Promise<GcResult> {
     this.assertRunning('gc')
-    const result = await collectGarbage({ blockstore: this.c.blockstore, pins: this.c.pins, lock: this.c.gcLock, held: () => this.c.holds.keys() }, options)
+    const cold = this.c.tiers.cold
+    const result = await collectGarbage({ blockstore: this.c.blockstore, pins: this.c.pins, lock: this.c.gcLock, held: () => this.c.holds.keys(), elsewhere: cold == null ? undefined : async cid => await cold.has(cid) }, options)
+    if (cold != null) {
+      // the bucket's copies of what no pin and no hold keeps; pinned content's are never deleted
+      const release = await this.c.gcLock.write(options)
+      try {
+        const referenced = await this.c.pins.referencedKeys()
+        const held = this.c.holds.keys()
+        const collected = await cold.collect(key => referenced.has(key) || held.has(key), options)
+        result.removedBlocks += collected.removedBlocks
+        result.freedBytes += collected.freedBytes
+      } finally {
+        release()
+      }
+    }
     for await (const entry of this.c.files.entries()) {
       if (await this.c.blockstore.has(entry.cid)) continue
       await this.c.fileRefs.rm(entry.cid)
@@ -389,7 +458,17 @@ export class IPFSKitStorage {
       cacheDir: this.c.dataDir,
       peerId: this.c.peerId.toString(),
       peers: this.c.libp2p?.getConnections().length ?? 0,
-      backends: { local: true, ipfs: online, s3: false, filecoin: false },
+      backends: { local: true, ipfs: online, s3: this.c.tiers.cold != null, filecoin: false },
+      backendHealth: {
+        local: this.failures.health('local', true),
+        ipfs: this.failures.health('ipfs', online),
+        s3: this.c.tiers.cold == null ? this.failures.health('s3', false) : { ...this.failures.health('s3', true), ...this.c.tiers.cold.health(), enabled: true },
+        filecoin: this.failures.health('filecoin', false)
+      },
+      tiers: {
+        hot: this.c.tiers.hot?.stats() ?? { bytes: 0, blocks: 0, capacity: 0, hits: 0, misses: 0 },
+        ...(this.c.tiers.cold == null ? {} : { cold: { ...await this.c.tiers.cold.stats(), quarantined: this.c.tiers.cold.quarantined } })
+      },
       repo: { blocks, bytes, pins: (await this.c.pins.pinnedRoots()).size, pinnedBytes, quarantined: this.c.quarantined?.() ?? 0 }
     }
   }

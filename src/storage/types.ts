@@ -5,7 +5,21 @@ import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
 export type StoreProgressEvents =
   ProgressEvent<'storage:store:chunk', { bytes: number, total: number | undefined }> |
-  ProgressEvent<'storage:store:pinned', { cid: string }>
+  ProgressEvent<'storage:store:pinned', { cid: string }> |
+  ProgressEvent<'storage:backend-failed', { backend: BackendName, cid: string, error: Error }>
+
+/** Where `store` puts content: `local` the warm disk, `ipfs` announced to the network, `s3` the cold tier, `filecoin` an adapter's deals. */
+export type BackendName = 'local' | 'ipfs' | 's3' | 'filecoin'
+
+/** One backend's health: `healthy` false with the last failure's one-line `error`. */
+export interface BackendHealth {
+  enabled: boolean
+  healthy: boolean
+  error?: string
+  /** s3: the endpoint and bucket. */
+  endpoint?: string
+  bucket?: string
+}
 
 export interface StoreOptions extends AbortOptions, ProgressOptions<StoreProgressEvents> {
   /** Name recorded in the file index (shown by `listFiles`). */
@@ -19,6 +33,13 @@ export interface StoreOptions extends AbortOptions, ProgressOptions<StoreProgres
    * `false` for content another index owns and holds (the inference cache's values). @default true
    */
   listed?: boolean
+  /**
+   * Backends to put the content on. Blocks are always written to the warm disk first; without
+   * `local` they leave it once `s3` has them. A backend that fails does not fail the store: a
+   * `storage:backend-failed` event names it, `status().backendHealth` shows it, and the content
+   * stays where it got (on disk when `s3` failed). @default config `storage_policy.default_backends`
+   */
+  backends?: BackendName[]
 }
 
 export interface RetrieveOptions extends AbortOptions {
@@ -55,6 +76,13 @@ export interface BackendStatus {
   /** Open peer connections. */
   peers: number
   backends: { local: boolean, ipfs: boolean, s3: boolean, filecoin: boolean }
+  /** Each backend's health: the last failure of a store to it, or of the cold tier's bucket. */
+  backendHealth: Record<BackendName, BackendHealth>
+  /** The hot tier (memory) and the cold tier (S3 packs, from the local index; absent when not enabled). */
+  tiers: {
+    hot: { bytes: number, blocks: number, capacity: number, hits: number, misses: number }
+    cold?: { packs: number, blocks: number, bytes: number, quarantined: number }
+  }
   /**
    * `pinnedBytes`: bytes of the distinct blocks held by at least one pin (a block two pins share
    * counts once; unpinned files and blocks held only during an import do not count).

@@ -2,7 +2,9 @@
  * `verify`: read every block and check its hash; list the corrupt ones and
  * the blocks pinned DAGs lack. With `repair`, corrupt blocks (already moved to
  * quarantine by the read) and missing blocks of pins and listed files are
- * fetched again from peers; what no peer could supply is reported.
+ * fetched again from peers; what no peer could supply is reported. Blocks in
+ * the cold tier count as present; `repair` reads them from the bucket and
+ * hashes them there instead of fetching them from peers.
  */
 import { CustomProgressEvent } from 'progress-events'
 import { blockKey, keyToCid } from '../blocks/index.ts'
@@ -36,6 +38,8 @@ export interface VerifyResult {
   repaired: string[]
   /** Pins still missing blocks after the run (all damaged pins when not repairing or offline). */
   incompletePins: string[]
+  /** Pinned blocks found in the cold tier rather than on disk (with `repair`: read there and hashed). */
+  cold: number
 }
 
 /** The storage components verify uses (`fetcher` absent offline: no repair from peers). */
@@ -51,7 +55,7 @@ export async function verifyRepo (c: VerifyComponents, options: VerifyOptions = 
     for await (const { cid } of c.blockstore.list(options)) {
       checked++
       try {
-        await c.blockstore.getBytes(cid, options)
+        await c.blockstore.getBytes(cid, { signal: options.signal, noCache: true })
         present.add(blockKey(cid))
       } catch (err: any) {
         if (err.name !== 'NotFoundError') throw err
@@ -62,9 +66,22 @@ export async function verifyRepo (c: VerifyComponents, options: VerifyOptions = 
 
     const damagedPins = new Map<string, CID>()
     const missing = new Set<string>()
+    const inCold = new Map<string, boolean>() // key → verified in the bucket (with repair) or indexed there
+    const isCold = async (key: string): Promise<boolean> => {
+      let cold = inCold.get(key)
+      if (cold == null) {
+        cold = await c.blockstore.has(keyToCid(key)) // not on disk: the cold tier's index
+        // repair checks it where it is: read from the bucket and hashed (a corrupt one is quarantined there)
+        if (cold && options.repair === true) cold = await c.blockstore.getBytes(keyToCid(key), { signal: options.signal }).then(() => true, (err: any) => { if (err.name !== 'NotFoundError') throw err; return false })
+        if (cold) coldChecked++
+        inCold.set(key, cold)
+      }
+      return cold
+    }
+    let coldChecked = 0
     for await (const pin of c.pins.ls()) {
       for (const key of await c.pins.blocksOf(pin.cid) ?? []) {
-        if (present.has(key)) continue
+        if (present.has(key) || await isCold(key)) continue
         damagedPins.set(pin.cid.toString(), pin.cid)
         if (!corrupt.includes(key)) missing.add(key)
       }
@@ -99,7 +116,8 @@ export async function verifyRepo (c: VerifyComponents, options: VerifyOptions = 
       corrupt: corrupt.map(toCid),
       missing: [...missing].map(toCid),
       repaired: repaired.map(toCid),
-      incompletePins: incomplete
+      incompletePins: incomplete,
+      cold: coldChecked
     }
   } finally {
     release()

@@ -1,0 +1,132 @@
+/**
+ * The few S3 calls the cold tier makes, through `@aws-sdk/client-s3`, each
+ * under a deadline, with the SDK's failures turned into two named errors: the
+ * bucket refused us (403, bad or missing credentials: S3AccessDeniedError) or
+ * did not answer (S3UnavailableError, naming the endpoint). A missing object
+ * is `undefined`, never confused with either.
+ *
+ * Checksums: the client sends and checks the SDK's flexible checksums only
+ * when an operation requires them (`WHEN_REQUIRED`). The default (a CRC32
+ * trailer on every upload) is refused by S3-compatible servers such as s3rver
+ * and older MinIO/Ceph, and adds nothing here: uploads carry Content-MD5,
+ * which every S3 server checks, and every block read back is hashed against
+ * its CID anyway.
+ */
+import { createHash } from 'node:crypto'
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { COLD_CONNECT_TIMEOUT_MS, COLD_REQUEST_DEADLINE_MS, COLD_SOCKET_TIMEOUT_MS } from '../constants.ts'
+import { S3AccessDeniedError, S3UnavailableError } from '../errors.ts'
+import type { AbortOptions } from '@libp2p/interface'
+
+export interface S3ObjectsInit {
+  bucket: string
+  region: string
+  /** An S3-compatible endpoint (MinIO, R2, s3rver …); empty: AWS's own for the region. */
+  endpoint?: string
+  /** Both empty: the SDK's default credential chain (environment, profile, instance role …). */
+  accessKeyId?: string
+  secretAccessKey?: string
+  forcePathStyle?: boolean
+  /** Longest wait for an answer to one call, retries included. @default COLD_REQUEST_DEADLINE_MS */
+  deadlineMs?: number
+}
+
+/** Counts of requests made, by kind (the benchmark's requests per GiB). */
+export interface S3RequestCounts { get: number, put: number, list: number, delete: number }
+
+export class S3Objects {
+  readonly bucket: string
+  /** What error messages name: the endpoint, or `s3.<region>.amazonaws.com`. */
+  readonly endpoint: string
+  readonly requests: S3RequestCounts = { get: 0, put: 0, list: 0, delete: 0 }
+  private readonly client: S3Client
+  private readonly deadlineMs: number
+
+  constructor (init: S3ObjectsInit) {
+    this.bucket = init.bucket
+    this.endpoint = init.endpoint != null && init.endpoint !== '' ? init.endpoint : `https://s3.${init.region}.amazonaws.com`
+    this.deadlineMs = init.deadlineMs ?? COLD_REQUEST_DEADLINE_MS
+    const keys = init.accessKeyId != null && init.accessKeyId !== '' && init.secretAccessKey != null && init.secretAccessKey !== ''
+    this.client = new S3Client({
+      region: init.region,
+      endpoint: init.endpoint != null && init.endpoint !== '' ? init.endpoint : undefined,
+      forcePathStyle: init.forcePathStyle,
+      credentials: keys ? { accessKeyId: init.accessKeyId as string, secretAccessKey: init.secretAccessKey as string } : undefined,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: { connectionTimeout: COLD_CONNECT_TIMEOUT_MS, requestTimeout: COLD_SOCKET_TIMEOUT_MS }
+    })
+  }
+
+  /** Upload a whole object with its Content-MD5 (the server refuses it if damaged on the way). */
+  async put (key: string, body: Uint8Array, options: AbortOptions = {}): Promise<void> {
+    this.requests.put++
+    const md5 = createHash('md5').update(body).digest('base64')
+    await this.call(key, options, async abortSignal => await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentMD5: md5 }), { abortSignal }))
+  }
+
+  /** Bytes `[start, end)` of an object (the whole object without a range), or undefined when it does not exist. */
+  async get (key: string, range?: { start: number, end: number }, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+    this.requests.get++
+    return await this.call(key, options, async abortSignal => {
+      try {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range == null ? undefined : `bytes=${range.start}-${range.end - 1}` }), { abortSignal })
+        if (out.Body == null) return new Uint8Array(0)
+        return await out.Body.transformToByteArray()
+      } catch (err: any) {
+        if (err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404) return undefined
+        throw err
+      }
+    })
+  }
+
+  /** Every key under `prefix` (one LIST request per 1,000). */
+  async * list (prefix: string, options: AbortOptions = {}): AsyncGenerator<string> {
+    let token: string | undefined
+    do {
+      this.requests.list++
+      const page = await this.call(prefix, options, async abortSignal => await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal }))
+      for (const item of page.Contents ?? []) if (item.Key != null) yield item.Key
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined
+    } while (token != null)
+  }
+
+  async delete (key: string, options: AbortOptions = {}): Promise<void> {
+    this.requests.delete++
+    await this.call(key, options, async abortSignal => await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }))
+  }
+
+  destroy (): void {
+    this.client.destroy()
+  }
+
+  /** Run one SDK call under the deadline, translating its failures. */
+  private async call<T> (key: string, options: AbortOptions, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    options.signal?.throwIfAborted()
+    const deadline = AbortSignal.timeout(this.deadlineMs)
+    const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
+    try {
+      return await fn(signal)
+    } catch (err: any) {
+      options.signal?.throwIfAborted()
+      throw this.translate(key, err, deadline.aborted)
+    }
+  }
+
+  private translate (key: string, err: any, timedOut: boolean): Error {
+    const status: number | undefined = err?.$metadata?.httpStatusCode
+    const where = `s3://${this.bucket}/${key} at ${this.endpoint}`
+    if (status === 401 || status === 403 || ACCESS_ERRORS.has(err?.name) || err?.name === 'CredentialsProviderError') {
+      return new S3AccessDeniedError(where, `${err?.name ?? 'Error'}: ${firstLine(err?.message)}`, { cause: err })
+    }
+    if (timedOut) return new S3UnavailableError(this.endpoint, `no answer within ${this.deadlineMs} ms`, { cause: err })
+    if (status == null || status >= 500 || status === 429) return new S3UnavailableError(this.endpoint, `${err?.code ?? err?.name ?? 'Error'}: ${firstLine(err?.message)}`, { cause: err })
+    return new S3UnavailableError(this.endpoint, `${where} answered ${status} ${err?.name ?? ''}: ${firstLine(err?.message)}`.trim(), { cause: err })
+  }
+}
+
+const ACCESS_ERRORS = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'AllAccessDisabled', 'NoSuchBucket'])
+
+function firstLine (message: unknown): string {
+  return String(message ?? '').split('\n')[0] ?? ''
+}
