@@ -1,7 +1,9 @@
 /**
- * examples/python/ipfs_kit_client.py, run with `python3` against real
- * daemons: a provider that published a model, and the daemon the client talks
- * to (online, bootstrapped to the provider, with an API token).
+ * The Python package (clients/python, `IPFSKitStorage` in daemon mode), run
+ * with `python3` against real daemons: a provider that published a model, and
+ * the daemon the package talks to (online, bootstrapped to the provider, with
+ * an API token). The package's own pytest suite (`python3 -m pytest
+ * clients/python`) covers the rest with one daemon; this one needs two.
  */
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -18,7 +20,7 @@ const execFileAsync = promisify(execFile)
 const TOKEN = 'python-client-test-token-0123456789'
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0']
 
-describe('Python client (examples/python)', () => {
+describe('Python package (clients/python)', () => {
   afterEach(cleanup)
   afterAll(cleanup)
 
@@ -45,6 +47,7 @@ describe('Python client (examples/python)', () => {
     const out = JSON.parse(stdout)
     const fileCid = await referenceCid(bytes)
     expect(out).toMatchObject({
+      using_fallback: false,
       hello: HELLO_CID,
       hello_retrieved: 'hello world',
       hello_range: 'world',

@@ -26,6 +26,8 @@ import ipfs_kit_client  # noqa: E402
 
 TOKEN = "python-tests-token-0123456789abcdef"
 DAEMON_READY_SECONDS = 60
+ABSENT_TIMEOUT = "1s"
+"""How long daemon-mode tests let the node look for content nobody has (config `retrieve_timeout`)."""
 
 ENV_VARS = ("IPFS_KIT_API", "IPFS_KIT_API_TOKEN", "IPFS_KIT_DISABLE", "IPFS_ACCELERATE_CACHE_DIR", "IPFS_KIT_CACHE_DIR", "XDG_CACHE_HOME")
 
@@ -141,13 +143,12 @@ def mode(request, monkeypatch):
 @pytest.fixture
 def make_storage(mode, tmp_path):
     """`IPFSKitStorage` for the mode: fallback mode forces the fallback (as the seed's tests did); daemon mode
-    lets the storage find the daemon, and waits at most 1 s for content no peer has (config `retrieve_timeout`)."""
+    lets the storage find the daemon. Tests that read content no peer has pass config `retrieve_timeout`
+    (ABSENT_TIMEOUT); the others keep the daemon's deadlines, so a loaded machine cannot fail them."""
     def make(**kwargs):
         kwargs.setdefault("cache_dir", tmp_path / "cache")
         if mode == "fallback":
             kwargs.setdefault("force_fallback", True)
-        elif "config" not in kwargs:
-            kwargs["config"] = {"retrieve_timeout": "1s"}
         return ipfs_kit_client.IPFSKitStorage(**kwargs)
     return make
 

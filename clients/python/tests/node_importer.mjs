@@ -4,7 +4,9 @@
 // `put` drops the blocks). usage: node node_importer.mjs <repo root>; prints one JSON object.
 import { createHash } from 'node:crypto'
 import path from 'node:path'
+import process from 'node:process'
 import { pathToFileURL } from 'node:url'
+import { TextEncoder } from 'node:util'
 
 const root = process.argv[2]
 const { importFile } = await import(pathToFileURL(path.join(root, 'dist/src/unixfs/index.js')).href)

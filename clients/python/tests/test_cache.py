@@ -2,9 +2,7 @@
 
 import time
 
-import pytest
-
-from ipfs_kit_client import cache_key, cid_of
+from ipfs_kit_client import IPFSKitStorage, cache_key, cid_of
 
 REQUEST = {"model": "acme/sentiment", "input": {"text": "great movie ✓", "tokens": [1, 2.5, -0.0, 1e21, 1e-7]},
            "params": {"temperature": 0, "top_p": 0.9, "stop": None, "z": True, "a": "first"}}
@@ -38,10 +36,9 @@ def test_the_fallback_key_is_the_daemons_for_a_model_it_does_not_hold(daemon_if_
     assert storage.cache_key("acme/sentiment", "x", {"temperature": 1}) != storage.cache_key("acme/sentiment", "x", {"temperature": 0})
 
 
-def test_an_expired_fallback_entry_is_never_served(make_storage, mode):
-    if mode == "daemon":
-        pytest.skip("the daemon's TTLs are tested with the daemon (test/cache)")
-    storage = make_storage()
+def test_an_expired_fallback_entry_is_never_served(tmp_path):
+    # fallback store only: the daemon's TTLs are tested with the node (test/cache)
+    storage = IPFSKitStorage(cache_dir=tmp_path, force_fallback=True)
     storage.cache_put("short", b"value", ttl="200ms")
     assert storage.cache_get("short") == b"value"
     time.sleep(0.3)
@@ -49,10 +46,8 @@ def test_an_expired_fallback_entry_is_never_served(make_storage, mode):
     assert list(storage.fallback_dir.glob("cache/*")) == []
 
 
-def test_a_tampered_fallback_value_is_a_miss(make_storage, mode):
-    if mode == "daemon":
-        pytest.skip("fallback store only")
-    storage = make_storage()
+def test_a_tampered_fallback_value_is_a_miss(tmp_path):
+    storage = IPFSKitStorage(cache_dir=tmp_path, force_fallback=True)
     storage.cache_put("k", b"value")
     [value] = storage.fallback_dir.glob("cache/*.value")
     value.write_bytes(b"other")

@@ -3,14 +3,14 @@ daemon that went away is IPFSKitConnectionError; fallback bytes changed on disk 
 
 import pytest
 
-from conftest import closed_port_url
+from conftest import ABSENT_TIMEOUT, closed_port_url
 from ipfs_kit_client import (IPFSKitBadRequestError, IPFSKitClient, IPFSKitConnectionError, IPFSKitCorruptContentError,
                              IPFSKitError, IPFSKitNotFoundError, IPFSKitStorage)
 
 
 @pytest.fixture
 def daemon_storage(daemon, tmp_path):
-    return IPFSKitStorage(cache_dir=tmp_path, config={"api": daemon.api, "api_token": daemon.client.token, "retrieve_timeout": "1s"})
+    return IPFSKitStorage(cache_dir=tmp_path, config={"api": daemon.api, "api_token": daemon.client.token, "retrieve_timeout": ABSENT_TIMEOUT})
 
 
 def test_daemon_refusals_are_named_exceptions_with_kubos_message(daemon_storage):

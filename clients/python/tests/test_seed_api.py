@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import ipfs_kit_client
+from conftest import ABSENT_TIMEOUT
 from ipfs_kit_client import IPFSKitStorage, get_storage, is_cid, reset_storage
 
 HELLO_CID = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
@@ -86,9 +87,10 @@ def test_store_file(storage, tmp_path):
     assert entry_of(storage, cid)["filename"] == "model.bin"
 
 
-def test_retrieve_nonexistent(storage):
+def test_retrieve_nonexistent(make_storage):
+    storage = make_storage(config={"retrieve_timeout": ABSENT_TIMEOUT})
     assert storage.retrieve("nonexistent_cid") is None
-    # a real CID nobody stored: the daemon asks peers for 1 s (config retrieve_timeout), then None
+    # a real CID nobody stored: the daemon asks peers for ABSENT_TIMEOUT (config retrieve_timeout), then None
     assert storage.retrieve(ABSENT_CID) is None
 
 
@@ -219,7 +221,8 @@ def test_store_invalid_path(storage, tmp_path):
     assert storage.list_files() == []
 
 
-def test_retrieve_after_manual_deletion(storage, mode, daemon_if_daemon_mode):
+def test_retrieve_after_manual_deletion(make_storage, mode, daemon_if_daemon_mode):
+    storage = make_storage(config={"retrieve_timeout": ABSENT_TIMEOUT})
     cid = storage.store(b"deleted behind our back")
     if mode == "fallback":
         (storage.fallback_dir / cid).unlink()
@@ -246,7 +249,7 @@ def test_fallback_when_import_fails(make_storage, mode):
 # 11. Config
 
 def test_custom_config(make_storage):
-    config = {"retrieve_timeout": "1s", "custom": {"nested": [1, 2]}, "cache_eviction_policy": "lru"}
+    config = {"retrieve_timeout": "5s", "probe_timeout": 3, "custom": {"nested": [1, 2]}, "cache_eviction_policy": "lru"}
     storage = make_storage(config=config)
     assert storage.config == config
 

@@ -15,7 +15,8 @@ from .errors import (IPFSKitAuthError, IPFSKitBadRequestError, IPFSKitBusyError,
                      IPFSKitCorruptContentError, IPFSKitError, IPFSKitForbiddenError, IPFSKitNotFoundError,
                      IPFSKitTimeoutError, IPFSKitTooLargeError)
 from .rpc import IPFSKitClient
-from .storage import IPFSKitStorage, get_storage, reset_storage
+from .singleton import get_storage, reset_storage
+from .storage import IPFSKitStorage
 from .unixfs import CHUNK_SIZE, MAX_CHILDREN, FileBuilder, Importer, cid_of
 
 __version__ = "0.1.0"

@@ -12,12 +12,10 @@ later makes calls fail with `IPFSKitConnectionError` rather than silently
 writing somewhere else.
 """
 
-import io
 import json
 import logging
 import os
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -25,7 +23,8 @@ from .cache_key import cache_key as local_cache_key
 from .cid import is_cid, parse_cid
 from .errors import IPFSKitAuthError, IPFSKitConnectionError, IPFSKitError, IPFSKitNotFoundError
 from .fallback import FallbackStore
-from .rpc import CHUNK, DEFAULT_TIMEOUT, IPFSKitClient
+from .inputs import chunks_of
+from .rpc import DEFAULT_TIMEOUT, IPFSKitClient
 from .settings import (DEFAULT_PROBE_TIMEOUT, env_disabled, kubo_duration, resolve_api, resolve_cache_dir,
                        resolve_token, seconds)
 
@@ -121,7 +120,7 @@ class IPFSKitStorage:
         iterable of bytes; returns the CID. Nothing is read whole into memory."""
         if filename is None and isinstance(data, os.PathLike):
             filename = Path(data).name
-        chunks = _chunks(data)
+        chunks = chunks_of(data)
         if self.using_fallback:
             return self._fallback.store(chunks, filename=filename, pin=pin)
         return self.ipfs_kit_client.store(chunks, filename=filename, pin=bool(pin))["Cid"]
@@ -312,61 +311,3 @@ def _not_found_as_none_error(pieces):
         if err.status == 504 or (err.status == 500 and "not found" in err.message):
             raise IPFSKitNotFoundError(err.status, err.message) from None
         raise
-
-
-def _chunks(data):
-    """The pieces of a store() input; a path is opened here, so a missing file fails before anything is sent."""
-    if isinstance(data, str):
-        return [data.encode("utf-8")]
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return [bytes(data)] if not isinstance(data, bytes) else [data]
-    if isinstance(data, os.PathLike):
-        return _read_file(open(os.fspath(data), "rb"))
-    if isinstance(data, io.IOBase) or hasattr(data, "read"):
-        return _read_file(data, close=False)
-    if hasattr(data, "__iter__"):
-        return _checked(data)
-    raise TypeError(f"store() takes bytes, str, a path, a binary file or an iterable of bytes, not {type(data).__name__}")
-
-
-def _read_file(f, close=True):
-    try:
-        while True:
-            chunk = f.read(CHUNK)
-            if not chunk:
-                return
-            if isinstance(chunk, str):
-                raise TypeError("store() needs a file opened in binary mode ('rb')")
-            yield chunk
-    finally:
-        if close:
-            f.close()
-
-
-def _checked(pieces):
-    for piece in pieces:
-        if not isinstance(piece, (bytes, bytearray, memoryview)):
-            raise TypeError(f"store() iterables must yield bytes, not {type(piece).__name__}")
-        yield piece
-
-
-_singleton = None
-_singleton_lock = threading.Lock()
-
-
-def get_storage(enable_ipfs_kit=True, cache_dir=None, config=None, force_fallback=False, *, deps=None, storage_instance=None, ipfs_kit_client=None):
-    """The process's one storage, created by the first call (later calls' arguments are ignored, as in the seed)."""
-    global _singleton
-    with _singleton_lock:
-        if storage_instance is not None:
-            _singleton = storage_instance
-        elif _singleton is None:
-            _singleton = IPFSKitStorage(enable_ipfs_kit, cache_dir, config, force_fallback, ipfs_kit_client=ipfs_kit_client)
-        return _singleton
-
-
-def reset_storage(*, deps=None):
-    """Forget the singleton: the next get_storage() creates a new storage (and chooses its mode again)."""
-    global _singleton
-    with _singleton_lock:
-        _singleton = None
