@@ -15,7 +15,7 @@ describe('operation registry', () => {
   it('covers every KitOperations method, once', () => {
     // the object localOperations builds has every method of the interface (TypeScript checks that)
     const methods = Object.keys(localOperations({ storage: {}, models: {}, cache: {} } as unknown as Kit)).sort()
-    expect(OPERATIONS.map(spec => spec.name).concat(NOT_JSON).sort()).toEqual(methods)
+    expect([...OPERATIONS.map(spec => spec.name as string), ...NOT_JSON].sort()).toEqual(methods)
   })
 
   it('names each tool once, snake_case under its area', () => {
@@ -27,7 +27,7 @@ describe('operation registry', () => {
   it('builds an object schema for each operation that takes its parameters and path fields', async () => {
     for (const spec of OPERATIONS) {
       const shape = (await inputSchema(spec)).shape
-      for (const field of [...spec.params.filter(p => spec.wire !== 'bytes'), ...(spec.paths ?? [])]) expect(Object.keys(shape), `${spec.name}.${field}`).toContain(field)
+      for (const field of [...(spec.wire === 'bytes' ? [] : spec.params), ...(spec.paths ?? [])]) expect(Object.keys(shape), `${spec.name}.${field}`).toContain(field)
       expect(spec.annotations.readOnly && spec.annotations.destructive, `${spec.name} both read-only and destructive`).toBe(false)
     }
   })
