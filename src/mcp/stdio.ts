@@ -3,6 +3,7 @@
  * may be written to stdout), until the client closes stdin.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
+import { MCP_MAX_REQUEST_BYTES } from '../constants.ts'
 import { createMcpServer } from './server.ts'
 import type { McpServerInit } from './server.ts'
 import type { Readable, Writable } from 'node:stream'
@@ -36,7 +37,7 @@ export async function serveStdio (init: StdioServeInit): Promise<void> {
   stdin.once('close', drain)
   init.signal?.addEventListener('abort', close, { once: true })
   try {
-    await server.connect(new StdioServerTransport(stdin, init.stdout ?? process.stdout))
+    await server.connect(new StdioServerTransport(stdin, init.stdout ?? process.stdout, { maxBufferSize: MCP_MAX_REQUEST_BYTES }))
     await closed
   } finally {
     stdin.off('end', drain)
