@@ -15,6 +15,10 @@ import { progressReporter } from './progress.ts'
 import { toolError, toolResult } from './tool-result.ts'
 import type { PathCheck } from './paths.ts'
 import type { KitOperations, OperationSpec } from '../control/index.ts'
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js'
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>
 
 export interface McpServerInit {
   /** What the tools run. */
@@ -25,6 +29,8 @@ export interface McpServerInit {
   maxOutputBytes?: number
   /** Least time between progress notifications. @default MCP_PROGRESS_INTERVAL_MS */
   progressIntervalMs?: number
+  /** Tool calls under way are added here until they answer (serveStdio waits for them at end of input). */
+  inflight?: Set<Promise<unknown>>
 }
 
 const INSTRUCTIONS = 'ipfs-kit: an embedded IPFS node for ML fleets. Store content and read it by CID (ipfs_*), share models by name between machines (model_*), and cache inference results by key (cache_*). Paths name files on the server\'s machine and must lie under its allowed directories.'
@@ -48,22 +54,32 @@ export async function createMcpServer (init: McpServerInit): Promise<McpServer> 
         openWorldHint: spec.annotations.openWorld ?? false
       }
     }, async (input, extra) => {
-      const token = extra._meta?.progressToken
-      const progress = spec.progress === true && token != null
-        ? progressReporter({ token, send: async notification => { await extra.sendNotification(notification) }, intervalMs: init.progressIntervalMs })
-        : undefined
+      const call = callTool(spec, input as Record<string, unknown>, extra)
+      init.inflight?.add(call)
       try {
-        const checked = await checkPaths(spec, input as Record<string, unknown>, init.checkPath)
-        const result = await runOperation(init.operations, spec, checked, { signal: extra.signal, onProgress: progress?.onProgress, maxOutputBytes })
-        await progress?.flush()
-        return toolResult(result)
-      } catch (err) {
-        await progress?.flush()
-        return toolError(err)
+        return await call
+      } finally {
+        init.inflight?.delete(call)
       }
     })
   }
   return server
+
+  async function callTool (spec: OperationSpec, input: Record<string, unknown>, extra: Extra): Promise<CallToolResult> {
+    const token = extra._meta?.progressToken
+    const progress = spec.progress === true && token != null
+      ? progressReporter({ token, send: async notification => { await extra.sendNotification(notification) }, intervalMs: init.progressIntervalMs })
+      : undefined
+    try {
+      const checked = await checkPaths(spec, input, init.checkPath)
+      const result = await runOperation(init.operations, spec, checked, { signal: extra.signal, onProgress: progress?.onProgress, maxOutputBytes })
+      await progress?.flush()
+      return toolResult(result)
+    } catch (err) {
+      await progress?.flush()
+      return toolError(err)
+    }
+  }
 }
 
 /** The input with each path argument replaced by the real path it may use; `hfCache: true` stands for the default cache directory. */
