@@ -8,7 +8,7 @@
  * together).
  */
 import { STATUS_PEERS_SHOWN } from '../constants.ts'
-import { readTransfer } from './status-history.ts'
+import { groupTransfer, readTransfer } from './status-history.ts'
 import type { CacheFigures, GcFigures, KitMetrics, OperationCounts } from './kit-metrics.ts'
 import type { ActivePull, PullTracker } from './pull-tracker.ts'
 import type { StatusSample } from './status-history.ts'
@@ -70,8 +70,8 @@ export interface NodeStatus extends BackendStatus {
   connections: PeerConnection[]
   /** The inference cache's cluster side: lookups sent and served, digests gossiped, hints kept, peers ignored for forgeries. */
   cacheSharing: { asksSent: number, asksServed: number, digestsAnnounced: number, hints: number, ignoredPeers: number }
-  /** Cumulative counters sampled every `intervalMs` over the last minutes, oldest first. */
-  history: { intervalMs: number, samples: StatusSample[] }
+  /** Cumulative counters sampled every `intervalMs` over the last minutes, oldest first, and `current`: the same counters now. */
+  history: { intervalMs: number, samples: StatusSample[], current: StatusSample }
 }
 
 /**
@@ -117,16 +117,17 @@ export async function nodeStatus (s: StatusSources): Promise<NodeStatus> {
   const sharing = s.metrics.sharingFigures()
   const gc = s.metrics.gcFigures() ?? { maxBytes: 0, watermark: 0, targetBytes: 0, intervalMs: 0, runs: 0, failures: 0 }
   const liveModels = held.filter(m => m.origin !== 'yanked')
+  const now = Date.now()
   return {
     ...backend,
     offline: s.offline,
     addresses: s.addresses(),
-    uptimeMs: Date.now() - s.started,
+    uptimeMs: now - s.started,
     models: { held, pulling: pulls.filter(p => p.kind === 'model') },
     counts,
     cache,
     transfer,
-    now: Date.now(),
+    now,
     gc: { ...gc, freedBytes: (counts.bytes.gc ?? 0) + (counts.bytes.evict ?? 0) },
     holdings: {
       pins: { count: backend.repo.pins, bytes: backend.repo.pinnedBytes },
@@ -142,7 +143,11 @@ export async function nodeStatus (s: StatusSources): Promise<NodeStatus> {
       hints: sharing?.hints ?? 0,
       ignoredPeers: sharing?.ignoredPeers.length ?? 0
     },
-    history: { intervalMs: s.metrics.history.intervalMs, samples: s.metrics.history.samples() }
+    history: {
+      intervalMs: s.metrics.history.intervalMs,
+      samples: s.metrics.history.samples(),
+      current: { at: now, transfer: groupTransfer(transfer), cacheHits: cache.hits, cacheMisses: cache.misses, cacheRemoteHits: cache.remoteHits }
+    }
   }
 }
 
