@@ -532,3 +532,23 @@ export const AUTO_TIER_INTERVAL_MS = 600_000
 
 /** Cold roots whose reads are counted toward promotion (`storage_policy.promote_reads`); past it the oldest count is dropped. */
 export const PROMOTE_TRACKED_ROOTS = 10_000
+
+/**
+ * How often the kit samples its throughput and cache counters into the status history ring, and
+ * how many samples it keeps: 180 × 2 s = the last 6 minutes, a few kB of numbers, so the status
+ * page's charts have a past as soon as it opens, whoever else is watching.
+ */
+export const STATUS_HISTORY_INTERVAL_MS = 2_000
+export const STATUS_HISTORY_SAMPLES = 180
+
+/** Peers whose bytes sent and received are tallied for `/status` (the least recently active is forgotten first). */
+export const PEER_TRAFFIC_TRACKED = 256
+
+/** Connections listed in `/status` (those that sent us most first); the count of all is `peers`. */
+export const STATUS_PEERS_SHOWN = 64
+
+/** Providers listed per pull in `/status` (those that served most first). */
+export const PULL_PROVIDERS_SHOWN = 16
+
+/** One `kit.status()` (a repo scan, O(blocks)) answers every `/status` request made within this long, however many pages poll. */
+export const STATUS_REUSE_MS = 500

@@ -67,6 +67,8 @@ export interface KitConnection {
   /** The remote address, without `/p2p/<peer id>`. */
   address: string
   direction: 'inbound' | 'outbound'
+  /** Round trip in ms, measured by libp2p's connection monitor every 10 s (absent until then). */
+  rttMs?: number
 }
 
 export interface Kit {
@@ -203,7 +205,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       name: 'transfer',
       start: async () => {
         const { libp2p } = required(node)
-        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, maxStreamMs: settings.transfer.stream_max })
+        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, maxStreamMs: settings.transfer.stream_max, onSent: (peer, bytes) => { metrics.sentTo(peer, bytes) } })
       },
       stop: async () => { await transfer?.stop() }
     },
@@ -274,9 +276,12 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
           peers: () => node?.libp2p?.getConnections().length ?? 0,
           quarantined: () => repo?.quarantine.count ?? 0,
           activePulls: () => pulls.size,
-          repo: async () => (await s.status()).repo
+          repo: async () => (await s.status()).repo,
+          gc: () => ({ maxBytes: performance.max_cache_size, watermark: performance.gc_watermark, targetBytes: Math.floor(performance.max_cache_size * performance.gc_watermark), intervalMs: performance.gc_interval, runs: autoGc?.runs ?? 0, failures: autoGc?.failures ?? 0 })
         })
-      }
+        metrics.history.start()
+      },
+      stop: async () => { await metrics.history.stop() }
     },
     {
       name: 'auto-gc',
@@ -310,6 +315,12 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     lifecycle.assertRunning(operation)
     return fn()
   }
+  const connections = (): KitConnection[] => (kitNode.libp2p?.getConnections() ?? []).map(c => ({
+    peerId: c.remotePeer.toString(),
+    address: c.remoteAddr.decapsulateCode(P2P_CODE).toString(),
+    direction: c.direction,
+    ...(c.rtt != null ? { rttMs: c.rtt } : {})
+  }))
   const kitStorage = required(storage)
   const kitModels = required(models)
   return {
@@ -328,14 +339,10 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     autoGc: required(autoGc),
     telemetry: metrics,
     metrics: async () => await running('metrics', async () => await collectMetrics({ storage: kitStorage, metrics })),
-    status: async () => await running('status', async () => await nodeStatus({ storage: kitStorage, models: kitModels, pulls, metrics, offline, started, addresses })),
+    status: async () => await running('status', async () => await nodeStatus({ storage: kitStorage, models: kitModels, pulls, metrics, offline, started, addresses, connections })),
     addresses,
     protocols: () => kitNode.libp2p?.getProtocols() ?? [],
-    connections: () => (kitNode.libp2p?.getConnections() ?? []).map(c => ({
-      peerId: c.remotePeer.toString(),
-      address: c.remoteAddr.decapsulateCode(P2P_CODE).toString(),
-      direction: c.direction
-    })),
+    connections,
     dial: async (address, dialOptions = {}) => {
       lifecycle.assertRunning('dial')
       const libp2p = online(kitNode.libp2p, 'dial')
@@ -365,7 +372,7 @@ const P2P_CODE = 421
  */
 function peerFetcher (libp2p: Libp2p, helia: Helia, blockstore: Repo['blockstore'], metrics: KitMetrics, inFlight: InFlight): (options: FetcherOptions) => BlockSource {
   return ({ timeoutMs, onFetched, onProgress, hold }) => {
-    const fetched = (cid: CID, bytes: Uint8Array): void => { metrics.fetched(cid, bytes); onFetched?.(cid, bytes) }
+    const fetched = (cid: CID, bytes: Uint8Array, peer?: string): void => { metrics.fetched(cid, bytes, peer); onFetched?.(cid, bytes, peer) }
     const source = meteredBlockSource(transferSource({
       libp2p,
       blockstore,

@@ -7,6 +7,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { LATENCY_BUCKETS_SECONDS, METRICS_SNAPSHOT_TTL_MS } from '../constants.ts'
 import { processMetrics } from './process-metrics.ts'
+import { PeerTraffic } from './peer-traffic.ts'
+import { groupTransfer, readTransfer, StatusHistory } from './status-history.ts'
 import type { CID } from 'multiformats/cid'
 import type { CacheStats, SharingStats } from '../cache/index.ts'
 
@@ -38,6 +40,22 @@ export interface GaugeSources {
   repo(): Promise<RepoFigures>
   /** Model pulls in progress. */
   activePulls(): number
+  /** The automatic gc: the repo's ceiling (`max_cache_size`), what each run evicts down to, runs and failed runs so far. */
+  gc?(): GcFigures
+}
+
+/** The automatic gc's limits and runs. */
+export interface GcFigures {
+  /** `performance.max_cache_size`, bytes. */
+  maxBytes: number
+  /** `performance.gc_watermark`: the fraction of maxBytes each run evicts down to. */
+  watermark: number
+  /** maxBytes × watermark. */
+  targetBytes: number
+  /** `performance.gc_interval`, ms (0: no automatic gc). */
+  intervalMs: number
+  runs: number
+  failures: number
 }
 
 /** The hot tier's stats, as `HotCache.stats()` gives them. */
@@ -90,6 +108,15 @@ export class KitMetrics {
   private cacheStats: (() => CacheFigures) | undefined
   private sharingStats: (() => SharingStats) | undefined
   private hotStats: (() => HotFigures) | undefined
+  /** Bytes each peer served us and we served it (bounded), for the status page's peers. */
+  readonly peerTraffic = new PeerTraffic()
+  /** Samples of the throughput and cache counters over the last minutes; `start()`ed by the kit. */
+  readonly history = new StatusHistory({
+    sample: async () => {
+      const cache = this.cacheFigures()
+      return { at: Date.now(), transfer: groupTransfer(await readTransfer(this.registry)), cacheHits: cache.hits, cacheMisses: cache.misses, cacheRemoteHits: cache.remoteHits }
+    }
+  })
 
   constructor () {
     const registers = [this.registry]
@@ -122,6 +149,11 @@ export class KitMetrics {
     counter(registers, 'ipfs_kit_hot_tier_hits_total', 'Block reads answered by the hot tier (memory)', () => hot().hits)
     counter(registers, 'ipfs_kit_hot_tier_misses_total', 'Block reads the hot tier did not hold (read from disk, the bucket or peers); hit rate = hits / (hits + misses)', () => hot().misses)
     gauge(registers, 'ipfs_kit_hot_tier_bytes', 'Bytes of verified blocks held in the hot tier (at most performance.memory_cache_size)', () => hot().bytes)
+    const gc = (): GcFigures | undefined => this.sources?.gc?.()
+    gauge(registers, 'ipfs_kit_repo_max_bytes', 'The repo\'s ceiling (performance.max_cache_size); ipfs_kit_repo_bytes / this is how full it is', () => gc()?.maxBytes ?? 0)
+    gauge(registers, 'ipfs_kit_gc_target_bytes', 'What automatic gc evicts unpinned content down to (max_cache_size × gc_watermark)', () => gc()?.targetBytes ?? 0)
+    counter(registers, 'ipfs_kit_gc_runs_total', 'Automatic gc runs', () => gc()?.runs ?? 0)
+    counter(registers, 'ipfs_kit_gc_failures_total', 'Automatic gc runs that failed (logged)', () => gc()?.failures ?? 0)
     gauge(registers, 'ipfs_kit_pinned_bytes', 'Bytes of the distinct blocks held by pins (a block shared by two pins counts once)', async () => (await repo()).pinnedBytes)
   }
 
@@ -142,6 +174,14 @@ export class KitMetrics {
   /** The hot tier's figures: `ipfs_kit_hot_tier_{hits,misses}_total`, `ipfs_kit_hot_tier_bytes`. */
   watchHot (stats: () => HotFigures): void {
     this.hotStats = stats
+  /** The cache's sharing figures now (undefined before the cache has started). */
+  sharingFigures (): SharingStats | undefined {
+    return this.sharingStats?.()
+  }
+
+  /** The automatic gc's figures (undefined until the kit has started it). */
+  gcFigures (): GcFigures | undefined {
+    return this.sources?.gc?.()
   }
 
   /** Where the gauges read their figures, once the parts of the kit they read exist (0 until then). */
@@ -179,12 +219,18 @@ export class KitMetrics {
   }
 
   /** A block came from peers (the network source's `onFetched`). */
-  fetched (cid: CID, bytes: Uint8Array): void {
+  fetched (cid: CID, bytes: Uint8Array, peer?: string): void {
+    if (peer != null) this.peerTraffic.received(peer, bytes.byteLength)
     const key = cid.toString()
     this.fetchedPending.set(key, (this.fetchedPending.get(key) ?? 0) + 1)
     this.tallies.networkFetches++
     this.tallies.networkBytes += bytes.byteLength
     this.fetchedBytes.inc(bytes.byteLength)
+  }
+
+  /** We sent `bytes` of blocks to `peer` (the transfer server's `onSent`). */
+  sentTo (peer: string, bytes: number): void {
+    this.peerTraffic.sent(peer, bytes)
   }
 
   /** A storage block read ended: local unless the network source reported fetching it. */

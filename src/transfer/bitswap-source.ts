@@ -26,7 +26,8 @@ export interface NetworkBlockSourceInit {
 export interface FetcherOptions {
   /** Per-block wait for peers. */
   timeoutMs: number
-  onFetched?(cid: CID, bytes: Uint8Array): void
+  /** `peer`: who sent the block, when the source knows (our transfer protocol does, bitswap does not). */
+  onFetched?(cid: CID, bytes: Uint8Array, peer?: string): void
   /** Transfer events (a provider dropped for lying or failing). */
   onProgress?(event: TransferProgressEvents): void
   /**
