@@ -174,6 +174,8 @@ export class KitMetrics {
   /** The hot tier's figures: `ipfs_kit_hot_tier_{hits,misses}_total`, `ipfs_kit_hot_tier_bytes`. */
   watchHot (stats: () => HotFigures): void {
     this.hotStats = stats
+  }
+
   /** The cache's sharing figures now (undefined before the cache has started). */
   sharingFigures (): SharingStats | undefined {
     return this.sharingStats?.()
