@@ -26,7 +26,7 @@ import ipfs_kit_client  # noqa: E402
 
 TOKEN = "python-tests-token-0123456789abcdef"
 DAEMON_READY_SECONDS = 60
-ABSENT_TIMEOUT = "1s"
+ABSENT_TIMEOUT = "500ms"
 """How long daemon-mode tests let the node look for content nobody has (config `retrieve_timeout`)."""
 
 ENV_VARS = ("IPFS_KIT_API", "IPFS_KIT_API_TOKEN", "IPFS_KIT_DISABLE", "IPFS_ACCELERATE_CACHE_DIR", "IPFS_KIT_CACHE_DIR", "XDG_CACHE_HOME")

@@ -1,7 +1,7 @@
 """Same bytes, same CID: the pure-Python importer against the node.
 
 Files up to a few MiB go through the running daemon and the fallback store (and one through
-`ipfs-kit add --offline`). The file just past 1024 chunks (1 GiB + 17 bytes, a second tree level)
+`ipfs-kit add`, through the daemon). The file just past 1024 chunks (1 GiB + 17 bytes, a second tree level)
 is a generated stream: pushing 1 GiB through a daemon costs ~5 CPU-seconds on the CI machine, so
 the node's side runs its own importer module (dist/src/unixfs, what `add` runs) on the same
 generated stream with its writes dropped (tests/node_importer.mjs), and the Python side builds the
@@ -52,12 +52,13 @@ def test_small_files_match_the_daemon_and_the_fallback_store(size, daemon, tmp_p
     assert python_cid.startswith("bafkrei" if size <= MIB else "bafybei")
 
 
-def test_ipfs_kit_add_gives_the_fallback_cid(tmp_path):
+def test_ipfs_kit_add_gives_the_fallback_cid(daemon, tmp_path):
     data = pattern(3 * MIB + 17)
     path = tmp_path / "weights.bin"
     path.write_bytes(data)
     fallback_cid = IPFSKitStorage(cache_dir=tmp_path / "f", force_fallback=True).store(path)
-    done = cli("add", str(path), "--offline", "--data-dir", str(tmp_path / "node"), "--json")
+    # the CLI on the daemon's data directory: it goes through the daemon (its control socket)
+    done = cli("add", str(path), "--data-dir", str(daemon.data_dir), "--json")
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(done.stdout)["cid"] == fallback_cid
 
