@@ -1,6 +1,5 @@
-import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
-import { choosePeerRuntime } from './test/fixtures/peer-runtime.ts'
+import { childRuntime } from './peers/runtime.ts'
 
 /** Suites that start real OS processes (nodes, the CLI, crash tests). */
 const PROCESS_SUITES = ['test/cli/**/*.spec.ts', 'test/cluster/**/*.spec.ts', 'test/fault/**/*.spec.ts', 'test/examples.spec.ts', 'test/http/daemon-api.spec.ts', 'test/http/status-page.spec.ts', 'test/http/python-client.spec.ts']
@@ -8,13 +7,9 @@ const PROCESS_SUITES = ['test/cli/**/*.spec.ts', 'test/cluster/**/*.spec.ts', 't
 /** `npm run test:coverage` (scripts/coverage.js) sets this: child processes then record V8 coverage. */
 const setupFiles = process.env.IPFS_KIT_CHILD_V8_COVERAGE != null ? ['test/fixtures/child-coverage.ts'] : []
 
-/**
- * Child processes (peers, the CLI) run dist/ when it is current, else the sources through tsx
- * (test/fixtures/peer-runtime.ts says why); IPFS_KIT_PEER_RUNTIME=tsx|dist forces one.
- */
-const peerRuntime = choosePeerRuntime(fileURLToPath(new URL('.', import.meta.url)), process.env.IPFS_KIT_PEER_RUNTIME)
-console.log(`child processes run ${peerRuntime === 'dist' ? 'the built dist/' : 'the sources through tsx'} (IPFS_KIT_PEER_RUNTIME=${peerRuntime})`)
-const env = { IPFS_KIT_PEER_RUNTIME: peerRuntime }
+// child processes (peers, the CLI) run dist/ when it is current, else the sources through tsx
+// (peers/runtime.ts says why, and checks again at every spawn)
+console.log(`child processes run ${childRuntime() === 'dist' ? 'the built dist/' : 'the sources through tsx'} (peers/runtime.ts)`)
 
 export default defineConfig({
   test: {
@@ -39,7 +34,6 @@ export default defineConfig({
           include: ['test/**/*.spec.ts'],
           exclude: PROCESS_SUITES,
           setupFiles,
-          env,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           sequence: { groupOrder: 0 }
@@ -50,7 +44,6 @@ export default defineConfig({
           name: 'processes',
           include: PROCESS_SUITES,
           setupFiles,
-          env,
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // each of these files runs several node processes on a 2-core machine: one file at a

@@ -12,10 +12,11 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { existsSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { DAEMON_NODE_FLAGS } from '../src/constants.ts'
+import { builtPath, childRuntime } from './runtime.ts'
 import type { PeerProcessInit } from './peer-process.ts'
 import type { HostileOperations } from './hostile-peer.ts'
 import type { StockHeliaInit, StockOperations } from './stock-helia-process.ts'
@@ -98,14 +99,13 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
  * as peer-process.ts does) and wrap it. `ownDir`: remove `dataDir` on stop; `configFile`: remove it on stop.
  */
 /**
- * How to run a peer entry: through tsx from source (tests), or, with
- * `IPFS_KIT_PEER_RUNTIME=dist`, the compiled JavaScript under dist/ (what users
- * run; benchmarks measure memory this way, without tsx's own ~50 MB).
+ * How to run a peer entry: the compiled JavaScript under dist/ when it is current (what users
+ * run; benchmarks measure memory this way, without tsx's own ~50 MB), else the source through tsx;
+ * `IPFS_KIT_PEER_RUNTIME=dist|tsx` forces one (peers/runtime.ts).
  */
 function entryArgs (entry: string): string[] {
-  if (process.env.IPFS_KIT_PEER_RUNTIME !== 'dist') return ['--import', 'tsx', entry]
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  const built = join(root, 'dist', relative(root, entry)).replace(/\.ts$/, '.js')
+  if (childRuntime() === 'tsx') return ['--import', 'tsx', entry]
+  const built = builtPath(entry)
   if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first`)
   return [built]
 }

@@ -1,5 +1,6 @@
 /**
- * Running the CLI as real child processes (`node --import tsx src/cli/entry.ts`),
+ * Running the CLI as real child processes (`node dist/src/cli/entry.js`, or
+ * `node --import tsx src/cli/entry.ts` when dist/ is not current),
  * with temp data directories; everything started here is killed and removed
  * by `cleanup()`.
  */
@@ -10,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { builtPath, childRuntime } from '../../peers/runtime.ts'
 import type { ChildProcess } from 'node:child_process'
 import type { Readable } from 'node:stream'
 
@@ -35,12 +37,13 @@ export function childEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv
 }
 
 /**
- * The sources through tsx; with `IPFS_KIT_PEER_RUNTIME=dist` (as for peers/harness.ts) the built
- * dist/, which `npm run test:coverage` uses to map the children's coverage back to src/.
+ * The built dist/ when it is current, else the sources through tsx; `IPFS_KIT_PEER_RUNTIME=dist|tsx`
+ * forces one (peers/runtime.ts, as for peers/harness.ts). `npm run test:coverage` forces dist/ to
+ * map the children's coverage back to src/.
  */
 export function entryArgs (): string[] {
-  if (process.env.IPFS_KIT_PEER_RUNTIME !== 'dist') return ['--import', TSX, path.join(ROOT, ENTRY)]
-  return [path.join(ROOT, 'dist', ENTRY.replace(/\.ts$/, '.js'))]
+  if (childRuntime() === 'tsx') return ['--import', TSX, path.join(ROOT, ENTRY)]
+  return [builtPath(path.join(ROOT, ENTRY))]
 }
 
 export function spawnCli (args: string[], env: Record<string, string> = {}, cwd = ROOT): ChildProcess {

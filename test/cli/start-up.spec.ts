@@ -22,4 +22,17 @@ process.stdout.write(JSON.stringify(process.moduleLoadList))`
     expect(loaded).toContain('NativeModule _http_client')
     expect(loaded.filter(name => /undici|http2|\btls\b/.test(name))).toEqual([])
   })
+
+  it('loads neither zod nor the MCP SDK with the CLI: the operation registry\'s schemas are built only where arguments are validated', async () => {
+    const script = `import { registerHooks } from 'node:module'
+const packages = new Set()
+registerHooks({ resolve (specifier, context, next) { const r = next(specifier, context); const m = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url); if (m != null) packages.add(m[1]); return r } })
+await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'src/cli/main.ts')).href)})
+process.stdout.write(JSON.stringify([...packages]))`
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], { cwd: ROOT })
+    const packages = JSON.parse(stdout) as string[]
+    // the control client's graph is there, or this proves nothing
+    expect(packages).toContain('progress-events')
+    expect(packages.filter(name => name === 'zod' || name === '@modelcontextprotocol/sdk')).toEqual([])
+  })
 })

@@ -67,8 +67,8 @@ export interface JunkBlocks {
 /**
  * `count` random 64-byte raw blocks, written once through an FsBlockstore at `junkDir` (which must
  * be on the same file system as the repos they go into). Putting them back into a repo as hard
- * links is one system call a block where a put is five (stat, open, write, close, rename): on the
- * 2-core CI machine refilling a repo with 4,500 blocks took ~6 s through puts, under 1 s as links.
+ * links is one system call a block where a put is five (stat, open, write, close, rename): on 2
+ * shared cores, refilling a repo with 4,500 blocks took 6–7 s through puts, under 1 s as links.
  */
 export async function writeJunkBlocks (junkDir: string, count: number): Promise<JunkBlocks> {
   const store = new FsBlockstore(junkDir)

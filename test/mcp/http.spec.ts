@@ -81,9 +81,12 @@ describe('MCP through a daemon', () => {
     await cleanup()
   })
 
-  it('refuses a client without the API token (401)', async () => {
+  it('refuses a client without the API token (401), and a web page\'s request from another origin (403)', async () => {
     const anonymous = new Client({ name: 'anonymous', version: '1.0.0' })
     await expect(anonymous.connect(new StreamableHTTPClientTransport(url))).rejects.toMatchObject({ code: 401 })
+    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'page', version: '1' } } }
+    const fromPage = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example', 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(initialize) })
+    expect(fromPage.status).toBe(403)
   })
 
   it('serves the tools over HTTP: add and cat, bad input as a tool error, paths under api.allowed_paths only', async () => {
