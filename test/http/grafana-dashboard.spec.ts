@@ -78,7 +78,7 @@ describe('Grafana dashboard and /status schema against a running daemon', () => 
     expect(new Set((dashboard.panels as any[]).map(p => p.id)).size).toBe(dashboard.panels.length)
     for (const p of dashboard.panels) expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24)
 
-    const status = await (await fetch(`${api}/status`)).json()
+    const status = await (await fetch(`${api}/status`)).json() as Record<string, unknown>
     expect(validate(schema, status)).toEqual([])
     expect(undocumented(schema)).toEqual([])
     // the checker does fail: an undocumented field and a missing one are both reported
