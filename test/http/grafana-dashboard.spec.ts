@@ -81,6 +81,13 @@ describe('Grafana dashboard and /status schema against a running daemon', () => 
     const status = await (await fetch(`${api}/status`)).json() as Record<string, unknown>
     expect(validate(schema, status)).toEqual([])
     expect(undocumented(schema)).toEqual([])
+    // `?since=` leaves out the history samples a polling page already has
+    const samples = (status.history as { samples: Array<{ at: number }> }).samples
+    expect(samples.length).toBeGreaterThan(0)
+    const lastAt = (samples.at(-1) as { at: number }).at
+    const newer = await (await fetch(`${api}/status?since=${lastAt}`)).json() as { history: { samples: Array<{ at: number }> } }
+    expect(newer.history.samples.filter(sample => sample.at <= lastAt)).toEqual([])
+    expect(validate(schema, newer)).toEqual([])
     // the checker does fail: an undocumented field and a missing one are both reported
     const { peers: _peers, ...withoutPeers } = status
     expect(validate(schema, { ...withoutPeers, extra: 1 })).toEqual(['$: missing peers', '$.extra: not documented'])
