@@ -17,7 +17,7 @@ const schema = JSON.parse(readFileSync(path.join(ROOT, 'docs/status.schema.json'
 const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset'])
 
 /** The series an expression names: what is left once strings, label matchers, ranges, groupings and function calls are taken out. */
-export function seriesOf (expr: string): string[] {
+function seriesOf (expr: string): string[] {
   const bare = expr
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\{[^}]*\}/g, ' ')
@@ -77,6 +77,9 @@ describe('Grafana dashboard and /status schema against a running daemon', () => 
     // unique panel ids and grid positions inside the 24 columns: what Grafana's import expects
     expect(new Set((dashboard.panels as any[]).map(p => p.id)).size).toBe(dashboard.panels.length)
     for (const p of dashboard.panels) expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24)
+    // importable as is: every query goes to the data source picked in the dashboard's own variable, none to a uid of ours
+    expect(dashboard.templating.list.find((v: any) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' })
+    for (const p of panels) for (const t of p.targets) expect(t.datasource.uid, p.title).toBe('${datasource}')
 
     const status = await (await fetch(`${api}/status`)).json() as Record<string, unknown>
     expect(validate(schema, status)).toEqual([])
