@@ -549,6 +549,3 @@ export const STATUS_PEERS_SHOWN = 64
 
 /** Providers listed per pull in `/status` (those that served most first). */
 export const PULL_PROVIDERS_SHOWN = 16
-
-/** One `kit.status()` (a repo scan, O(blocks)) answers every `/status` request made within this long, however many pages poll. */
-export const STATUS_REUSE_MS = 500

@@ -38,10 +38,10 @@ export const STATUS_PAGE = `<!doctype html>
 <p id="error" role="alert"></p>
 <main>
 <section class="wide" id="throughput">
-<h2>Throughput per protocol <small>last 6 minutes, stacked</small></h2>
+<h2>Throughput per protocol <small id="window"></small></h2>
 <div class="charts">
-<div><h3>In (received)</h3><div class="chart" id="chart-in"></div></div>
-<div><h3>Out (sent)</h3><div class="chart" id="chart-out"></div></div>
+<div><h3>In (received)</h3><div class="chart tall" id="chart-in"></div></div>
+<div><h3>Out (sent)</h3><div class="chart tall" id="chart-out"></div></div>
 </div>
 <div class="legend" id="legend"></div>
 <p class="empty" id="throughput-empty"></p>
@@ -62,6 +62,7 @@ export const STATUS_PAGE = `<!doctype html>
 <section id="peers-section">
 <h2>Peers <small id="peer-count"></small></h2>
 <div id="peers"></div>
+<p class="muted" style="font-size:.8rem">In: verified blocks the peer served us; out: blocks we served it (transfer protocol, since start). Latency: libp2p's ping, every 10 s.</p>
 </section>
 <section id="cache">
 <h2>Inference cache <small id="cache-rate"></small></h2>

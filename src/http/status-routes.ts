@@ -3,7 +3,6 @@
  * status page), `/status` (`kit.status()` as JSON, documented in
  * docs/status.schema.json) and `/metrics` (Prometheus).
  */
-import { STATUS_REUSE_MS } from '../constants.ts'
 import { intParam } from './request-context.ts'
 import { STATUS_PAGE, STATUS_PAGE_CSP } from './status-page.ts'
 import type { RequestContext, RouteHandler } from './request-context.ts'
@@ -19,17 +18,30 @@ async function page ({ req, res }: RequestContext): Promise<void> {
   }, STATUS_PAGE)
 }
 
-/** The latest `kit.status()` per kit, shared by the requests of STATUS_REUSE_MS (each is a repo scan). */
-const recent = new WeakMap<Kit, { at: number, value: Promise<NodeStatus> }>()
+/**
+ * `kit.status()` (a repo scan, O(blocks)) at most once at a time per kit, however many pages poll:
+ * a request that arrives while one runs waits for it to end and then shares the next one with
+ * every other request that arrived meanwhile. Each answer was read after its request arrived, so
+ * a client that writes and then asks sees its write.
+ */
+const reads = new WeakMap<Kit, { running?: Promise<NodeStatus>, next?: Promise<NodeStatus> }>()
 
-function sharedStatus (kit: Kit): Promise<NodeStatus> {
-  const last = recent.get(kit)
-  if (last != null && Date.now() - last.at < STATUS_REUSE_MS) return last.value
-  const value = kit.status()
-  // a failed read is not shared: the next request tries again
-  value.catch(() => { if (recent.get(kit)?.value === value) recent.delete(kit) })
-  recent.set(kit, { at: Date.now(), value })
-  return value
+async function sharedStatus (kit: Kit): Promise<NodeStatus> {
+  let state = reads.get(kit)
+  if (state == null) reads.set(kit, state = {})
+  const shared = state
+  const start = (): Promise<NodeStatus> => {
+    const value = kit.status()
+    shared.running = value
+    value.then(() => {}, () => {}).finally(() => { if (shared.running === value) shared.running = undefined })
+    return value
+  }
+  if (shared.running == null) return await start()
+  shared.next ??= shared.running.then(() => {}, () => {}).then(() => {
+    shared.next = undefined
+    return start()
+  })
+  return await shared.next
 }
 
 /** `/status`; `?since=<ms>` keeps only the history samples taken after that time (what a polling page lacks). */

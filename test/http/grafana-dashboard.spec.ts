@@ -17,7 +17,7 @@ const schema = JSON.parse(readFileSync(path.join(ROOT, 'docs/status.schema.json'
 const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset'])
 
 /** The series an expression names: what is left once strings, label matchers, ranges, groupings and function calls are taken out. */
-export function seriesOf (expr: string): string[] {
+function seriesOf (expr: string): string[] {
   const bare = expr
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\{[^}]*\}/g, ' ')
@@ -77,10 +77,20 @@ describe('Grafana dashboard and /status schema against a running daemon', () => 
     // unique panel ids and grid positions inside the 24 columns: what Grafana's import expects
     expect(new Set((dashboard.panels as any[]).map(p => p.id)).size).toBe(dashboard.panels.length)
     for (const p of dashboard.panels) expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24)
+    // importable as is: every query goes to the data source picked in the dashboard's own variable, none to a uid of ours
+    expect(dashboard.templating.list.find((v: any) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' })
+    for (const p of panels) for (const t of p.targets) expect(t.datasource.uid, p.title).toBe('${datasource}')
 
-    const status = await (await fetch(`${api}/status`)).json()
+    const status = await (await fetch(`${api}/status`)).json() as Record<string, unknown>
     expect(validate(schema, status)).toEqual([])
     expect(undocumented(schema)).toEqual([])
+    // `?since=` leaves out the history samples a polling page already has
+    const samples = (status.history as { samples: Array<{ at: number }> }).samples
+    expect(samples.length).toBeGreaterThan(0)
+    const lastAt = (samples.at(-1) as { at: number }).at
+    const newer = await (await fetch(`${api}/status?since=${lastAt}`)).json() as { history: { samples: Array<{ at: number }> } }
+    expect(newer.history.samples.filter(sample => sample.at <= lastAt)).toEqual([])
+    expect(validate(schema, newer)).toEqual([])
     // the checker does fail: an undocumented field and a missing one are both reported
     const { peers: _peers, ...withoutPeers } = status
     expect(validate(schema, { ...withoutPeers, extra: 1 })).toEqual(['$: missing peers', '$.extra: not documented'])

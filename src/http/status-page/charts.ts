@@ -11,9 +11,11 @@ function svgEl (tag, attrs) {
   for (const k in attrs) e.setAttribute(k, String(attrs[k]))
   return e
 }
-function niceMax (v) {
+// the next 1, 2 or 5 × a power of ten above v; with base 1024, of ten within its binary unit (so 2 MiB/s, not 1.9 MiB/s)
+function niceMax (v, base) {
   if (!(v > 0)) return 1
-  const p = Math.pow(10, Math.floor(Math.log10(v)))
+  const unit = base == null ? 1 : Math.pow(base, Math.max(0, Math.floor(Math.log(v) / Math.log(base))))
+  const p = unit * Math.pow(10, Math.floor(Math.log10(v / unit)))
   for (const m of [1, 2, 5, 10]) if (v <= m * p) return m * p
   return 10 * p
 }
@@ -21,7 +23,7 @@ function ago (ms) {
   const s = Math.round(ms / 1000)
   return s >= 60 ? '-' + Math.round(s / 60) + ' min' : '-' + s + ' s'
 }
-// opts: { t0, t1, series: [{ name, color, points: [[t, v|null]] }], stacked, fixedMax, format }
+// opts: { t0, t1, series: [{ name, color, points: [[t, v|null]] }], stacked, fixedMax, base, format }
 function drawChart (host, opts) {
   const W = Math.max(200, host.clientWidth || 600)
   const H = host.clientHeight || 150
@@ -38,7 +40,7 @@ function drawChart (host, opts) {
     }
     max = Math.max(max, sum)
   }
-  const top = opts.fixedMax ?? niceMax(max)
+  const top = opts.fixedMax ?? niceMax(max, opts.base)
   const y = v => T + (H - T - B) * (1 - Math.min(v, top) / top)
   const svg = svgEl('svg', { viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, role: 'img' })
   for (const f of [0, 0.5, 1]) {
@@ -56,6 +58,8 @@ function drawChart (host, opts) {
   }
   const base = new Array(n).fill(0)
   for (const s of opts.series) {
+    // a series that stayed at zero would only draw over the others
+    if (opts.stacked && !s.points.some(p => p[1] > 0)) continue
     let line = ''
     let area = ''
     let run = []

@@ -71,13 +71,19 @@ function rates (current, read) {
   }
   return out
 }
-function throughput (s, current) {
+// the window drawn: the last 6 minutes, or since the first sample when the node is younger (at least a minute)
+function windowOf (current) {
   const t1 = current.at
-  const t0 = t1 - 180 * intervalMs
+  const first = samples.length > 0 ? samples[0].at : t1
+  return [Math.min(t1 - 60000, Math.max(first, t1 - 180 * intervalMs)), t1]
+}
+function throughput (s, current) {
+  const [t0, t1] = windowOf(current)
+  $('window').textContent = 'last ' + duration((t1 - t0) / 1000) + ', stacked'
   const legend = []
   for (const dir of ['in', 'out']) {
     const series = GROUPS.map(([g, color]) => ({ name: g, color, points: rates(current, (a, b, dt) => Math.max(0, a.transfer[g][dir] - b.transfer[g][dir]) / dt) }))
-    drawChart($('chart-' + dir), { t0, t1, series, stacked: true, format: rate })
+    drawChart($('chart-' + dir), { t0, t1, series, stacked: true, base: 1024, format: rate })
     series.forEach((ser, i) => {
       const last = ser.points.length > 0 ? ser.points[ser.points.length - 1][1] ?? 0 : 0
       legend[i] = (legend[i] ?? '') + (dir === 'in' ? 'in ' + rate(last) : ', out ' + rate(last))
@@ -136,8 +142,10 @@ function pulls (s) {
 }
 function peers (s) {
   $('peer-count').textContent = s.peers + ' connection' + (s.peers === 1 ? '' : 's')
-  fill('peers', s.connections.map(c => [short(c.peerId), c.address, c.direction, c.rttMs == null ? 'measuring' : Math.round(c.rttMs) + ' ms', bytes(c.receivedBytes), bytes(c.sentBytes)]),
-    ['Peer', 'Address', 'Dir', 'Latency ', 'Served us ', 'We served '], s.offline ? 'Offline: no peers.' : 'No peers connected.')
+  fill('peers', s.connections.map(c => [short(c.peerId), c.direction === 'inbound' ? 'in' : 'out', c.rttMs == null ? 'measuring' : Math.round(c.rttMs) + ' ms', bytes(c.receivedBytes), bytes(c.sentBytes)]),
+    ['Peer', 'Dir', 'Latency ', 'In ', 'Out '], s.offline ? 'Offline: no peers.' : 'No peers connected.')
+  // the full id and address on hover (a phone's table has no room for them)
+  $('peers').querySelectorAll('tbody tr').forEach((tr, i) => { const c = s.connections[i]; tr.title = c.peerId + ' at ' + c.address })
 }
 function cache (s, current) {
   const c = s.cache
@@ -147,7 +155,8 @@ function cache (s, current) {
     const gets = (a.cacheHits - b.cacheHits) + (a.cacheMisses - b.cacheMisses)
     return gets > 0 ? 100 * (a.cacheHits - b.cacheHits) / gets : null
   })
-  drawChart($('chart-cache'), { t0: current.at - 180 * intervalMs, t1: current.at, series: [{ name: 'hit rate', color: '#1f9d6b', points }], stacked: false, fixedMax: 100, format: v => Math.round(v) + ' %' })
+  const [t0, t1] = windowOf(current)
+  drawChart($('chart-cache'), { t0, t1, series: [{ name: 'hit rate', color: '#1f9d6b', points }], stacked: false, fixedMax: 100, format: v => Math.round(v) + ' %' })
   $('cache-empty').textContent = lookups === 0 ? 'No cache lookups yet: the chart shows the share of gets answered with a value.' : ''
   const sh = s.cacheSharing
   $('cache-figures').textContent = c.entries + ' entries, ' + bytes(c.bytes) + '; ' + c.hits + ' hits (' + c.remoteHits + ' from peers), ' + c.misses + ' misses, ' + c.evictions + ' evicted, ' + c.expirations + ' expired. Cluster: ' + sh.asksSent + ' asks sent, ' + sh.asksServed + ' served, ' + sh.hints + ' hints, ' + sh.ignoredPeers + ' peers ignored.'

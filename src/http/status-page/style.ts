@@ -26,6 +26,7 @@ th { color: var(--muted); font-weight: normal }
 td.r, th.r { text-align: right }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .82rem }
 .chart { width: 100%; height: 150px; display: block }
+@media (min-width: 900px) { .chart.tall { height: 230px } }
 .chart text { font: 11px system-ui, sans-serif; fill: var(--muted) }
 .chart .grid { stroke: var(--line) }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: .2rem 1rem }
