@@ -1,6 +1,7 @@
 /**
  * The CLI as users run it: `bin/ipfs-kit.js` over the built dist/ (what `npm start` and
- * `npx ipfs-kit` execute), not the TypeScript sources the other CLI tests run through tsx.
+ * `npx ipfs-kit` execute), started as users start it rather than through src/cli/entry as the
+ * other CLI tests do.
  */
 import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -9,6 +10,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { distIsCurrent } from '../../peers/runtime.ts'
 
 const run = promisify(execFile)
 const ROOT = new URL('../..', import.meta.url).pathname
@@ -17,8 +19,9 @@ describe('the built CLI (bin/ipfs-kit.js over dist/)', () => {
   let dir: string
 
   beforeAll(async () => {
-    // build from the current sources, so the test never runs a stale dist/
-    await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT })
+    // build from the current sources unless dist/ is already built from them, so the test never runs a stale dist/
+    if (!distIsCurrent()) await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT })
+    expect(distIsCurrent()).toBe(true)
     dir = await mkdtemp(join(tmpdir(), 'ipfs-kit-bin-'))
   }, 120_000)
 
