@@ -34,10 +34,19 @@ export async function ensurePrivateDir (dir: string, options: PrivateDirOptions 
   if ((mode & 0o077) !== 0) options.onTightened?.(dir, mode)
 }
 
-/** chmod 0600 every regular file directly in `dir` (LevelDB's files are created 0644 & ~umask). */
+/**
+ * chmod 0600 every regular file directly in `dir` (LevelDB's files are created 0644 & ~umask). A
+ * file gone between the listing and its chmod is skipped: LevelDB, recovering after a crash,
+ * compacts and deletes table files while the repo opens.
+ */
 export async function restrictFiles (dir: string): Promise<void> {
   for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    if (entry.isFile()) await fs.chmod(path.join(dir, entry.name), PRIVATE_FILE_MODE)
+    if (!entry.isFile()) continue
+    try {
+      await fs.chmod(path.join(dir, entry.name), PRIVATE_FILE_MODE)
+    } catch (err: any) {
+      if (err?.code !== 'ENOENT') throw err
+    }
   }
 }
 
