@@ -128,7 +128,7 @@ function checkState (s: StreamState, name: string, o: StreamOptions): void {
 
 /** Every block of a shard here (checked against its declared size first), then pinned. */
 async function fetchShard (storage: IPFSKitStorage, source: BlockSource, file: ManifestFile, options: AbortOptions): Promise<void> {
-  await checkManifestFiles(source, [file], options)
+  if ((await checkManifestFiles(source, [file], options)).length > 0) throw DATASET_KIND.pullError(file.path, [file.path])
   await prefetchFile(source, file.cid, { signal: options.signal, size: file.size, path: file.path })
   if (!await storage.pin(file.cid.toString(), options)) throw DATASET_KIND.pullError(file.path, [file.path])
 }

@@ -13,9 +13,23 @@ import type { ManifestFile } from './manifest.ts'
 import type { BlockSource } from '../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
-/** @throws ManifestMismatchError for the first file whose root does not declare the manifest's size */
-export async function checkManifestFiles (source: BlockSource, files: ManifestFile[], options: AbortOptions = {}): Promise<void> {
+/**
+ * @returns the paths of files whose root no provider sent (NotFoundError): the pull reports them incomplete
+ * @throws ManifestMismatchError for the first file whose root does not declare the manifest's size
+ */
+export async function checkManifestFiles (source: BlockSource, files: readonly ManifestFile[], options: AbortOptions = {}): Promise<string[]> {
+  const missing: string[] = []
   for (const file of files) {
-    checkRootSize(file.cid, await source.getBytes(file.cid, options), file.size, file.path)
+    let bytes: Uint8Array
+    try {
+      bytes = await source.getBytes(file.cid, options)
+    } catch (err: any) {
+      options.signal?.throwIfAborted()
+      if (err.name !== 'NotFoundError') throw err
+      missing.push(file.path)
+      continue
+    }
+    checkRootSize(file.cid, bytes, file.size, file.path)
   }
+  return missing
 }

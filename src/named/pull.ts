@@ -145,10 +145,11 @@ async function pullHeld (c: NamedPullComponents, name: string, options: NamedPul
   options.onProgress?.(new CustomProgressEvent(`${events}:pull:manifest`, { root: root.toString(), files: files.length, bytesTotal }))
 
   // every file's root declares the manifest's size before any leaf is fetched or byte written (a DAG bomb is refused here)
-  await checkManifestFiles(source, files, options)
+  const rootless = new Set(await checkManifestFiles(source, files, options))
 
   // 2. the files, several at once; blocks stay here even if a file fails
-  const { incomplete } = await fetchFiles(source, files, { ...options, prefetch: source !== local, events, peers: () => providersUsed.size, mismatch: (path, cause) => c.kind.pullError(path, [path], { cause }) })
+  const fetched = await fetchFiles(source, files.filter(f => !rootless.has(f.path)), { ...options, prefetch: source !== local, events, peers: () => providersUsed.size, mismatch: (path, cause) => c.kind.pullError(path, [path], { cause }) })
+  const incomplete = [...rootless, ...fetched.incomplete].sort()
   if (incomplete.length > 0) throw c.kind.pullError(modelRef(name, revision), incomplete)
 
   // 3. pin (everything is local now and held), then remember and tell the others: a pull
