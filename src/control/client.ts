@@ -167,6 +167,11 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
     modelTrust: async (org, publisher, options) => await unary('modelTrust', { org, publisher }, options),
     modelUntrust: async (org, publisher, options) => await unary('modelUntrust', { org, publisher }, options),
     modelTrusted: async (options) => await unary('modelTrusted', {}, options),
+    datasetPublish: async (dir, options) => await unary('datasetPublish', { dir, name: options.name, revision: options.revision, shardSize: options.shardSize }, options),
+    datasetPlan: async (name, options) => await unary('datasetPlan', { name, rank: options.rank, world: options.world, revision: options.revision }, options),
+    datasetPull: async (name, options) => await unary('datasetPull', { name, rank: options.rank, world: options.world, group: options.group, revision: options.revision, dest: options.dest, force: options.force }, options),
+    datasetProviders: async (name, options = {}) => await unary('datasetProviders', { name, revision: options.revision, timeoutMs: options.timeoutMs }, options),
+    datasetList: async (options) => await unary('datasetList', {}, options),
     cachePut: async (key, value, options = {}) => {
       const res = await call('cachePut', { key, ttl: options.ttl }, { body: (async function * () { yield value })(), signal: options.signal })
       return await result(res, options.signal)

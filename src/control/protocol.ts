@@ -20,6 +20,7 @@
 import { isKitError } from '../errors.ts'
 import type { IdResult, PinEntry, SaveResult, TrustEntry } from './operations.ts'
 import type { BackendStatus, CacheEntryInfo, CacheStats, FileEntry, GcResult, LocalModel, ModelProvider, PublishResult, PullResult, VerifyResult, YankResult } from '../index.ts'
+import type { DatasetPlan, DatasetProvider, DatasetPublishResult, DatasetPullResult, LocalDataset } from '../index.ts'
 
 /** Path prefix of every operation; bump on an incompatible change. */
 export const API_PREFIX = '/v1/'
@@ -58,6 +59,11 @@ export interface UnaryCalls {
   modelTrust: { args: { org: string, publisher: string }, result: string[] }
   modelUntrust: { args: { org: string, publisher: string }, result: string[] }
   modelTrusted: { args: Record<string, never>, result: TrustEntry[] }
+  datasetPublish: { args: { dir: string, name: string, revision?: string, shardSize?: number }, result: DatasetPublishResult }
+  datasetPlan: { args: { name: string, rank: number, world: number, revision?: string }, result: DatasetPlan }
+  datasetPull: { args: { name: string, rank?: number, world?: number, group?: string, revision?: string, dest?: string, force?: boolean }, result: DatasetPullResult }
+  datasetProviders: { args: { name: string, revision?: string, timeoutMs?: number }, result: DatasetProvider[] }
+  datasetList: { args: Record<string, never>, result: LocalDataset[] }
   /** The value in base64, or null on a miss. */
   cacheGet: { args: { key: string }, result: string | null }
   cacheRm: { args: { key: string }, result: boolean }
@@ -67,7 +73,7 @@ export interface UnaryCalls {
 
 export type UnaryOp = keyof UnaryCalls
 
-export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'modelPublish', 'modelProviders', 'modelPull', 'modelList', 'save', 'modelYank', 'modelTrust', 'modelUntrust', 'modelTrusted', 'cacheGet', 'cacheRm', 'cacheLs', 'cacheStats']
+export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'modelPublish', 'modelProviders', 'modelPull', 'modelList', 'save', 'modelYank', 'modelTrust', 'modelUntrust', 'modelTrusted', 'cacheGet', 'cacheRm', 'cacheLs', 'cacheStats', 'datasetPublish', 'datasetPlan', 'datasetPull', 'datasetProviders', 'datasetList']
 
 /** Arguments of the streaming operations. */
 export interface AddArgs { filename?: string, pin?: boolean }

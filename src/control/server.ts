@@ -69,6 +69,19 @@ const unary: UnaryHandlers = {
     const value = await ops.cacheGet(stringArg(args, 'key'), { signal })
     return value == null ? null : Buffer.from(value).toString('base64')
   },
+  datasetPublish: async (ops, args, signal) => await ops.datasetPublish(stringArg(args, 'dir'), { name: stringArg(args, 'name'), revision: optionalString(args, 'revision'), shardSize: optionalInteger(args, 'shardSize'), signal }),
+  datasetPlan: async (ops, args, signal) => await ops.datasetPlan(stringArg(args, 'name'), { rank: optionalInteger(args, 'rank') as number, world: optionalInteger(args, 'world') as number, revision: optionalString(args, 'revision'), signal }),
+  datasetPull: async (ops, args, signal) => await ops.datasetPull(stringArg(args, 'name'), {
+    rank: optionalInteger(args, 'rank'),
+    world: optionalInteger(args, 'world'),
+    group: optionalString(args, 'group'),
+    revision: optionalString(args, 'revision'),
+    dest: optionalString(args, 'dest'),
+    force: optionalBoolean(args, 'force'),
+    signal
+  }),
+  datasetProviders: async (ops, args, signal) => await ops.datasetProviders(stringArg(args, 'name'), { revision: optionalString(args, 'revision'), timeoutMs: optionalInteger(args, 'timeoutMs'), signal }),
+  datasetList: async (ops, _, signal) => await ops.datasetList({ signal }),
   cacheRm: async (ops, args, signal) => await ops.cacheRm(stringArg(args, 'key'), { signal }),
   cacheLs: async (ops, _, signal) => await ops.cacheLs({ signal }),
   cacheStats: async (ops, _, signal) => await ops.cacheStats({ signal }),

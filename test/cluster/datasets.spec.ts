@@ -63,8 +63,13 @@ describe('datasets across processes', () => {
     await seed.call('datasetPublish', { dir, name: MAIN, shardSize: 64 * KiB })
     await seed.call('datasetPublish', { dir: other, name: OTHER })
     await seed.call('datasetPublish', { dir: group, name: GROUP })
-    workers = await Promise.all([0, 1, 2, 3].map(async () => await startPeer({ bootstrap: seed.addresses })))
-    peers.push(...workers)
+    workers = []
+    // one at a time: four node start-ups at once can exceed the harness's start timeout on a loaded 2-core machine
+    for (let i = 0; i < 4; i++) {
+      const w = await startPeer({ bootstrap: seed.addresses })
+      peers.push(w)
+      workers.push(w)
+    }
     for (const w of workers) await waitForPeers(w, 1)
   }, 120_000)
 
