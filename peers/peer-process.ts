@@ -61,9 +61,9 @@ function handlers (kit: Kit): Handlers {
       const { root, shards, bytes } = await kit.datasets.publish(dir, { name, revision, shardSize })
       return { root, shards, bytes }
     },
-    datasetPull: async ({ name, rank, world, group, memberGraceMs, dest, blockTimeoutMs, findTimeoutMs, progress }, report) => {
+    datasetPull: async ({ name, rank, world, group, memberGraceMs, dest, blockTimeoutMs, findTimeoutMs, manifestTimeoutMs, progress }, report) => {
       const onProgress = progress === true ? (event: { type: string, detail: unknown }) => { report(event.type, event.detail) } : undefined
-      const { root, shards, bytes, fetchedBytes, providers, members } = await kit.datasets.pull(name, { rank, world, group, memberGraceMs, dest, blockTimeoutMs, findTimeoutMs, onProgress })
+      const { root, shards, bytes, fetchedBytes, providers, members } = await kit.datasets.pull(name, { rank, world, group, memberGraceMs, dest, blockTimeoutMs, findTimeoutMs, manifestTimeoutMs, onProgress })
       return { root, shards, bytes, fetchedBytes, providers, members }
     },
     datasetPlan: async ({ name, rank, world }) => {

@@ -84,7 +84,7 @@ describe('datasets across processes', () => {
     expect(all.filter(p => p.startsWith('text.jsonl.shard-')).length).toBeGreaterThan(3)
     const results = await Promise.all(workers.map(async (w, rank) => {
       const dest = await sandbox.dir()
-      const pulled = await w.call('datasetPull', { name: MAIN, rank, world: 4, dest }, { timeoutMs: 60_000 })
+      const pulled = await w.call('datasetPull', { name: MAIN, rank, world: 4, dest, manifestTimeoutMs: 20_000 }, { timeoutMs: 60_000 })
       shares.set(rank, { shards: pulled.shards, dest })
       // the plan every process computes alone is what was pulled
       expect((await w.call('datasetPlan', { name: MAIN, rank, world: 4 })).shards.map(s => s.path)).toEqual(pulled.shards)
@@ -114,7 +114,7 @@ describe('datasets across processes', () => {
     peers.push(late)
     await waitForPeers(late, 1)
     const dest = await sandbox.dir()
-    const pulled = await late.call('datasetPull', { name: MAIN, rank: 0, world: 1, dest, blockTimeoutMs: 5000 }, { timeoutMs: 60_000 })
+    const pulled = await late.call('datasetPull', { name: MAIN, rank: 0, world: 1, dest, blockTimeoutMs: 5000, manifestTimeoutMs: 20_000 }, { timeoutMs: 60_000 })
     expect(pulled.shards).toContain(victim.path)
     expect(sha(await readFile(join(dest, victim.path)))).toBe(hashes.get(victim.path))
 
@@ -123,7 +123,7 @@ describe('datasets across processes', () => {
     const lost = other.shards[1] as { path: string, cid: string }
     await corrupt(seed, lost.cid)
     const otherDest = await sandbox.dir()
-    const failed = late.call('datasetPull', { name: OTHER, rank: 0, world: 1, dest: otherDest, blockTimeoutMs: 2000 }, { timeoutMs: 60_000 })
+    const failed = late.call('datasetPull', { name: OTHER, rank: 0, world: 1, dest: otherDest, blockTimeoutMs: 2000, manifestTimeoutMs: 20_000 }, { timeoutMs: 60_000 })
     await expect(failed).rejects.toMatchObject({ name: 'DatasetPullError', message: expect.stringContaining(lost.path) })
     await expect(failed).rejects.toMatchObject({ message: expect.not.stringContaining((other.shards[0] as { path: string }).path) })
     // the others landed
@@ -144,7 +144,7 @@ describe('datasets across processes', () => {
     const plan = await seed.call('datasetPlan', { name: GROUP, rank: 0, world: 1 })
     const victim = workers[3] as Peer
     let killed: Promise<void> | undefined
-    const pulls = workers.map(async (w, i) => await w.call('datasetPull', { name: GROUP, group: 'g1', memberGraceMs: 3000, progress: i === 3 }, {
+    const pulls = workers.map(async (w, i) => await w.call('datasetPull', { name: GROUP, group: 'g1', memberGraceMs: 3000, manifestTimeoutMs: 20_000, progress: i === 3 }, {
       timeoutMs: 60_000,
       // killed as it starts pulling its share of the first plan (over all four members)
       onProgress: (type, detail) => { if (type === 'datasets:group:members' && detail.members.length === 4) killed ??= victim.kill() }

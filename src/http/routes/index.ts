@@ -6,6 +6,7 @@ import { dagExport, dagImport } from './dag.ts'
 import { get } from './get.ts'
 import { ls } from './ls.ts'
 import { modelProviders } from './models.ts'
+import { datasetPlan, datasetProviders, datasetPublish, datasetPull } from './datasets.ts'
 import { modelPublish, modelPull } from './models-publish-pull.ts'
 import { modelTrust, modelTrusted, modelUntrust, modelYank } from './model-trust.ts'
 import { cacheGet, cacheKey, cachePut, cacheRm, cacheStats } from './cache.ts'
@@ -45,5 +46,9 @@ export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
   ['ipfs-kit/cache/get', cacheGet],
   ['ipfs-kit/cache/stats', cacheStats],
   ['ipfs-kit/cache/rm', cacheRm],
-  ['ipfs-kit/cache/key', cacheKey]
+  ['ipfs-kit/cache/key', cacheKey],
+  ['ipfs-kit/datasets/providers', datasetProviders],
+  ['ipfs-kit/datasets/plan', datasetPlan],
+  ['ipfs-kit/datasets/pull', datasetPull],
+  ['ipfs-kit/datasets/publish', datasetPublish]
 ])
