@@ -216,6 +216,9 @@ export const DATASETS_MAX_BYTES = 0
 /** Largest share of a rank, as a multiple of the mean share, that `plan` aims for (met whenever no shard exceeds a quarter of the mean). */
 export const DATASETS_BALANCE = 1.25
 
+/** Load a plan member may reach before its most loosely attached shards spill to their next preferred member, as a multiple of the mean share (below DATASETS_BALANCE). */
+export const DATASETS_PLAN_LOAD_CAP = 1.2
+
 /** Largest record (line) `stream` yields from a line-based shard; a longer line fails the stream. */
 export const DATASETS_MAX_RECORD_BYTES = 64 * 1024 * 1024
 

@@ -14,9 +14,7 @@
  * leaves, mostly the shards that preferred it move.
  */
 import { createHash } from 'node:crypto'
-
-/** Load a member may reach before its most loosely attached shards spill to their next preferred member, as a multiple of the mean share (below DATASETS_BALANCE). */
-export const PLAN_LOAD_CAP = 1.2
+import { DATASETS_PLAN_LOAD_CAP as PLAN_LOAD_CAP } from '../constants.ts'
 
 export interface Sized {
   path: string
