@@ -66,6 +66,11 @@ function handlers (kit: Kit): Handlers {
       const { root, shards, bytes, fetchedBytes, providers, members } = await kit.datasets.pull(name, { rank, world, group, memberGraceMs, dest, blockTimeoutMs, findTimeoutMs, manifestTimeoutMs, onProgress })
       return { root, shards, bytes, fetchedBytes, providers, members }
     },
+    datasetFirstItem: async ({ name, rank, world }) => {
+      const started = performance.now()
+      for await (const item of kit.datasets.stream(name, { rank, world })) return { ms: performance.now() - started, path: item.path }
+      throw new Error(`rank ${rank} of ${world} has no shards`)
+    },
     datasetPlan: async ({ name, rank, world }) => {
       const { root, shards, bytes } = await kit.datasets.plan(name, { rank, world })
       return { root, shards: shards.map(({ path, size, cid }) => ({ path, size, cid })), bytes }
