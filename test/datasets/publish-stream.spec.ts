@@ -115,6 +115,45 @@ describe('datasets on one node', () => {
     // a state from another stream is refused
     await expect(all(kit, { rank: 0, world: 2, epoch: 1, seed: 7, state })).rejects.toThrow(expect.objectContaining({ name: 'InvalidInputError' }))
   })
+
+  it('keeps at most max_bytes of the shards it pinned, unpinning consumed ones first', async () => {
+    const { dir } = await corpus(sandbox)
+    const kit = await sandbox.kit()
+    const { root } = await kit.datasets.publish(dir, { name: NAME, shardSize: 8192 })
+    const plan = await kit.datasets.plan(NAME, { rank: 0, world: 1 })
+    const sizes = new Map(plan.shards.map(s => [s.cid, s.size]))
+    const pinnedShards = async (): Promise<string[]> => {
+      const out: string[] = []
+      for await (const pin of kit.storage.pins()) if (sizes.has(pin.cid)) out.push(pin.cid)
+      return out
+    }
+    const pinnedBytes = async (): Promise<number> => (await pinnedShards()).reduce((n, cid) => n + (sizes.get(cid) as number), 0)
+    const largest = Math.max(...sizes.values())
+    // a budget of about two shards: while reading, what stays pinned is within it plus the shard being read and the one prefetched
+    const budget = 2 * 8300
+    const stream = kit.datasets.stream(NAME, { rank: 0, world: 1, maxBytes: budget, prefetch: 1 })
+    let most = 0
+    let shardsSeen = 0
+    let last = ''
+    for await (const item of stream) {
+      if (item.path !== last) {
+        shardsSeen++
+        last = item.path
+        most = Math.max(most, await pinnedBytes())
+      }
+    }
+    expect(shardsSeen).toBe(plan.shards.length)
+    expect(most).toBeLessThanOrEqual(budget + 2 * largest)
+    expect(most).toBeGreaterThan(0)
+    expect(await pinnedBytes()).toBeLessThanOrEqual(budget)
+    // the dataset itself is untouched: the publisher's manifest pin still holds every shard
+    const roots: string[] = []
+    for await (const pin of kit.storage.pins()) roots.push(pin.cid)
+    expect(roots).toContain(root)
+    // without a budget every shard it read stays pinned
+    for await (const _ of kit.datasets.stream(NAME, { rank: 0, world: 1, maxBytes: 0 })) { /* read all */ }
+    expect((await pinnedShards()).length).toBe(plan.shards.length)
+  })
 })
 
 async function readAll (kit: Kit, cid: string): Promise<string> {
