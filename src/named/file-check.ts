@@ -8,7 +8,11 @@
  * file are checked first, so a bad file fails the pull before any file is
  * written; the rest of each DAG is checked as prefetchFile walks it.
  */
+import { MODEL_PULL_FILE_CONCURRENCY } from '../constants.ts'
 import { checkRootSize } from '../transfer/index.ts'
+
+/** Roots checked at once: twice the files fetched at once. */
+const ROOT_CHECK_CONCURRENCY = 2 * MODEL_PULL_FILE_CONCURRENCY
 import type { ManifestFile } from './manifest.ts'
 import type { BlockSource } from '../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -18,18 +22,23 @@ import type { AbortOptions } from '@libp2p/interface'
  * @throws ManifestMismatchError for the first file whose root does not declare the manifest's size
  */
 export async function checkManifestFiles (source: BlockSource, files: readonly ManifestFile[], options: AbortOptions = {}): Promise<string[]> {
-  const missing: string[] = []
-  for (const file of files) {
-    let bytes: Uint8Array
-    try {
-      bytes = await source.getBytes(file.cid, options)
-    } catch (err: any) {
-      options.signal?.throwIfAborted()
-      if (err.name !== 'NotFoundError') throw err
-      missing.push(file.path)
-      continue
+  // roots fetched several at once (a dataset has many small files: one round trip each in a row was
+  // seconds before the first byte); a mismatch is still reported for the first file in manifest order
+  const outcome: Array<'missing' | Error | undefined> = new Array(files.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) {
+      const file = files[i] as ManifestFile
+      try {
+        checkRootSize(file.cid, await source.getBytes(file.cid, options), file.size, file.path)
+      } catch (err: any) {
+        options.signal?.throwIfAborted()
+        outcome[i] = err.name === 'NotFoundError' ? 'missing' : err
+      }
     }
-    checkRootSize(file.cid, bytes, file.size, file.path)
   }
-  return missing
+  await Promise.all(Array.from({ length: Math.min(ROOT_CHECK_CONCURRENCY, files.length) }, worker))
+  const failed = outcome.find((o): o is Error => o instanceof Error)
+  if (failed != null) throw failed
+  return files.filter((_, i) => outcome[i] === 'missing').map(f => f.path)
 }
