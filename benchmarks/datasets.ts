@@ -78,11 +78,11 @@ async function runCase (name: CaseName, dir: string, net: Network): Promise<Case
     const long = { timeoutMs: 1_800_000 }
     const base = { case: name, errors: [] as string[] }
     if (name === 'share') {
-      const t = await timeAll(swarm.workers, async (w, rank) => await w.call('datasetPull', { name: NAME, rank, world: workers, blockTimeoutMs: 120_000 }, long))
+      const t = await timeAll(swarm.workers, async (w, rank) => await w.call('datasetPull', { name: NAME, rank, world: workers, blockTimeoutMs: 120_000, manifestTimeoutMs: 30_000 }, long))
       return { ...base, allDoneSeconds: t.allDone, baselineSeconds: linkSeconds(size / workers), seedSentBytes: swarm.seedSent() - sentBefore, each: t.seconds, note: '1/N share each', errors: t.errors }
     }
     if (name === 'everything' || name === 'seed-only') {
-      const t = await timeAll(swarm.workers, async w => await w.call('datasetPull', { name: NAME, rank: 0, world: 1, blockTimeoutMs: 120_000 }, long))
+      const t = await timeAll(swarm.workers, async w => await w.call('datasetPull', { name: NAME, rank: 0, world: 1, blockTimeoutMs: 120_000, manifestTimeoutMs: 30_000 }, long))
       return { ...base, allDoneSeconds: t.allDone, baselineSeconds: linkSeconds(size), seedSentBytes: swarm.seedSent() - sentBefore, each: t.seconds, note: name === 'everything' ? 'whole dataset each, swarming (target ≤ 2×, seed ≤ 2× dataset)' : 'whole dataset each, from the seed only (baseline)', errors: t.errors }
     }
     if (name === 'first-item') {
@@ -93,12 +93,12 @@ async function runCase (name: CaseName, dir: string, net: Network): Promise<Case
     const victim = swarm.workers.at(-1)
     const survivors = swarm.workers.slice(0, -1)
     let killed: Promise<void> | undefined
-    const victimPull = victim?.call('datasetPull', { name: NAME, group: 'bench', memberGraceMs: graceMs, blockTimeoutMs: 120_000, progress: true }, {
+    const victimPull = victim?.call('datasetPull', { name: NAME, group: 'bench', memberGraceMs: graceMs, blockTimeoutMs: 120_000, manifestTimeoutMs: 30_000, progress: true }, {
       ...long,
       onProgress: (type, detail) => { if (type === 'datasets:pull:progress' && detail.bytesDone * 4 >= detail.bytesTotal) killed ??= victim.kill() }
     })
     victimPull?.catch(() => {})
-    const t = await timeAll(survivors, async w => await w.call('datasetPull', { name: NAME, group: 'bench', memberGraceMs: graceMs, blockTimeoutMs: 120_000 }, long))
+    const t = await timeAll(survivors, async w => await w.call('datasetPull', { name: NAME, group: 'bench', memberGraceMs: graceMs, blockTimeoutMs: 120_000, manifestTimeoutMs: 30_000 }, long))
     await killed
     const union = new Set(t.results.flatMap(r => r?.shards ?? []))
     return { ...base, allDoneSeconds: t.allDone, baselineSeconds: linkSeconds(size / workers), seedSentBytes: swarm.seedSent() - sentBefore, each: t.seconds, note: `1 of ${workers} killed; survivors hold ${union.size}/${shards} shards (grace ${graceMs} ms)`, errors: t.errors }
