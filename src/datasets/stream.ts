@@ -56,6 +56,9 @@ export function openStream (c: StreamComponents, name: string, options: StreamOp
     state = { v: 1, name, revision, root: root.toString(), rank: options.rank, world: options.world, epoch, seed, shard: start, record: skip }
 
     const hold = c.storage.hold()
+    // a consumer that stops (break, error) stops the shards still being fetched ahead
+    const stopped = new AbortController()
+    const fetchSignal = AbortSignal.any([stopped.signal, ...(options.signal != null ? [options.signal] : [])])
     const network = c.fetcher?.({ timeoutMs: options.blockTimeoutMs ?? MODEL_PULL_BLOCK_TIMEOUT_MS, hold })
     const source = network ?? c.local
     const pinnedBefore = new Set<string>()
@@ -65,7 +68,7 @@ export function openStream (c: StreamComponents, name: string, options: StreamOp
       let p = ready.get(i)
       if (p == null) {
         const file = order[i] as ManifestFile
-        p = fetchShard(c.storage, source, file, options)
+        p = fetchShard(c.storage, source, file, { signal: fetchSignal })
         p.catch(() => {})
         ready.set(i, p)
       }
@@ -100,6 +103,7 @@ export function openStream (c: StreamComponents, name: string, options: StreamOp
         await evict(ours, options.maxBytes)
       }
     } finally {
+      stopped.abort()
       hold.release()
     }
   }
