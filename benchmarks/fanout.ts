@@ -20,14 +20,13 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseSize } from '../src/config/units.ts'
-import { startPeer, waitForPeers } from '../peers/harness.ts'
 import { writeRandomFile } from './lib/data.ts'
 import { createNetwork, netnsUnavailable } from './lib/netns.ts'
+import { startSwarm, timeAll } from './lib/swarm.ts'
 import { machine, writeResults } from './lib/results.ts'
 import { fmt, fmtBytes, fmtRatio, markdownTable } from './lib/table.ts'
 import { withTempDir } from './lib/temp-dir.ts'
 import type { Network } from './lib/netns.ts'
-import type { Peer } from '../peers/harness.ts'
 
 const { values: opts } = parseArgs({
   options: {
@@ -65,45 +64,16 @@ interface CaseResult {
 }
 
 async function runCase (name: CaseName, modelDir: string, net: Network): Promise<CaseResult> {
-  const [seedHost, ...workerHosts] = net.hosts
-  if (seedHost == null) throw new Error('no hosts')
-  const peers: Peer[] = []
+  const swarm = await startSwarm(net, {
+    seedOnly: name === 'seed-only',
+    prepare: async seed => { await seed.call('modelPublish', { dir: modelDir, name: NAME }, { timeoutMs: 600_000 }) }
+  })
   try {
-    const seed = await startPeer({ netns: seedHost.ns, listen: [`/ip4/${seedHost.ip}/tcp/0`] })
-    peers.push(seed)
-    await seed.call('modelPublish', { dir: modelDir, name: NAME }, { timeoutMs: 600_000 })
-    const started = await Promise.all(workerHosts.map(async host => await startPeer({
-      netns: host.ns,
-      listen: [`/ip4/${host.ip}/tcp/0`],
-      bootstrap: seed.addresses,
-      allowList: name === 'seed-only' ? [seed.peerId] : undefined
-    })))
-    peers.push(...started)
-    if (name === 'swarm') {
-      // a full mesh, as a LAN cluster's DHT and gossip would make it
-      await Promise.all(started.map(async (w, i) => {
-        for (const other of started.slice(i + 1)) await w.call('dial', { address: other.addresses[0] as string })
-      }))
-      await Promise.all(started.map(async w => await waitForPeers(w, workers, 30_000)))
-    } else {
-      await Promise.all(started.map(async w => await waitForPeers(w, 1, 30_000)))
-    }
-    const sentBefore = net.txBytes(seedHost)
-    const t0 = performance.now()
-    const errors: string[] = []
-    const times = await Promise.all(started.map(async w => {
-      try {
-        await w.call('modelPull', { name: NAME, blockTimeoutMs: 120_000 }, { timeoutMs: 1_800_000 })
-        return (performance.now() - t0) / 1000
-      } catch (err: any) {
-        errors.push(err.message)
-        return null
-      }
-    }))
-    const done = times.filter((t): t is number => t != null)
-    return { case: name, workers: times, allDoneSeconds: done.length === times.length ? Math.max(...done) : null, seedSentBytes: net.txBytes(seedHost) - sentBefore, errors }
+    const sentBefore = swarm.seedSent()
+    const timed = await timeAll(swarm.workers, async w => await w.call('modelPull', { name: NAME, blockTimeoutMs: 120_000 }, { timeoutMs: 1_800_000 }))
+    return { case: name, workers: timed.seconds, allDoneSeconds: timed.allDone, seedSentBytes: swarm.seedSent() - sentBefore, errors: timed.errors }
   } finally {
-    await Promise.all(peers.map(async p => { await p.stop() }))
+    await swarm.stop()
   }
 }
 

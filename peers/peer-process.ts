@@ -57,6 +57,24 @@ function handlers (kit: Kit): Handlers {
       const { root, files, bytes, fetchedBytes, providers } = await kit.models.pull(name, { revision, dest, blockTimeoutMs, findTimeoutMs, manifestTimeoutMs, onProgress })
       return { root, files, bytes, fetchedBytes, providers }
     },
+    datasetPublish: async ({ dir, name, revision, shardSize }) => {
+      const { root, shards, bytes } = await kit.datasets.publish(dir, { name, revision, shardSize })
+      return { root, shards, bytes }
+    },
+    datasetPull: async ({ name, rank, world, group, memberGraceMs, dest, blockTimeoutMs, findTimeoutMs, manifestTimeoutMs, progress }, report) => {
+      const onProgress = progress === true ? (event: { type: string, detail: unknown }) => { report(event.type, event.detail) } : undefined
+      const { root, shards, bytes, fetchedBytes, providers, members } = await kit.datasets.pull(name, { rank, world, group, memberGraceMs, dest, blockTimeoutMs, findTimeoutMs, manifestTimeoutMs, onProgress })
+      return { root, shards, bytes, fetchedBytes, providers, members }
+    },
+    datasetFirstItem: async ({ name, rank, world }) => {
+      const started = performance.now()
+      for await (const item of kit.datasets.stream(name, { rank, world })) return { ms: performance.now() - started, path: item.path }
+      throw new Error(`rank ${rank} of ${world} has no shards`)
+    },
+    datasetPlan: async ({ name, rank, world }) => {
+      const { root, shards, bytes } = await kit.datasets.plan(name, { rank, world })
+      return { root, shards: shards.map(({ path, size, cid }) => ({ path, size, cid })), bytes }
+    },
     modelProviders: async ({ name, revision, timeoutMs, sources }) => {
       return (await kit.models.findProviders(name, { revision, timeoutMs, sources })).map(p => ({ peerId: p.peerId, root: p.root, via: p.via, publisher: p.publisher, trusted: p.trusted, yanked: p.yanked, error: p.error }))
     },

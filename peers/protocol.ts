@@ -36,6 +36,14 @@ export interface Operations {
   modelPublish: { args: { dir: string, name: string, revision?: string }, result: { root: string, files: number, bytes: number } }
   /** Pull a model (into `dest` when given). */
   modelPull: { args: { name: string, revision?: string, dest?: string, blockTimeoutMs?: number, findTimeoutMs?: number, manifestTimeoutMs?: number, progress?: boolean }, result: { root: string, files: number, bytes: number, fetchedBytes: number, providers: string[] } }
+  /** Publish a dataset directory. */
+  datasetPublish: { args: { dir: string, name: string, revision?: string, shardSize?: number }, result: { root: string, shards: number, bytes: number } }
+  /** Pull a dataset share (rank/world or group) into `dest` when given. */
+  datasetPull: { args: { name: string, rank?: number, world?: number, group?: string, memberGraceMs?: number, dest?: string, blockTimeoutMs?: number, findTimeoutMs?: number, manifestTimeoutMs?: number, progress?: boolean }, result: { root: string, shards: string[], bytes: number, fetchedBytes: number, providers: string[], members?: string[] } }
+  /** Milliseconds from opening a stream of a rank's share to its first item. */
+  datasetFirstItem: { args: { name: string, rank: number, world: number }, result: { ms: number, path: string } }
+  /** The plan of a rank. */
+  datasetPlan: { args: { name: string, rank: number, world: number }, result: { root: string, shards: Array<{ path: string, size: number, cid: string }>, bytes: number } }
   /** Every provider found within `timeoutMs`, with what the record at its root says. */
   modelProviders: { args: { name: string, revision?: string, timeoutMs?: number, sources?: Array<'gossip' | 'peers' | 'dht'> }, result: Array<{ peerId: string, root: string, via: string, publisher?: string, trusted?: boolean, yanked?: boolean, error?: string }> }
   /** This peer's publisher id. */

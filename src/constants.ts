@@ -189,6 +189,42 @@ export const MODEL_PULL_FILE_CONCURRENCY = 4
  */
 export const MODEL_DHT_WALKS = 2
 
+/** libp2p protocol through which a provider tells which manifest it holds for a dataset name (the models protocol's code, its own id). */
+export const DATASETS_PROTOCOL = '/ipfs-kit/datasets/1.0.0'
+
+/** Gossipsub topic on which nodes announce the datasets they hold (whole or in part). */
+export const DATASETS_TOPIC = 'ipfs-kit/datasets/1'
+
+/** Gossipsub topic prefix of an elastic dataset group: members announce themselves on `<prefix><group>`. */
+export const DATASETS_GROUP_TOPIC_PREFIX = 'ipfs-kit/datasets/group/1/'
+
+/** How often a group member repeats its presence on the group topic. */
+export const DATASETS_MEMBER_INTERVAL_MS = 2_000
+
+/** Config `datasets.member_grace`: a group member not heard for this long is gone; the others take over its unfinished shards. */
+export const DATASETS_MEMBER_GRACE_MS = 15_000
+
+/** Members of one group a node keeps (more are ignored): bounds what a flooding peer can add. */
+export const DATASETS_MAX_MEMBERS = 1024
+
+/** Config `datasets.prefetch`: shards `stream` fetches ahead of the one being consumed. */
+export const DATASETS_PREFETCH = 2
+
+/** Config `datasets.max_bytes`: bytes of shards `stream` keeps pinned locally; consumed shards are unpinned first beyond it. 0: no limit. */
+export const DATASETS_MAX_BYTES = 0
+
+/** Largest share of a rank, as a multiple of the mean share, that `plan` aims for (met whenever no shard exceeds a quarter of the mean). */
+export const DATASETS_BALANCE = 1.25
+
+/** Load a plan member may reach before its most loosely attached shards spill to their next preferred member, as a multiple of the mean share (below DATASETS_BALANCE). */
+export const DATASETS_PLAN_LOAD_CAP = 1.2
+
+/** Largest record (line) `stream` yields from a line-based shard; a longer line fails the stream. */
+export const DATASETS_MAX_RECORD_BYTES = 64 * 1024 * 1024
+
+/** Smallest `shardSize` publish accepts (a smaller one would make one shard per few lines). */
+export const DATASETS_MIN_SHARD_SIZE = 4096
+
 /** Largest block `block/put` accepts over the RPC API: Kubo's 1 MiB soft block limit, which our 1 MiB leaves fit. */
 export const RPC_MAX_BLOCK_BYTES = 1024 * 1024
 

@@ -318,6 +318,40 @@ export class ModelYankedError extends KitError {
   }
 }
 
+/** No peer (and no local index entry) knows a dataset by this name (and revision). */
+export class DatasetNotFoundError extends KitError {
+  static override readonly name = 'DatasetNotFoundError'
+  override readonly name = 'DatasetNotFoundError'
+  override readonly code = 'ERR_DATASET_NOT_FOUND'
+  constructor (readonly dataset: string, reason = 'no provider found', options?: ErrorOptions) {
+    super(`dataset ${dataset} not found: ${reason}`, 'check the name and revision (`ipfs-kit dataset providers <name>`), and that a peer that published it is connected', options)
+  }
+}
+
+/** A dataset pull ended with shards no provider sent (none holds them, or all sent corrupt blocks). */
+export class DatasetPullError extends KitError {
+  static override readonly name = 'DatasetPullError'
+  override readonly name = 'DatasetPullError'
+  override readonly code = 'ERR_DATASET_PULL'
+  /** Published paths of the shards that are incomplete. */
+  readonly incomplete: string[]
+  constructor (readonly dataset: string, incomplete: Iterable<string>, options?: ErrorOptions) {
+    const list = Array.from(incomplete)
+    super(`pull of ${dataset} incomplete: ${list.length} shard(s) no provider sent: ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`, 'run the pull again when a peer holding them is reachable (`ipfs-kit dataset providers <name>`); what was fetched is kept', options)
+    this.incomplete = list
+  }
+}
+
+/** A dataset share asked for with rank/world/group that do not make sense. */
+export class InvalidShareError extends KitError {
+  static override readonly name = 'InvalidShareError'
+  override readonly name = 'InvalidShareError'
+  override readonly code = 'ERR_INVALID_SHARE'
+  constructor (reason: string) {
+    super(`invalid dataset share: ${reason}`, 'pass either --rank i --world n (0 <= i < n) or --group g, not both')
+  }
+}
+
 /** A cache key is empty, not a string, or longer than CACHE_MAX_KEY_BYTES; nothing was stored. */
 export class InvalidCacheKeyError extends KitError {
   static override readonly name = 'InvalidCacheKeyError'
@@ -386,7 +420,8 @@ export const ERRORS = [
   InvalidModelNameError, UnsafePathError, ModelNotFoundError, ModelPullError, ManifestMismatchError, AbortError,
   UntrustedPublisherError, UnsignedManifestError, ModelYankedError, DestinationExistsError, InvalidCacheKeyError, CacheValueTooLargeError,
   PathNotAllowedError,
-  S3AccessDeniedError, S3UnavailableError, BackendDisabledError
+  S3AccessDeniedError, S3UnavailableError, BackendDisabledError,
+  DatasetNotFoundError, DatasetPullError, InvalidShareError
 ] as const
 
 /**

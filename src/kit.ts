@@ -12,6 +12,7 @@ import { Lifecycle, startAll } from './lifecycle.ts'
 import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
 import { createNode, tuneHeap } from './node/index.ts'
 import { Models } from './models/index.ts'
+import { Datasets } from './datasets/index.ts'
 import { Cache } from './cache/index.ts'
 import { heldSource, Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
@@ -90,6 +91,8 @@ export interface Kit {
   readonly storage: IPFSKitStorage
   /** Publish, find by name and pull models (`org/name`). */
   readonly models: Models
+  /** Publish sharded datasets by name, plan and pull each worker's share from any peer, stream records. */
+  readonly datasets: Datasets
   /** The inference-result cache: key → value as content, TTLs, LRU bounds, verified hits from peers (config `cache`). */
   readonly cache: Cache
   /** @internal The pin index. Not part of the public API: use `kit.storage.pin`, `unpin`, `pins`. */
@@ -160,6 +163,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   let transfer: TransferServer | undefined
   let storage: MeteredStorage | undefined
   let models: TrackedModels | undefined
+  let datasets: Datasets | undefined
   let autoGc: AutoGc | undefined
   let publisher: PublisherKey | undefined
   let trust: TrustStore | undefined
@@ -241,6 +245,10 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
         }, metrics)
         internals = { pins, helia: n.helia }
         models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned }, pulls)
+        datasets = new Datasets({
+          storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned,
+          settings: { prefetch: settings.datasets.prefetch, maxBytes: settings.datasets.max_bytes, memberGraceMs: settings.datasets.member_grace }
+        })
       },
       stop: async () => { tiers?.close() }
     },
@@ -248,6 +256,11 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       name: 'models',
       start: async () => { await required(models).start() },
       stop: async () => { await models?.stop() }
+    },
+    {
+      name: 'datasets',
+      start: async () => { await required(datasets).start() },
+      stop: async () => { await datasets?.stop() }
     },
     {
       name: 'cache',
@@ -334,6 +347,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     transfer,
     storage: kitStorage,
     models: kitModels,
+    datasets: required(datasets),
     cache: required(cache),
     pins: required(internals).pins,
     autoGc: required(autoGc),

@@ -11,7 +11,7 @@
 import { logger } from '@libp2p/logger'
 import { CACHE_GOSSIP_DELAY_MS, CACHE_GOSSIP_MAX_DIGESTS, CACHE_GOSSIP_MAX_MESSAGE_BYTES, CACHE_TOPIC } from '../constants.ts'
 import type { HintIndex } from './hints.ts'
-import type { PubSub } from '../models/index.ts'
+import type { PubSub } from '../named/index.ts'
 import type { Libp2p } from '@libp2p/interface'
 
 const log = logger('ipfs-kit:cache:gossip')

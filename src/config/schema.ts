@@ -127,6 +127,11 @@ export const configSchema = z.strictObject({
     }),
     transfer: z.strictObject({
       stream_max: duration.refine(ms => ms > 0, 'expected a positive duration')
+    }),
+    datasets: z.strictObject({
+      prefetch: z.number().int().min(0).max(64),
+      max_bytes: size,
+      member_grace: duration.refine(ms => ms > 0, 'expected a positive duration')
     })
   })
 })

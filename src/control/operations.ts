@@ -6,6 +6,7 @@
  */
 import { writeDirect } from './fd-writer.ts'
 import { saveFile } from './save-file.ts'
+import type { DatasetPlan, DatasetProvider, DatasetPublishResult, DatasetPullOptions, DatasetPullResult, LocalDataset } from '../index.ts'
 import type { BackendStatus, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
 import type { Sink } from './fd-writer.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -104,6 +105,13 @@ export interface KitOperations {
   modelUntrust(org: string, publisher: string, options?: AbortOptions): Promise<string[]>
   /** Every org's trusted publishers, configured or recorded. */
   modelTrusted(options?: AbortOptions): Promise<TrustEntry[]>
+  /** Publish a dataset directory (a path on this machine). */
+  datasetPublish(dir: string, options: AbortOptions & { name: string, revision?: string, shardSize?: number }): Promise<DatasetPublishResult>
+  datasetPlan(name: string, options: AbortOptions & { rank: number, world: number, revision?: string }): Promise<DatasetPlan>
+  /** Pull a share (rank/world or group); `dest` is a path on this machine. */
+  datasetPull(name: string, options: Pick<DatasetPullOptions, 'rank' | 'world' | 'group' | 'revision' | 'dest' | 'force' | 'signal' | 'onProgress'>): Promise<DatasetPullResult>
+  datasetProviders(name: string, options?: AbortOptions & { revision?: string, timeoutMs?: number }): Promise<DatasetProvider[]>
+  datasetList(options?: AbortOptions): Promise<LocalDataset[]>
   /** Put a value in the inference cache; its CID. `ttl` in ms. */
   cachePut(key: string, value: Uint8Array, options?: AbortOptions & { ttl?: number }): Promise<{ key: string, cid: string }>
   /** The cached value (here, else verified from peers), or undefined. */
@@ -171,6 +179,11 @@ export function localOperations (kit: Kit): KitOperations {
     modelTrust: async (org, publisher) => await kit.models.trust(org, publisher),
     modelUntrust: async (org, publisher) => await kit.models.untrust(org, publisher),
     modelTrusted: async () => await kit.models.trusted(),
+    datasetPublish: async (dir, options) => await kit.datasets.publish(dir, options),
+    datasetPlan: async (name, options) => await kit.datasets.plan(name, options),
+    datasetPull: async (name, options) => await kit.datasets.pull(name, options),
+    datasetProviders: async (name, options = {}) => await kit.datasets.findProviders(name, options),
+    datasetList: async () => await kit.datasets.list(),
     cachePut: async (key, value, options = {}) => ({ key, cid: await kit.cache.put(key, value, options) }),
     cacheGet: async (key, options = {}) => await kit.cache.get(key, options),
     cacheRm: async (key) => await kit.cache.delete(key),

@@ -14,7 +14,8 @@ export const UPLOAD_COMMANDS: ReadonlySet<string> = new Set(['add', 'dag/import'
 /** Commands that may wait on peers before their first byte. */
 export const NETWORK_COMMANDS: ReadonlySet<string> = new Set([
   'cat', 'get', 'ls', 'block/get', 'block/stat', 'dag/export', 'pin/add', 'routing/findprovs',
-  'ipfs-kit/models/providers', 'ipfs-kit/models/pull'
+  'ipfs-kit/models/providers', 'ipfs-kit/models/pull',
+  'ipfs-kit/datasets/providers', 'ipfs-kit/datasets/plan', 'ipfs-kit/datasets/pull'
 ])
 
 /** 413 when a call other than an upload declares a body over `limit` bytes. */

@@ -21,7 +21,7 @@ export interface KuboErrorBody {
 }
 
 /** Errors about the caller's input: Kubo answers them with 400. */
-const BAD_REQUEST = new Set(['InvalidCIDError', 'UnsupportedHashError', 'InvalidInputError', 'InputNotFoundError', 'InvalidModelNameError', 'UnsafePathError', 'BadRequestError', 'InvalidCacheKeyError', 'CacheValueTooLargeError'])
+const BAD_REQUEST = new Set(['InvalidCIDError', 'UnsupportedHashError', 'InvalidInputError', 'InputNotFoundError', 'InvalidModelNameError', 'UnsafePathError', 'BadRequestError', 'InvalidCacheKeyError', 'CacheValueTooLargeError', 'InvalidShareError'])
 
 /** The status and body for any thrown value. */
 export function toKuboError (err: unknown): { status: number, body: KuboErrorBody } {

@@ -18,7 +18,7 @@ import { homedir } from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
-import type { Manifest } from './manifest.ts'
+import type { Manifest } from '../named/index.ts'
 
 /** `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub` (huggingface_hub's own order). */
 export function hfCacheDir (env: NodeJS.ProcessEnv = process.env): string {

@@ -25,36 +25,9 @@ export interface PublishResult {
 export type PublishProgressEvents =
   ProgressEvent<'models:publish:file', { path: string, size: number, reused: boolean }>
 
-/** Where a provider was learned from. */
-export type ProviderSource = 'gossip' | 'peers' | 'dht'
-
-export interface ModelProvider {
-  peerId: string
-  addresses: string[]
-  /** The manifest CID this provider holds for the name. */
-  root: string
-  revision: string
-  /** How we learned of it. */
-  via: ProviderSource
-  /** `findProviders` only, from the record at `root`: its verified publisher id (absent: unsigned or not fetched). */
-  publisher?: string
-  /** `findProviders` only: when the record was published, ms since the epoch. */
-  created?: number
-  /** `findProviders` only: whether a pull would accept this publisher for the org. */
-  trusted?: boolean
-  /** `findProviders` only: the root is the publisher's signed withdrawal of the revision. */
-  yanked?: boolean
-  /** `findProviders` only: why the root's record is unusable (not served, malformed, bad signature). */
-  error?: string
-}
-
-export interface FindProvidersOptions extends AbortOptions {
-  revision?: string
-  /** Which mechanisms to ask. @default ['gossip', 'peers', 'dht'] */
-  sources?: ProviderSource[]
-  /** How long `findProviders` waits for the DHT. @default MODEL_FIND_TIMEOUT_MS */
-  timeoutMs?: number
-}
+export type { ProviderSource, FindProvidersOptions } from '../named/index.ts'
+/** A provider of a model. */
+export type { NamedProvider as ModelProvider } from '../named/index.ts'
 
 export interface PullOptions extends AbortOptions, ProgressOptions<PullProgressEvents> {
   /** @default the revision providers hold, `main` first */
@@ -120,12 +93,5 @@ export interface PullResult {
   hfSnapshot?: string
 }
 
-export interface LocalModel {
-  name: string
-  revision: string
-  root: string
-  /** ms since the epoch */
-  created: number
-  /** Published here, or pulled from peers. */
-  origin: 'published' | 'pulled' | 'yanked'
-}
+/** A model this node holds. */
+export type { LocalRecord as LocalModel } from '../named/index.ts'

@@ -9,6 +9,7 @@
  * control channel, the client and the MCP tool follow from the spec.
  */
 import { CACHE_OPERATIONS } from './cache.ts'
+import { DATASET_OPERATIONS } from './datasets.ts'
 import { IPFS_OPERATIONS } from './ipfs.ts'
 import { MODEL_OPERATIONS } from './models.ts'
 import type { OperationSpec } from '../operation-spec.ts'
@@ -16,6 +17,7 @@ import type { OperationSpec } from '../operation-spec.ts'
 export const OPERATIONS: readonly OperationSpec[] = [
   ...IPFS_OPERATIONS,
   ...MODEL_OPERATIONS,
+  ...DATASET_OPERATIONS,
   ...CACHE_OPERATIONS
 ]
 

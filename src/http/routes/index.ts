@@ -6,6 +6,7 @@ import { dagExport, dagImport } from './dag.ts'
 import { get } from './get.ts'
 import { ls } from './ls.ts'
 import { modelProviders } from './models.ts'
+import { datasetPlan, datasetProviders, datasetPublish, datasetPull } from './datasets.ts'
 import { modelPublish, modelPull } from './models-publish-pull.ts'
 import { modelTrust, modelTrusted, modelUntrust, modelYank } from './model-trust.ts'
 import { cacheGet, cacheKey, cachePut, cacheRm, cacheStats } from './cache.ts'
@@ -50,5 +51,9 @@ export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
   ['ipfs-kit/storage/store', storageStore],
   ['ipfs-kit/storage/ls', storageLs],
   ['ipfs-kit/storage/exists', storageExists],
-  ['ipfs-kit/storage/rm', storageRm]
+  ['ipfs-kit/storage/rm', storageRm],
+  ['ipfs-kit/datasets/providers', datasetProviders],
+  ['ipfs-kit/datasets/plan', datasetPlan],
+  ['ipfs-kit/datasets/pull', datasetPull],
+  ['ipfs-kit/datasets/publish', datasetPublish]
 ])

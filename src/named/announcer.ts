@@ -1,19 +1,21 @@
 /**
- * Telling the cluster which models this node holds, two ways:
+ * Telling the cluster which models (or datasets: the kind's topic and keys) this node holds, two ways:
  * - a Kademlia provider record under a key derived from the name and one
  *   from name@revision (kad-dht re-provides its own records before they expire);
- * - a signed gossipsub message on MODELS_TOPIC, repeated every
+ * - a signed gossipsub message on TOPIC, repeated every
  *   MODELS_ANNOUNCE_INTERVAL_MS, that other nodes keep in their provider index.
  * A gossip message is only believed for its signer: a peer announces itself.
  */
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MODELS_ANNOUNCE_INTERVAL_MS, MODELS_INDEX_MAX_PER_PEER, MODELS_TOPIC } from '../constants.ts'
+import { MODELS_ANNOUNCE_INTERVAL_MS, MODELS_INDEX_MAX_PER_PEER } from '../constants.ts'
+import { MODEL_KIND } from './kinds.ts'
 import { assertModelName, assertRevision, modelRef } from './names.ts'
 import { boundedAddresses } from './protocol.ts'
 import type { ProviderIndex } from './provider-index.ts'
-import type { LocalModel } from './types.ts'
+import type { NamedKind } from './kinds.ts'
+import type { LocalRecord as LocalModel } from './types.ts'
 import type { Libp2p } from '@libp2p/interface'
 
 const log = logger('ipfs-kit:models:announce')
@@ -21,14 +23,14 @@ const RAW = 0x55
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** The DHT key of a model name (any revision). */
-export async function nameKey (name: string): Promise<CID> {
-  return CID.createV1(RAW, await sha256.digest(encoder.encode(`ipfs-kit/model/${name}`)))
+/** The DHT key of a model name (any revision); of a dataset name with DATASET_KIND. */
+export async function nameKey (name: string, kind: NamedKind = MODEL_KIND): Promise<CID> {
+  return CID.createV1(RAW, await sha256.digest(encoder.encode(`${kind.dhtPrefix}${name}`)))
 }
 
-/** The DHT key of one revision of a model. */
-export async function revisionKey (name: string, revision: string): Promise<CID> {
-  return CID.createV1(RAW, await sha256.digest(encoder.encode(`ipfs-kit/model/${modelRef(name, revision)}`)))
+/** The DHT key of one revision of a model (or of another kind). */
+export async function revisionKey (name: string, revision: string, kind: NamedKind = MODEL_KIND): Promise<CID> {
+  return CID.createV1(RAW, await sha256.digest(encoder.encode(`${kind.dhtPrefix}${modelRef(name, revision)}`)))
 }
 
 interface Announcement {
@@ -52,13 +54,14 @@ export interface Announcer {
   stop(): void
 }
 
-export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: () => Promise<LocalModel[]>): Announcer {
+export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: () => Promise<LocalModel[]>, kind: NamedKind = MODEL_KIND): Announcer {
+  const TOPIC = kind.topic
   const pubsub = (libp2p.services as { pubsub?: PubSub }).pubsub
   const self = libp2p.peerId.toString()
 
   const onMessage = (evt: CustomEvent<any>): void => {
     const message = evt.detail
-    if (message?.topic !== MODELS_TOPIC || message.type !== 'signed') return
+    if (message?.topic !== TOPIC || message.type !== 'signed') return
     try {
       const body = JSON.parse(decoder.decode(message.data)) as Announcement
       const signer = message.from.toString()
@@ -80,17 +83,17 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
     const models = (await list()).map(({ name, revision, root }) => ({ name, revision, root }))
     if (models.length === 0) return
     const body: Announcement = { v: 1, peerId: self, addresses: libp2p.getMultiaddrs().map(ma => ma.toString()), models }
-    await pubsub.publish(MODELS_TOPIC, encoder.encode(JSON.stringify(body)))
+    await pubsub.publish(TOPIC, encoder.encode(JSON.stringify(body)))
   }
 
-  pubsub?.subscribe(MODELS_TOPIC)
+  pubsub?.subscribe(TOPIC)
   pubsub?.addEventListener('message', onMessage)
   const timer = setInterval(() => { gossip().catch(err => { log('gossip failed - %e', err) }) }, MODELS_ANNOUNCE_INTERVAL_MS)
   timer.unref()
   // a peer that subscribes later hears our models at once instead of at the next interval
   const onSubscriptionChange = (evt: CustomEvent<any>): void => {
     const subscriptions: Array<{ topic: string, subscribe: boolean }> = evt.detail?.subscriptions ?? []
-    if (!subscriptions.some(s => s.topic === MODELS_TOPIC && s.subscribe)) return
+    if (!subscriptions.some(s => s.topic === TOPIC && s.subscribe)) return
     gossip().catch(err => { log('gossip failed - %e', err) })
   }
   ;(pubsub as any)?.addEventListener('subscription-change', onSubscriptionChange)
@@ -99,7 +102,7 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
     announce: async (model) => {
       await gossip().catch(err => { log('gossip failed - %e', err) })
       // DHT records in the background: with few peers a provide can take a while, and a pull must not wait for it
-      for (const key of [await nameKey(model.name), await revisionKey(model.name, model.revision)]) {
+      for (const key of [await nameKey(model.name, kind), await revisionKey(model.name, model.revision, kind)]) {
         libp2p.contentRouting.provide(key, { signal: AbortSignal.timeout(60_000) }).catch((err: any) => {
           log('could not provide %s - %e', modelRef(model.name, model.revision), err)
         })
@@ -110,7 +113,7 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
       pubsub?.removeEventListener('message', onMessage)
       ;(pubsub as any)?.removeEventListener('subscription-change', onSubscriptionChange)
       try {
-        pubsub?.unsubscribe(MODELS_TOPIC)
+        pubsub?.unsubscribe(TOPIC)
       } catch {
         // already stopped with libp2p
       }

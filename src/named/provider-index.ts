@@ -11,7 +11,7 @@
  * entry goes is forgotten with it.
  */
 import { MODELS_INDEX_MAX_ENTRIES, MODELS_INDEX_MAX_PER_PEER } from '../constants.ts'
-import type { ModelProvider } from './types.ts'
+import type { NamedProvider as ModelProvider } from './types.ts'
 
 interface Entry extends ModelProvider {
   name: string

@@ -10,11 +10,13 @@
  */
 import { CID } from 'multiformats/cid'
 import { MODEL_CANDIDATE_SETTLE_MS, MODEL_MANIFEST_CONCURRENCY, MODEL_MANIFEST_TIMEOUT_MS, MODEL_MAX_CANDIDATES } from '../constants.ts'
-import { ModelNotFoundError, ModelYankedError, UnsignedManifestError, UntrustedPublisherError } from '../errors.ts'
-import { decodeModelRecord } from './manifest.ts'
+import { ModelYankedError, UnsignedManifestError, UntrustedPublisherError } from '../errors.ts'
+import { MODEL_KIND } from './kinds.ts'
+import { decodeRecord } from './manifest.ts'
 import { DEFAULT_REVISION, modelRef } from './names.ts'
+import type { NamedKind } from './kinds.ts'
 import type { Manifest, ModelRecordBlock } from './manifest.ts'
-import type { FindProvidersOptions, ModelProvider } from './types.ts'
+import type { FindProvidersOptions, NamedProvider as ModelProvider } from './types.ts'
 import type { TrustRule, TrustStore } from '../trust/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -41,6 +43,8 @@ export interface CandidateComponents {
   fetch(root: CID, options: AbortOptions): Promise<Uint8Array>
   trust: TrustStore
   allowUnsigned: boolean
+  /** @default MODEL_KIND */
+  kind?: NamedKind
 }
 
 export interface ChooseOptions extends AbortOptions {
@@ -87,7 +91,7 @@ export async function chooseManifest (c: CandidateComponents, name: string, opti
     await dial(candidate.providers[0] as ModelProvider)
     try {
       const signal = AbortSignal.any([AbortSignal.timeout(options.manifestTimeoutMs ?? MODEL_MANIFEST_TIMEOUT_MS), ...(options.signal != null ? [options.signal] : [])])
-      await loadRecord(c.fetch, candidate, name, options.revision, signal)
+      await loadRecord(c.fetch, candidate, name, options.revision, signal, c.kind)
       if (acceptable(candidate, rule, c.allowUnsigned) !== false) firstGood ??= Date.now()
     } catch (err: any) {
       options.signal?.throwIfAborted()
@@ -163,8 +167,8 @@ export async function chooseManifest (c: CandidateComponents, name: string, opti
  *
  * @throws for a record not served, malformed, badly signed or for another name or revision
  */
-async function loadRecord (fetch: CandidateComponents['fetch'], candidate: Candidate, name: string, revision: string | undefined, signal: AbortSignal): Promise<void> {
-  const record = await decodeModelRecord(await fetch(CID.parse(candidate.root), { signal }))
+async function loadRecord (fetch: CandidateComponents['fetch'], candidate: Candidate, name: string, revision: string | undefined, signal: AbortSignal, kind: NamedKind = MODEL_KIND): Promise<void> {
+  const record = await decodeRecord(await fetch(CID.parse(candidate.root), { signal }), kind)
   if (record.name !== name) throw new Error(`its record is for ${record.name}`)
   if (revision != null && record.revision !== revision) throw new Error(`its record is for revision ${record.revision}`)
   candidate.record = record
@@ -202,7 +206,7 @@ async function decide (c: CandidateComponents, name: string, options: ChooseOpti
     }
     if (verified.some(k => k.publisher == null)) throw new UnsignedManifestError(ref)
     const reasons = [...new Set(candidates.map(k => k.error).filter((e): e is string => e != null))]
-    throw new ModelNotFoundError(ref, candidates.length === 0 ? undefined : `no provider sent a usable record (${reasons.slice(0, 3).join('; ')})`)
+    throw (c.kind ?? MODEL_KIND).notFound(ref, candidates.length === 0 ? undefined : `no provider sent a usable record (${reasons.slice(0, 3).join('; ')})`)
   }
   if (best.record?.kind === 'yank') throw new ModelYankedError(modelRef(name, revision), best.publisher ?? 'unknown')
   const manifest = (best.record as { kind: 'manifest', manifest: Manifest }).manifest
@@ -215,7 +219,7 @@ function newest (candidates: Candidate[]): Candidate | undefined {
 }
 
 /** Annotate providers with what their roots' records say (for `model providers`). */
-export async function describeCandidates (c: Pick<CandidateComponents, 'fetch' | 'trust' | 'allowUnsigned'>, name: string, providers: ModelProvider[], options: ChooseOptions = {}): Promise<Candidate[]> {
+export async function describeCandidates (c: Pick<CandidateComponents, 'fetch' | 'trust' | 'allowUnsigned' | 'kind'>, name: string, providers: ModelProvider[], options: ChooseOptions = {}): Promise<Candidate[]> {
   const rule = await c.trust.rule(orgOf(name))
   const byRoot = new Map<string, Candidate>()
   for (const p of providers) {
@@ -231,7 +235,7 @@ export async function describeCandidates (c: Pick<CandidateComponents, 'fetch' |
     await Promise.all(list.slice(i, i + MODEL_MANIFEST_CONCURRENCY).map(async candidate => {
       try {
         if (deadline.aborted) throw new Error('not fetched within the deadline')
-        await loadRecord(c.fetch, candidate, name, undefined, deadline)
+        await loadRecord(c.fetch, candidate, name, undefined, deadline, c.kind)
       } catch (err: any) {
         candidate.error = err.name === 'NotFoundError' || err.name === 'TimeoutError' ? 'not served in time' : err.message
       }

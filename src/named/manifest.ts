@@ -1,6 +1,6 @@
 /**
- * The model manifest: one dag-json block naming every file of a model
- * revision with its size, sha256 and CID (as an IPLD link). Because the links
+ * The manifest of named content (a model, a dataset): one dag-json block
+ * naming every file of a revision with its size, sha256 and CID (as an IPLD link). Because the links
  * are real, pinning the manifest's CID pins the whole model, and fetching it
  * by CID verifies it. The publisher's signature (over name, revision,
  * created and files) and publisher id travel inside the block, so any holder
@@ -14,12 +14,15 @@ import { assertAllowedCid } from '../blocks/index.ts'
 import { InvalidInputError } from '../errors.ts'
 import { sign, verifySigned } from '../trust/index.ts'
 import type { PublisherKey, Signed } from '../trust/index.ts'
+import { MODEL_KIND } from './kinds.ts'
 import { assertModelName, assertRelativePath, assertRevision } from './names.ts'
+import type { NamedKind } from './kinds.ts'
 
-export const MANIFEST_TYPE = 'ipfs-kit/model-manifest'
+/** The model manifest's type; a dataset's is DATASET_KIND.manifestType. */
+export const MANIFEST_TYPE = MODEL_KIND.manifestType
 export const MANIFEST_VERSION = 1
 /** A signed tombstone: the publisher withdrew `name@revision`. */
-export const YANK_TYPE = 'ipfs-kit/model-yank'
+export const YANK_TYPE = MODEL_KIND.yankType
 
 export interface ManifestFile {
   /** Relative path with forward slashes. */
@@ -28,10 +31,13 @@ export interface ManifestFile {
   /** Hex sha256 of the file's bytes (the Hugging Face cache names blobs by it). */
   sha256: string
   cid: CID
+  /** Datasets: the records (lines) of a line-based shard. */
+  records?: number
 }
 
 export interface Manifest {
-  type: typeof MANIFEST_TYPE
+  /** The kind's manifest type (`ipfs-kit/model-manifest`, `ipfs-kit/dataset-manifest`). */
+  type: string
   version: typeof MANIFEST_VERSION
   name: string
   revision: string
@@ -45,7 +51,7 @@ export interface Manifest {
 }
 
 export interface Yank extends Signed {
-  type: typeof YANK_TYPE
+  type: string
   version: typeof MANIFEST_VERSION
   name: string
   revision: string
@@ -69,10 +75,10 @@ export async function encodeSignedManifest (key: PublisherKey, manifest: Manifes
 }
 
 /** A signed yank of `name@revision`, encoded. */
-export async function encodeYank (key: PublisherKey, name: string, revision: string, created = new Date()): Promise<{ cid: CID, bytes: Uint8Array, yank: Yank }> {
+export async function encodeYank (key: PublisherKey, name: string, revision: string, created = new Date(), kind: NamedKind = MODEL_KIND): Promise<{ cid: CID, bytes: Uint8Array, yank: Yank }> {
   assertModelName(name)
   assertRevision(revision)
-  const yank = await sign(key, { type: YANK_TYPE, version: MANIFEST_VERSION, name, revision, created: created.toISOString() } as const)
+  const yank = await sign(key, { type: kind.yankType, version: MANIFEST_VERSION, name, revision, created: created.toISOString() } as const)
   return { ...await encodeBlock(yank), yank }
 }
 
@@ -83,20 +89,25 @@ export async function encodeYank (key: PublisherKey, name: string, revision: str
  * @throws InvalidInputError for anything malformed or a signature that does not verify
  */
 export async function decodeModelRecord (bytes: Uint8Array): Promise<ModelRecordBlock & { publisher?: string, name: string, revision: string, created: number }> {
+  return await decodeRecord(bytes, MODEL_KIND)
+}
+
+/** decodeModelRecord for any kind: a manifest or yank of another kind is refused as malformed. */
+export async function decodeRecord (bytes: Uint8Array, kind: NamedKind): Promise<ModelRecordBlock & { publisher?: string, name: string, revision: string, created: number }> {
   let value: any
   try {
     value = dagJson.decode(bytes)
   } catch (err) {
     throw new InvalidInputError(`not a dag-json manifest: ${(err as Error).message}`)
   }
-  if (value?.type === YANK_TYPE) {
+  if (value?.type === kind.yankType) {
     if (value.version !== MANIFEST_VERSION) throw new InvalidInputError('not an ipfs-kit yank (version)')
     assertModelName(value.name)
     assertRevision(value.revision)
     const publisher = await verifySigned(value)
     return { kind: 'yank', yank: value as Yank, publisher, name: value.name, revision: value.revision, created: createdMs(value.created) }
   }
-  const manifest = decodeManifest(bytes, value)
+  const manifest = decodeManifest(bytes, value, kind)
   const publisher = manifest.signature == null && manifest.publisher == null ? undefined : await verifySigned(manifest as unknown as Record<string, unknown>)
   return { kind: 'manifest', manifest, publisher, name: manifest.name, revision: manifest.revision, created: createdMs(manifest.created) }
 }
@@ -117,15 +128,15 @@ async function encodeBlock (value: unknown): Promise<{ cid: CID, bytes: Uint8Arr
 }
 
 /** Decode and check a manifest fetched from a peer: shape, name, paths, CIDs. Never trust it further than this. */
-export function decodeManifest (bytes: Uint8Array, decoded?: unknown): Manifest {
+export function decodeManifest (bytes: Uint8Array, decoded?: unknown, kind: NamedKind = MODEL_KIND): Manifest {
   let value: any = decoded
   try {
     value ??= dagJson.decode(bytes)
   } catch (err) {
     throw new InvalidInputError(`not a dag-json manifest: ${(err as Error).message}`)
   }
-  if (value?.type !== MANIFEST_TYPE || value?.version !== MANIFEST_VERSION || !Array.isArray(value.files)) {
-    throw new InvalidInputError('not an ipfs-kit model manifest (type/version)')
+  if (value?.type !== kind.manifestType || value?.version !== MANIFEST_VERSION || !Array.isArray(value.files)) {
+    throw new InvalidInputError(`not an ipfs-kit ${kind.kind} manifest (type/version)`)
   }
   assertModelName(value.name)
   assertRevision(value.revision)
@@ -135,6 +146,7 @@ export function decodeManifest (bytes: Uint8Array, decoded?: unknown): Manifest 
     if (seen.has(file.path)) throw new InvalidInputError(`manifest lists ${file.path} twice`)
     seen.add(file.path)
     if (!Number.isSafeInteger(file.size) || file.size < 0) throw new InvalidInputError(`manifest size of ${file.path} is not a byte count`)
+    if (file.records !== undefined && (!Number.isSafeInteger(file.records) || file.records < 0)) throw new InvalidInputError(`manifest record count of ${file.path} is not a count`)
     if (typeof file.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(file.sha256)) throw new InvalidInputError(`manifest sha256 of ${file.path} is not hex`)
     const cid = CID.asCID(file.cid)
     if (cid == null) throw new InvalidInputError(`manifest CID of ${file.path} is not a link`)

@@ -1,0 +1,77 @@
+/**
+ * A seed and workers in network namespaces (lib/netns.ts), for the
+ * bench:fanout and bench:datasets cases: started, connected as a full mesh (or
+ * to the seed alone, with `seedOnly`: config `node.allow_list`), timed from a
+ * common start, stopped.
+ */
+import { startPeer, waitForPeers } from '../../peers/harness.ts'
+import type { Network } from './netns.ts'
+import type { Peer } from '../../peers/harness.ts'
+
+export interface Swarm {
+  seed: Peer
+  workers: Peer[]
+  /** Bytes the seed's interface has sent so far. */
+  seedSent(): number
+  stop(): Promise<void>
+}
+
+/** Start the seed on the network's first host, let `prepare` publish, then start one worker per other host. */
+export async function startSwarm (net: Network, options: { seedOnly: boolean, prepare(seed: Peer): Promise<void> }): Promise<Swarm> {
+  const [seedHost, ...workerHosts] = net.hosts
+  if (seedHost == null) throw new Error('no hosts')
+  const peers: Peer[] = []
+  const stop = async (): Promise<void> => { await Promise.all(peers.map(async p => { await p.stop().catch(() => {}) })) }
+  try {
+    const seed = await startPeer({ netns: seedHost.ns, listen: [`/ip4/${seedHost.ip}/tcp/0`] })
+    peers.push(seed)
+    await options.prepare(seed)
+    const workers = await Promise.all(workerHosts.map(async host => await startPeer({
+      netns: host.ns,
+      listen: [`/ip4/${host.ip}/tcp/0`],
+      bootstrap: seed.addresses,
+      allowList: options.seedOnly ? [seed.peerId] : undefined
+    })))
+    peers.push(...workers)
+    if (!options.seedOnly) {
+      // a full mesh, as a LAN cluster's DHT and gossip would make it
+      await Promise.all(workers.map(async (w, i) => {
+        for (const other of workers.slice(i + 1)) await w.call('dial', { address: other.addresses[0] as string })
+      }))
+      await Promise.all(workers.map(async w => await waitForPeers(w, workers.length, 30_000)))
+    } else {
+      await Promise.all(workers.map(async w => await waitForPeers(w, 1, 30_000)))
+    }
+    return { seed, workers, seedSent: () => net.txBytes(seedHost), stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+export interface Timed<T> {
+  /** Seconds from the common start to each worker's completion (null: failed). */
+  seconds: Array<number | null>
+  results: Array<T | undefined>
+  /** The slowest, or null when any failed. */
+  allDone: number | null
+  errors: string[]
+}
+
+/** Run `task` on every worker at once; time each from the common start. */
+export async function timeAll<T> (workers: Peer[], task: (worker: Peer, index: number) => Promise<T>): Promise<Timed<T>> {
+  const t0 = performance.now()
+  const errors: string[] = []
+  const results: Array<T | undefined> = []
+  const seconds = await Promise.all(workers.map(async (w, i) => {
+    try {
+      results[i] = await task(w, i)
+      return (performance.now() - t0) / 1000
+    } catch (err: any) {
+      errors.push(err.message)
+      return null
+    }
+  }))
+  const done = seconds.filter((t): t is number => t != null)
+  return { seconds, results, allDone: done.length === seconds.length ? Math.max(...done) : null, errors }
+}

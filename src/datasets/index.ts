@@ -1,0 +1,6 @@
+export { Datasets } from './datasets.ts'
+export type { DatasetsComponents } from './datasets.ts'
+export { assignShards, planRank, rankKeys } from './plan.ts'
+export { shuffle } from './stream.ts'
+export { isLineBased, parseRank, parseShare } from './share.ts'
+export type * from './types.ts'
