@@ -135,8 +135,11 @@ describe('RPC add of directories', () => {
         .then(async res => { await res.arrayBuffer(); return `complete (${res.status})` })
         .catch((err: Error) => `failed: ${err.message}`)
       expect(outcome, name).toMatch(/^failed/)
-      // undici's error for a response body cut short by the server
-      await expect(collect(client.get(cid)), name).rejects.toMatchObject({ name: 'TypeError', message: 'terminated' })
+      // undici's error for a connection the server cut: 'terminated' once the response headers were
+      // read, 'fetch failed' (cause: the socket closed) when the cut came before they were flushed
+      const error = await collect(client.get(cid)).then(() => undefined, (err: Error) => err)
+      expect(error?.name, name).toBe('TypeError')
+      expect(error?.message, name).toMatch(/^(terminated|fetch failed)$/)
     }
     // the server is still serving
     expect((await client.id()).id.toString()).toBe(kit.peerId.toString())
