@@ -169,7 +169,7 @@ export class ColdStore {
    * block is deleted from the bucket with its index object, a pack with some
    * left gets a new index object (so a rebuild does not bring the rest back).
    */
-  async collect (keep: (key: string) => boolean, options: AbortOptions = {}): Promise<{ removedBlocks: number, freedBytes: number, deletedPacks: number }> {
+  async collect (keep: (key: string) => boolean, options: AbortOptions & { onRemoved?(key: string): void } = {}): Promise<{ removedBlocks: number, freedBytes: number, deletedPacks: number }> {
     let removedBlocks = 0
     let freedBytes = 0
     let deletedPacks = 0
@@ -191,6 +191,10 @@ export class ColdStore {
         await this.index.remove(gone.map(([key]) => key), { put: [kept] })
       }
       this.records.delete(record.pack)
+      for (const [key] of gone) {
+        this.dropBuffered(key)
+        options.onRemoved?.(key)
+      }
       removedBlocks += gone.length
     }
     return { removedBlocks, freedBytes, deletedPacks }

@@ -398,7 +398,7 @@ export class IPFSKitStorage {
       try {
         const referenced = await this.c.pins.referencedKeys()
         const held = this.c.holds.keys()
-        const collected = await cold.collect(key => referenced.has(key) || held.has(key), options)
+        const collected = await cold.collect(key => referenced.has(key) || held.has(key), { signal: options.signal, onRemoved: key => this.c.tiers.hot?.delete(key) })
         result.removedBlocks += collected.removedBlocks
         result.freedBytes += collected.freedBytes
       } finally {
