@@ -137,7 +137,7 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
           yield chunk
         }
       }
-      const args: AddArgs = { filename: options.filename, pin: options.pin }
+      const args: AddArgs = { filename: options.filename, pin: options.pin, backends: options.backends }
       const res = await call('add', args, { body: counted(), signal: options.signal })
       return await result(res, options.signal)
     },
@@ -159,6 +159,7 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
     gc: async (options) => await unary('gc', {}, options),
     verify: async (options = {}) => await unary('verify', { repair: options.repair === true }, options),
     status: async (options) => await unary('status', {}, options),
+    tier: async (cid, options = {}) => await unary('tier', { cid, to: options.to }, options),
     modelPublish: async (dir, options) => await unary('modelPublish', { dir, name: options.name, revision: options.revision }, options),
     modelProviders: async (name, options = {}) => await unary('modelProviders', { name, revision: options.revision, timeoutMs: options.timeoutMs }, options),
     modelPull: async (name, options = {}) => await unary('modelPull', { name, revision: options.revision, dest: options.dest, hfCache: options.hfCache, force: options.force }, options),

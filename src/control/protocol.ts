@@ -19,7 +19,7 @@
  */
 import { isKitError } from '../errors.ts'
 import type { IdResult, PinEntry, SaveResult, TrustEntry } from './operations.ts'
-import type { BackendStatus, CacheEntryInfo, CacheStats, FileEntry, GcResult, LocalModel, ModelProvider, PublishResult, PullResult, VerifyResult, YankResult } from '../index.ts'
+import type { BackendName, BackendStatus, TierName, TierSizes, CacheEntryInfo, CacheStats, FileEntry, GcResult, LocalModel, ModelProvider, PublishResult, PullResult, VerifyResult, YankResult } from '../index.ts'
 
 /** Path prefix of every operation; bump on an incompatible change. */
 export const API_PREFIX = '/v1/'
@@ -49,6 +49,7 @@ export interface UnaryCalls {
   gc: { args: Record<string, never>, result: GcResult }
   verify: { args: { repair?: boolean }, result: VerifyResult }
   status: { args: Record<string, never>, result: BackendStatus }
+  tier: { args: { cid: string, to?: TierName }, result: TierSizes }
   modelPublish: { args: { dir: string, name: string, revision?: string }, result: PublishResult }
   modelProviders: { args: { name: string, revision?: string, timeoutMs?: number }, result: ModelProvider[] }
   modelPull: { args: { name: string, revision?: string, dest?: string, hfCache?: boolean | string, force?: boolean }, result: PullResult }
@@ -67,10 +68,10 @@ export interface UnaryCalls {
 
 export type UnaryOp = keyof UnaryCalls
 
-export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'modelPublish', 'modelProviders', 'modelPull', 'modelList', 'save', 'modelYank', 'modelTrust', 'modelUntrust', 'modelTrusted', 'cacheGet', 'cacheRm', 'cacheLs', 'cacheStats']
+export const UNARY_OPS: readonly UnaryOp[] = ['id', 'ls', 'pinAdd', 'pinRm', 'pinLs', 'rm', 'gc', 'verify', 'status', 'tier', 'modelPublish', 'modelProviders', 'modelPull', 'modelList', 'save', 'modelYank', 'modelTrust', 'modelUntrust', 'modelTrusted', 'cacheGet', 'cacheRm', 'cacheLs', 'cacheStats']
 
 /** Arguments of the streaming operations. */
-export interface AddArgs { filename?: string, pin?: boolean }
+export interface AddArgs { filename?: string, pin?: boolean, backends?: BackendName[] }
 export interface CatArgs { cid: string, offset?: number, length?: number }
 
 /** The `Upgrade` token of the framed byte stream. */

@@ -16,7 +16,7 @@ import { localOperations } from './operations.ts'
 import { API_PREFIX, ERROR_TRAILER, FRAME_DATA, FRAME_END, MAX_ARGS_LENGTH, STREAM_PROTOCOL, STREAM_QUEUE_BYTES, UNARY_OPS, encodeErrorHeader, frameHeader, statusFor, toErrorShape } from './protocol.ts'
 import type { KitOperations } from './operations.ts'
 import type { UnaryCalls, UnaryOp } from './protocol.ts'
-import type { Kit } from '../index.ts'
+import type { BackendName, Kit, TierName } from '../index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 
@@ -51,6 +51,7 @@ const unary: UnaryHandlers = {
   gc: async (ops, _, signal) => await ops.gc({ signal }),
   verify: async (ops, args, signal) => await ops.verify({ repair: args.repair === true, signal }),
   status: async (ops, _, signal) => await ops.status({ signal }),
+  tier: async (ops, args, signal) => await ops.tier(stringArg(args, 'cid'), { to: optionalString(args, 'to') as TierName | undefined, signal }),
   modelPublish: async (ops, args, signal) => await ops.modelPublish(stringArg(args, 'dir'), { name: stringArg(args, 'name'), revision: optionalString(args, 'revision'), signal }),
   modelProviders: async (ops, args, signal) => await ops.modelProviders(stringArg(args, 'name'), { revision: optionalString(args, 'revision'), timeoutMs: typeof args.timeoutMs === 'number' ? args.timeoutMs : undefined, signal }),
   modelPull: async (ops, args, signal) => await ops.modelPull(stringArg(args, 'name'), {
@@ -173,7 +174,7 @@ async function handle (ops: KitOperations, req: IncomingMessage, res: ServerResp
     const op = url.pathname.slice(API_PREFIX.length)
     const args = parseArgsParam(url.searchParams.get('args'))
     if (op === 'add') {
-      const result = await ops.add(req, { filename: optionalString(args, 'filename'), pin: optionalBoolean(args, 'pin'), signal })
+      const result = await ops.add(req, { filename: optionalString(args, 'filename'), pin: optionalBoolean(args, 'pin'), backends: Array.isArray(args.backends) ? args.backends as BackendName[] : undefined, signal })
       sendJson(res, 200, { result })
     } else if (op === 'cachePut') {
       const ttl = optionalInteger(args, 'ttl')

@@ -467,7 +467,7 @@ export class IPFSKitStorage {
       },
       tiers: {
         hot: this.c.tiers.hot?.stats() ?? { bytes: 0, blocks: 0, capacity: 0, hits: 0, misses: 0 },
-        ...(this.c.tiers.cold == null ? {} : { cold: { ...await this.c.tiers.cold.stats(), quarantined: this.c.tiers.cold.quarantined } })
+        ...(this.c.tiers.cold == null ? {} : { cold: { ...await this.c.tiers.cold.stats(), quarantined: this.c.tiers.cold.quarantined, requests: { ...this.c.tiers.cold.requests } } })
       },
       repo: { blocks, bytes, pins: (await this.c.pins.pinnedRoots()).size, pinnedBytes, quarantined: this.c.quarantined?.() ?? 0 }
     }
