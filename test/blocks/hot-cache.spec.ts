@@ -30,13 +30,14 @@ describe('HotCache (2Q)', () => {
   })
 
   it('admits a block dropped from probation and read again (its key is a ghost) as protected', () => {
-    const cache = new HotCache(400 * KiB) // probation: 100 KiB
+    const cache = new HotCache(400 * KiB) // probation: 100 KiB once the cache is full
     cache.admit('a', block(60 * KiB))
-    cache.admit('b', block(60 * KiB)) // a leaves probation, remembered
+    for (let i = 0; i < 7; i++) cache.admit(`fill-${i}`, block(60 * KiB)) // over budget: a, first in, leaves probation, remembered
     expect(cache.has('a')).toBe(false)
     cache.admit('a', block(60 * KiB))
-    for (let i = 0; i < 10; i++) cache.admit(`scan-${i}`, block(60 * KiB))
+    for (let i = 0; i < 20; i++) cache.admit(`scan-${i}`, block(60 * KiB))
     expect(cache.has('a')).toBe(true)
+    expect(cache.has('fill-6')).toBe(false)
   })
 
   it('stays within its byte budget and holds nothing with a budget of 0', () => {
