@@ -4,12 +4,13 @@
  * an index object beside it, then recorded in the local index (PackIndex), so
  * `has` is a local lookup and a read is one ranged GET for a run of blocks
  * (those that follow the wanted one in the same pack and the same upload, up
- * to COLD_READ_RUN_BYTES). Every block read is hashed against its CID: one
+ * to COLD_READ_RUN_BYTES for a sequential read, COLD_READ_FIRST_RUN_BYTES
+ * from the middle of an upload), parsed as it streams. Every block read is hashed against its CID: one
  * that fails is dropped from the index (quarantined) and reported missing, so
  * readers go on to peers; it is never served.
  */
 import { NotFoundError as StoreNotFoundError } from 'interface-store'
-import { COLD_READ_RUN_BYTES, COLD_RUN_BUFFER_BYTES } from '../constants.ts'
+import { COLD_READ_FIRST_RUN_BYTES, COLD_READ_RUN_BYTES, COLD_RUN_BUFFER_BYTES } from '../constants.ts'
 import { CorruptBlockError } from '../errors.ts'
 import { blockKey, keyToCid } from './block-key.ts'
 import { PackBuilder } from './pack-builder.ts'
@@ -53,6 +54,8 @@ export class ColdStore {
   private bufferBytes = 0
   private planning: Promise<unknown> = Promise.resolve()
   private readonly records = new Map<string, PackRecord>()
+  /** Per pack, the index of the block after the last run fetched from it (to tell sequential reads). */
+  private readonly runEnds = new Map<string, number>()
   private lastError: string | undefined
   private segment = 0
   /** Blocks that failed their hash since start. */
@@ -224,58 +227,101 @@ export class ColdStore {
   private async plan (key: string, options: AbortOptions): Promise<Promise<Uint8Array | undefined>> {
     const planned = this.planning.then(async () => {
       const ready = this.takeBuffered(key) ?? this.inflight.get(key)
-      if (ready != null) return ready
+      if (ready != null) return { pending: ready }
       const at = await this.index.locate(key)
       if (at == null) throw new StoreNotFoundError(`block ${keyToCid(key)} not found in the cold tier`)
       const record = await this.record(at.pack)
       const first = record.blocks.findIndex(([k]) => k === key)
       const run: PackEntry[] = [record.blocks[first] as PackEntry]
+      // a read from the start of an upload, or one that continues the last run, is sequential: a long
+      // run; a read from the middle of one (a seek, a small file's neighbour) starts short
+      const sequential = first === 0 || record.blocks[first - 1]?.[3] !== run[0]![3] || this.runEnds.get(record.pack) === first
+      const cap = sequential ? COLD_READ_RUN_BYTES : COLD_READ_FIRST_RUN_BYTES
       for (let i = first + 1; i < record.blocks.length; i++) {
         const next = record.blocks[i] as PackEntry
         const last = run[run.length - 1] as PackEntry
-        if (next[3] !== last[3] || next[1] + next[2] - run[0]![1] > COLD_READ_RUN_BYTES || this.inflight.has(next[0]) || this.buffer.has(next[0])) break
+        if (next[3] !== last[3] || next[1] + next[2] - run[0]![1] > cap || this.inflight.has(next[0]) || this.buffer.has(next[0])) break
         run.push(next)
       }
-      return this.fetchRun(record.pack, run, key, options)
+      this.runEnds.delete(record.pack)
+      this.runEnds.set(record.pack, first + run.length)
+      if (this.runEnds.size > 64) this.runEnds.delete(this.runEnds.keys().next().value as string)
+      return { pending: this.fetchRun(record.pack, run, key, options) }
     })
     this.planning = planned.catch(() => {})
-    return await planned
+    return (await planned).pending
   }
 
-  /** One ranged GET for a run; each block verified; the others kept (bounded) for the reads that follow. */
+  /**
+   * One ranged GET for a run, parsed as it streams: each block is copied out of the body,
+   * hashed, and handed to its reader as soon as its last byte arrives (so a reader starts
+   * before the run has arrived, and no run is ever held whole); the others wait, bounded, for
+   * the reads that follow.
+   */
   private fetchRun (pack: string, run: PackEntry[], wanted: string, options: AbortOptions): Promise<Uint8Array | undefined> {
-    const start = run[0]![1]
-    const last = run[run.length - 1] as PackEntry
-    const fetched = this.tracked(this.objects.get(this.packKey(pack), { start, end: last[1] + last[2] }, options)).then(async body => {
-      if (body == null || body.byteLength !== last[1] + last[2] - start) throw new StoreNotFoundError(`pack ${pack} is missing or short in the bucket`)
-      const out = new Map<string, Uint8Array | undefined>()
-      const corrupt: string[] = []
-      for (const [key, offset, length] of run) {
-        const bytes = body.slice(offset - start, offset - start + length) // a copy: a kept block must not pin the whole run
-        const cid = keyToCid(key)
-        if (verifyBlock(cid, bytes)) {
-          out.set(key, bytes)
-        } else {
-          out.set(key, undefined)
-          corrupt.push(key)
-          this.quarantined++
-          this.onCorrupt?.(cid, pack)
-        }
-      }
-      if (corrupt.length > 0) await this.index.remove(corrupt)
-      return out
-    })
+    const waiters = new Map<string, { resolve(bytes: Uint8Array | undefined): void, reject(err: Error): void }>()
     for (const [key] of run) {
-      const one = fetched.then(blocks => blocks.get(key))
+      const one = new Promise<Uint8Array | undefined>((resolve, reject) => { waiters.set(key, { resolve, reject }) })
       one.catch(() => {})
       this.inflight.set(key, one)
     }
-    fetched.then(blocks => {
-      for (const [key, bytes] of blocks) {
-        this.inflight.delete(key)
-        if (bytes != null && key !== wanted) this.keep(key, bytes)
+    const settle = (key: string, bytes: Uint8Array | undefined): void => {
+      this.inflight.delete(key)
+      if (bytes != null && key !== wanted) this.keep(key, bytes)
+      waiters.get(key)?.resolve(bytes)
+      waiters.delete(key)
+    }
+    const start = run[0]![1]
+    const last = run[run.length - 1] as PackEntry
+    const end = last[1] + last[2]
+    void (async () => {
+      const body = await this.tracked(this.objects.stream(this.packKey(pack), { start, end }, options))
+      if (body == null) throw new StoreNotFoundError(`pack ${pack} is missing from the bucket`)
+      let at = start // the pack offset of the next body byte
+      let i = 0
+      let block: Uint8Array | undefined
+      let filled = 0
+      const corrupt: string[] = []
+      for await (const chunk of body) {
+        let pos = 0
+        while (pos < chunk.byteLength && i < run.length) {
+          const [key, offset, length] = run[i] as PackEntry
+          if (at < offset) { // a frame header between blocks
+            const skip = Math.min(offset - at, chunk.byteLength - pos)
+            pos += skip
+            at += skip
+            continue
+          }
+          block ??= new Uint8Array(length)
+          const take = Math.min(length - filled, chunk.byteLength - pos)
+          block.set(chunk.subarray(pos, pos + take), filled)
+          filled += take
+          pos += take
+          at += take
+          if (filled < length) continue
+          const cid = keyToCid(key)
+          if (verifyBlock(cid, block)) {
+            settle(key, block)
+          } else {
+            corrupt.push(key)
+            this.quarantined++
+            this.onCorrupt?.(cid, pack)
+            settle(key, undefined)
+          }
+          block = undefined
+          filled = 0
+          i++
+        }
       }
-    }, () => { for (const [key] of run) this.inflight.delete(key) })
+      if (corrupt.length > 0) await this.index.remove(corrupt)
+      if (i < run.length) throw new StoreNotFoundError(`pack ${pack} in the bucket is shorter than its index says`)
+    })().catch((err: Error) => {
+      for (const [key, waiter] of waiters) {
+        this.inflight.delete(key)
+        waiter.reject(err)
+      }
+      waiters.clear()
+    })
     return this.inflight.get(wanted) as Promise<Uint8Array | undefined>
   }
 
