@@ -483,7 +483,7 @@ export const COLD_READ_RUN_BYTES = 64 * 1024 * 1024
 export const COLD_READ_FIRST_RUN_BYTES = 4 * 1024 * 1024
 
 /** Blocks of a ranged GET fetched but not yet asked for are kept up to this many bytes (oldest dropped first). */
-export const COLD_RUN_BUFFER_BYTES = 64 * 1024 * 1024
+export const COLD_RUN_BUFFER_BYTES = 32 * 1024 * 1024
 
 /** How often automatic tiering looks for roots to demote (`storage_policy.auto_tier`). */
 export const AUTO_TIER_INTERVAL_MS = 600_000
