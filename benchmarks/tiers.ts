@@ -115,6 +115,7 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
         cid = await warmKit.storage.store(fileSlice(file, HOT_SIZE), { backends: ['local'] })
         await drain(warmKit.storage.stream(cid)) // page cache warm
         const warm = await timed(async () => await drain(warmKit.storage.stream(cid)))
+        if (warm.value !== HOT_SIZE) throw new Error(`warm retrieve returned ${warm.value} bytes, not ${HOT_SIZE}`)
         results.warm.push(mbPerSecond(HOT_SIZE, warm.ms))
       } finally {
         await warmKit.stop()
@@ -123,6 +124,7 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
       try {
         await hotKit.storage.tier(cid, 'hot')
         const hot = await timed(async () => await drain(hotKit.storage.stream(cid)))
+        if (hot.value !== HOT_SIZE) throw new Error(`hot retrieve returned ${hot.value} bytes, not ${HOT_SIZE}`)
         results.hot.push(mbPerSecond(HOT_SIZE, hot.ms))
       } finally {
         await hotKit.stop()
