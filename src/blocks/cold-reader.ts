@@ -119,7 +119,6 @@ export class ColdReader {
       let i = 0
       let block: Uint8Array | undefined
       let filled = 0
-      const corrupt: string[] = []
       for await (const chunk of body) {
         let pos = 0
         while (pos < chunk.byteLength && i < run.length) {
@@ -141,7 +140,8 @@ export class ColdReader {
           if (verifyBlock(cid, block)) {
             settle(key, block)
           } else {
-            corrupt.push(key)
+            // out of the index before its reader hears of it: a second read must not fetch it again
+            await this.index.remove([key])
             this.quarantined++
             this.init.onCorrupt?.(cid, pack)
             settle(key, undefined)
@@ -151,7 +151,6 @@ export class ColdReader {
           i++
         }
       }
-      if (corrupt.length > 0) await this.index.remove(corrupt)
       if (i < run.length) throw new StoreNotFoundError(`pack ${pack} in the bucket is shorter than its index says`)
     })().catch((err: Error) => {
       for (const [key, waiter] of waiters) {
