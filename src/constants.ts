@@ -554,14 +554,18 @@ export const COLD_CONNECT_TIMEOUT_MS = 3_000
 export const COLD_SOCKET_TIMEOUT_MS = 30_000
 
 /**
- * Largest ranged GET of a cold read: the wanted block and those after it in the same pack from
- * the same upload. 32 MiB makes a sequential read of cold content 32 requests per GiB; a small
- * file costs one GET of its own size.
+ * Largest ranged GET of a sequential cold read (from the start of an upload, or continuing the last
+ * run): the wanted block and those after it in the same pack and upload. A pack at the default
+ * `pack_size` is then one GET (16 per GiB read). The body is parsed as it streams, so the size costs
+ * no memory; a reader that stops early leaves the rest buffered within COLD_RUN_BUFFER_BYTES.
  */
-export const COLD_READ_RUN_BYTES = 32 * 1024 * 1024
+export const COLD_READ_RUN_BYTES = 64 * 1024 * 1024
+
+/** Largest ranged GET of a cold read that starts in the middle of an upload (a seek): a short run until the reads prove sequential. */
+export const COLD_READ_FIRST_RUN_BYTES = 4 * 1024 * 1024
 
 /** Blocks of a ranged GET fetched but not yet asked for are kept up to this many bytes (oldest dropped first). */
-export const COLD_RUN_BUFFER_BYTES = 64 * 1024 * 1024
+export const COLD_RUN_BUFFER_BYTES = 32 * 1024 * 1024
 
 /** How often automatic tiering looks for roots to demote (`storage_policy.auto_tier`). */
 export const AUTO_TIER_INTERVAL_MS = 600_000

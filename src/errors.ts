@@ -386,7 +386,7 @@ export class PathNotAllowedError extends KitError {
 export class S3AccessDeniedError extends KitError {
   static override readonly name = 'S3AccessDeniedError'
   override readonly name = 'S3AccessDeniedError'
-  override readonly code = 'ERR_S3_ACCESS_DENIED'
+  override readonly code = 'ERR_COLD_ACCESS_DENIED'
   constructor (where: string, reason: string, options?: ErrorOptions) {
     super(`the cold tier's bucket refused access (${where}): ${reason}`, 'check backends.s3 (bucket, region, endpoint, access_key_id, secret_access_key) or the AWS credentials in the environment', options)
   }
@@ -396,7 +396,7 @@ export class S3AccessDeniedError extends KitError {
 export class S3UnavailableError extends KitError {
   static override readonly name = 'S3UnavailableError'
   override readonly name = 'S3UnavailableError'
-  override readonly code = 'ERR_S3_UNAVAILABLE'
+  override readonly code = 'ERR_COLD_UNAVAILABLE'
   constructor (readonly endpoint: string, reason: string, options?: ErrorOptions) {
     super(`cold tier unreachable: S3 endpoint ${endpoint}: ${reason}`, 'check that the endpoint is up and reachable; warm content is still served', options)
   }

@@ -54,7 +54,7 @@ export interface KitOptions {
   env?: NodeJS.ProcessEnv
   /**
    * `kit:start:service` as each service has started (repo, trust, node, transfer, storage, models, cache,
-   * metrics, auto-gc). An error thrown here fails the start like the service's own would: what
+   * metrics, auto-gc, auto-tier). An error thrown here fails the start like the service's own would: what
    * had started is stopped in reverse and the data directory is released.
    */
   onProgress?: ProgressOptions<KitStartEvents>['onProgress']

@@ -4,18 +4,16 @@
  * an index object beside it, then recorded in the local index (PackIndex), so
  * `has` is a local lookup and a read is one ranged GET for a run of blocks
  * (those that follow the wanted one in the same pack and the same upload, up
- * to COLD_READ_RUN_BYTES). Every block read is hashed against its CID: one
+ * to COLD_READ_RUN_BYTES for a sequential read, COLD_READ_FIRST_RUN_BYTES
+ * from the middle of an upload), parsed as it streams. Every block read is hashed against its CID: one
  * that fails is dropped from the index (quarantined) and reported missing, so
- * readers go on to peers; it is never served.
+ * readers go on to peers; it is never served (the read side: cold-reader.ts).
  */
-import { NotFoundError as StoreNotFoundError } from 'interface-store'
-import { COLD_READ_RUN_BYTES, COLD_RUN_BUFFER_BYTES } from '../constants.ts'
-import { CorruptBlockError } from '../errors.ts'
-import { blockKey, keyToCid } from './block-key.ts'
+import { blockKey } from './block-key.ts'
+import { ColdReader } from './cold-reader.ts'
 import { PackBuilder } from './pack-builder.ts'
 import { parsePackRecord } from './pack-index.ts'
-import { verifyBlock } from './verify.ts'
-import type { PackIndex, PackEntry, PackRecord } from './pack-index.ts'
+import type { PackIndex, PackRecord } from './pack-index.ts'
 import type { S3Objects } from './s3-objects.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -48,15 +46,9 @@ export class ColdStore {
   private readonly prefix: string
   private readonly packSize: number
   private readonly onCorrupt: ColdStoreInit['onCorrupt']
-  private readonly inflight = new Map<string, Promise<Uint8Array | undefined>>()
-  private readonly buffer = new Map<string, Uint8Array>()
-  private bufferBytes = 0
-  private planning: Promise<unknown> = Promise.resolve()
-  private readonly records = new Map<string, PackRecord>()
+  private readonly reader: ColdReader
   private lastError: string | undefined
   private segment = 0
-  /** Blocks that failed their hash since start. */
-  quarantined = 0
 
   constructor (init: ColdStoreInit) {
     this.objects = init.objects
@@ -64,7 +56,15 @@ export class ColdStore {
     this.prefix = init.prefix
     this.packSize = init.packSize
     this.onCorrupt = init.onCorrupt
+    this.reader = new ColdReader({
+      index: this.index,
+      stream: async (pack, range, options) => await this.tracked(this.objects.stream(this.packKey(pack), range, options)),
+      onCorrupt: (cid, pack) => this.onCorrupt?.(cid, pack)
+    })
   }
+
+  /** Blocks that failed their hash since start. */
+  get quarantined (): number { return this.reader.quarantined }
 
   get requests (): S3Objects['requests'] { return this.objects.requests }
 
@@ -117,17 +117,7 @@ export class ColdStore {
    * @throws S3UnavailableError | S3AccessDeniedError when the bucket cannot be read
    */
   async getBytes (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
-    options.signal?.throwIfAborted()
-    const key = blockKey(cid)
-    const pending = this.takeBuffered(key) ?? this.inflight.get(key) ?? await this.plan(key, options)
-    const bytes = await pending
-    this.dropBuffered(key)
-    if (bytes == null) {
-      const err = new StoreNotFoundError(`block ${cid} in the cold tier is corrupt`)
-      err.cause = new CorruptBlockError(cid.toString())
-      throw err
-    }
-    return bytes
+    return await this.reader.getBytes(cid, options)
   }
 
   /**
@@ -169,7 +159,7 @@ export class ColdStore {
    * block is deleted from the bucket with its index object, a pack with some
    * left gets a new index object (so a rebuild does not bring the rest back).
    */
-  async collect (keep: (key: string) => boolean, options: AbortOptions = {}): Promise<{ removedBlocks: number, freedBytes: number, deletedPacks: number }> {
+  async collect (keep: (key: string) => boolean, options: AbortOptions & { onRemoved?(key: string): void } = {}): Promise<{ removedBlocks: number, freedBytes: number, deletedPacks: number }> {
     let removedBlocks = 0
     let freedBytes = 0
     let deletedPacks = 0
@@ -190,7 +180,8 @@ export class ColdStore {
         await this.tracked(this.objects.put(this.indexKey(record.pack), new TextEncoder().encode(JSON.stringify(kept)), options))
         await this.index.remove(gone.map(([key]) => key), { put: [kept] })
       }
-      this.records.delete(record.pack)
+      this.reader.forget(record.pack, gone.map(([key]) => key))
+      for (const [key] of gone) options.onRemoved?.(key)
       removedBlocks += gone.length
     }
     return { removedBlocks, freedBytes, deletedPacks }
@@ -214,94 +205,6 @@ export class ColdStore {
     await this.tracked(this.objects.put(this.packKey(record.pack), bytes, options))
     await this.tracked(this.objects.put(this.indexKey(record.pack), new TextEncoder().encode(JSON.stringify(record)), options))
     await this.index.add(record)
-  }
-
-  /** Decide the run that fetches `key` and register every block of it as in flight (one planner at a time, so runs never overlap). */
-  private async plan (key: string, options: AbortOptions): Promise<Promise<Uint8Array | undefined>> {
-    const planned = this.planning.then(async () => {
-      const ready = this.takeBuffered(key) ?? this.inflight.get(key)
-      if (ready != null) return ready
-      const at = await this.index.locate(key)
-      if (at == null) throw new StoreNotFoundError(`block ${keyToCid(key)} not found in the cold tier`)
-      const record = await this.record(at.pack)
-      const first = record.blocks.findIndex(([k]) => k === key)
-      const run: PackEntry[] = [record.blocks[first] as PackEntry]
-      for (let i = first + 1; i < record.blocks.length; i++) {
-        const next = record.blocks[i] as PackEntry
-        const last = run[run.length - 1] as PackEntry
-        if (next[3] !== last[3] || next[1] + next[2] - run[0]![1] > COLD_READ_RUN_BYTES || this.inflight.has(next[0]) || this.buffer.has(next[0])) break
-        run.push(next)
-      }
-      return this.fetchRun(record.pack, run, key, options)
-    })
-    this.planning = planned.catch(() => {})
-    return await planned
-  }
-
-  /** One ranged GET for a run; each block verified; the others kept (bounded) for the reads that follow. */
-  private fetchRun (pack: string, run: PackEntry[], wanted: string, options: AbortOptions): Promise<Uint8Array | undefined> {
-    const start = run[0]![1]
-    const last = run[run.length - 1] as PackEntry
-    const fetched = this.tracked(this.objects.get(this.packKey(pack), { start, end: last[1] + last[2] }, options)).then(async body => {
-      if (body == null || body.byteLength !== last[1] + last[2] - start) throw new StoreNotFoundError(`pack ${pack} is missing or short in the bucket`)
-      const out = new Map<string, Uint8Array | undefined>()
-      const corrupt: string[] = []
-      for (const [key, offset, length] of run) {
-        const bytes = body.slice(offset - start, offset - start + length) // a copy: a kept block must not pin the whole run
-        const cid = keyToCid(key)
-        if (verifyBlock(cid, bytes)) {
-          out.set(key, bytes)
-        } else {
-          out.set(key, undefined)
-          corrupt.push(key)
-          this.quarantined++
-          this.onCorrupt?.(cid, pack)
-        }
-      }
-      if (corrupt.length > 0) await this.index.remove(corrupt)
-      return out
-    })
-    for (const [key] of run) {
-      const one = fetched.then(blocks => blocks.get(key))
-      one.catch(() => {})
-      this.inflight.set(key, one)
-    }
-    fetched.then(blocks => {
-      for (const [key, bytes] of blocks) {
-        this.inflight.delete(key)
-        if (bytes != null && key !== wanted) this.keep(key, bytes)
-      }
-    }, () => { for (const [key] of run) this.inflight.delete(key) })
-    return this.inflight.get(wanted) as Promise<Uint8Array | undefined>
-  }
-
-  private async record (id: string): Promise<PackRecord> {
-    let record = this.records.get(id)
-    if (record == null) {
-      record = await this.index.pack(id)
-      if (record == null) throw new StoreNotFoundError(`pack ${id} is not in the local index`)
-      if (this.records.size >= 16) this.records.delete(this.records.keys().next().value as string)
-      this.records.set(id, record)
-    }
-    return record
-  }
-
-  private keep (key: string, bytes: Uint8Array): void {
-    this.buffer.set(key, bytes)
-    this.bufferBytes += bytes.byteLength
-    while (this.bufferBytes > COLD_RUN_BUFFER_BYTES) this.dropBuffered(this.buffer.keys().next().value as string)
-  }
-
-  private takeBuffered (key: string): Promise<Uint8Array> | undefined {
-    const bytes = this.buffer.get(key)
-    return bytes == null ? undefined : Promise.resolve(bytes)
-  }
-
-  private dropBuffered (key: string): void {
-    const bytes = this.buffer.get(key)
-    if (bytes == null) return
-    this.buffer.delete(key)
-    this.bufferBytes -= bytes.byteLength
   }
 
   /** A request whose outcome sets the health: success clears the last error, an S3 error sets it. */

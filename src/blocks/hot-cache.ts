@@ -4,7 +4,8 @@
  * probation FIFO (`A1in`, at most HOT_PROBATION_SHARE of the budget); read
  * again while there, or read again soon after it left (its key is still in the
  * ghost list `A1out`), it enters the protected LRU (`Am`). Reading a large file
- * once therefore churns only the probation FIFO: blocks read often stay.
+ * once therefore churns only the probation FIFO (and costs only its share of
+ * memory, even in an empty cache): blocks read often stay.
  *
  * Only blocks that passed their hash check are admitted (the block layer calls
  * `admit` after verifying), so a hit is served without hashing again.
@@ -118,19 +119,21 @@ export class HotCache {
     return { bytes: this.probationBytes + this.protectedBytes, blocks: this.probation.size + this.protected.size, capacity: this.capacity, hits: this.hits, misses: this.misses }
   }
 
-  /** Evict until within budget: probation first while it is over its share, else the least recently used protected block. */
+  /**
+   * Probation never holds more than its share (so a scan costs at most that much memory, even in
+   * an empty cache); then, over budget, the least recently used protected block goes.
+   */
   private reclaim (): void {
-    while (this.probationBytes + this.protectedBytes > this.capacity) {
-      if (this.probationBytes > this.probationLimit || this.protected.size === 0) {
-        const [key, bytes] = this.probation.entries().next().value as [string, Uint8Array]
-        this.probation.delete(key)
-        this.probationBytes -= bytes.byteLength
-        this.remember(key, bytes.byteLength)
-      } else {
-        const [key, bytes] = this.protected.entries().next().value as [string, Uint8Array]
-        this.protected.delete(key)
-        this.protectedBytes -= bytes.byteLength
-      }
+    while (this.probationBytes > this.probationLimit || (this.protected.size === 0 && this.probationBytes > this.capacity)) {
+      const [key, bytes] = this.probation.entries().next().value as [string, Uint8Array]
+      this.probation.delete(key)
+      this.probationBytes -= bytes.byteLength
+      this.remember(key, bytes.byteLength)
+    }
+    while (this.probationBytes + this.protectedBytes > this.capacity && this.protected.size > 0) {
+      const [key, bytes] = this.protected.entries().next().value as [string, Uint8Array]
+      this.protected.delete(key)
+      this.protectedBytes -= bytes.byteLength
     }
   }
 

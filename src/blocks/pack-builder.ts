@@ -12,6 +12,7 @@ import type { PackEntry, PackRecord } from './pack-index.ts'
 import type { CID } from 'multiformats/cid'
 
 const FIRST_CAPACITY = 1024 * 1024
+const GROW_TO_FULL = 4 * 1024 * 1024
 
 export class PackBuilder {
   private bytes: Uint8Array
@@ -63,6 +64,9 @@ export class PackBuilder {
     if (this.length + extra <= this.bytes.byteLength) return
     let capacity = this.bytes.byteLength
     while (capacity < this.length + extra) capacity *= 2
+    // past GROW_TO_FULL the upload is a large one: take the whole pack at once rather than
+    // doubling (each doubling holds the old buffer and the new one)
+    if (capacity > GROW_TO_FULL) capacity = this.packSize
     capacity = Math.max(Math.min(capacity, this.packSize), this.length + extra)
     const grown = new Uint8Array(capacity)
     grown.set(this.bytes.subarray(0, this.length))

@@ -80,6 +80,31 @@ export class S3Objects {
     })
   }
 
+  /**
+   * Bytes `[start, end)` of an object as they arrive, or undefined when it does not exist. The
+   * deadline covers the answer's headers; the body then streams as fast as it comes (a stalled
+   * connection is cut after COLD_SOCKET_TIMEOUT_MS of silence).
+   */
+  async stream (key: string, range: { start: number, end: number }, options: AbortOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+    this.requests.get++
+    options.signal?.throwIfAborted()
+    const controller = new AbortController()
+    const timer = setTimeout(() => { controller.abort() }, this.deadlineMs)
+    const onAbort = (): void => { controller.abort() }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${range.start}-${range.end - 1}` }), { abortSignal: controller.signal })
+      return (out.Body ?? (async function * () {})()) as AsyncIterable<Uint8Array>
+    } catch (err: any) {
+      options.signal?.throwIfAborted()
+      if (err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404) return undefined
+      throw this.translate(key, err, controller.signal.aborted)
+    } finally {
+      clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
   /** Every key under `prefix` (one LIST request per 1,000). */
   async * list (prefix: string, options: AbortOptions = {}): AsyncGenerator<string> {
     let token: string | undefined

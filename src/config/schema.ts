@@ -63,7 +63,8 @@ export const configSchema = z.strictObject({
     backends: z.strictObject({
       local: z.strictObject({ enabled: z.boolean(), path: z.string() }),
       ipfs: z.strictObject({ enabled: z.boolean(), api_endpoint: z.string(), gateway: z.string() }),
-      filecoin: z.strictObject({ enabled: z.boolean(), provider: z.string(), api_key: z.string() }),
+      // FilecoinAdapter (src/blocks/filecoin-adapter.ts) is an interface only: no adapter ships
+      filecoin: z.strictObject({ enabled: z.boolean().refine(on => !on, 'no Filecoin adapter is available (ipfs-kit documents the FilecoinAdapter interface but ships none); set it to false'), provider: z.string(), api_key: z.string() }),
       s3: z.strictObject({
         enabled: z.boolean(),
         bucket: z.string(),

@@ -162,7 +162,7 @@ export function controlClient (dataDir: string, init: ControlClientInit = {}): C
           yield chunk
         }
       }
-      const args: AddArgs = { filename: options.filename, pin: options.pin }
+      const args: AddArgs = { filename: options.filename, pin: options.pin, backends: options.backends }
       const res = await call('add', args, { body: counted(), signal: options.signal })
       return await result(res, options.signal)
     },

@@ -7,7 +7,7 @@
 import { writeDirect } from './fd-writer.ts'
 import { saveFile } from './save-file.ts'
 import type { DatasetPlan, DatasetProvider, DatasetPublishResult, DatasetPullOptions, DatasetPullResult, LocalDataset } from '../index.ts'
-import type { BackendStatus, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
+import type { BackendName, BackendStatus, TierName, TierSizes, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
 import type { Sink } from './fd-writer.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
@@ -28,12 +28,16 @@ export interface AddOptions extends AbortOptions, ProgressOptions<StoreProgressE
   filename?: string
   /** Pin the content. @default config `storage_policy.pin_by_default` */
   pin?: boolean
+  /** Backends to store on (`local`, `ipfs`, `s3`). @default config `storage_policy.default_backends` */
+  backends?: BackendName[]
 }
 
 export interface AddResult {
   cid: string
   /** Bytes imported. */
   size: number
+  /** Backends that failed (`storage:backend-failed`), each with its error's one line; absent when none did. */
+  failedBackends?: Array<{ backend: BackendName, error: string }>
 }
 
 export interface CatOptions extends AbortOptions {
@@ -92,6 +96,8 @@ export interface KitOperations {
   /** Hash every block; with `repair`, fetch corrupt and missing ones again from peers. */
   verify(options?: AbortOptions & { repair?: boolean }): Promise<VerifyResult>
   status(options?: AbortOptions): Promise<BackendStatus>
+  /** Move a root to a tier (`to`), or with no `to` only report the bytes each tier holds of it. */
+  tier(cid: string, options?: AbortOptions & { to?: TierName }): Promise<TierSizes>
   /** Publish a model directory (a path on this machine). */
   modelPublish(dir: string, options: AbortOptions & { name: string, revision?: string }): Promise<PublishResult>
   modelProviders(name: string, options?: AbortOptions & { revision?: string, timeoutMs?: number }): Promise<ModelProvider[]>
@@ -141,14 +147,16 @@ export function localOperations (kit: Kit): KitOperations {
     id: async () => ({ peerId: kit.peerId.toString(), publisher: kit.publisher, addresses: kit.addresses() }),
     add: async (input, options = {}) => {
       let size = 0
+      const failedBackends: AddResult['failedBackends'] & object = []
       const cid = await storage.store(input, {
         ...options,
         onProgress: event => {
           if (event.type === 'storage:store:chunk') size = event.detail.bytes
+          if (event.type === 'storage:backend-failed') failedBackends.push({ backend: event.detail.backend, error: `${event.detail.error.name}: ${event.detail.error.message}` })
           options.onProgress?.(event)
         }
       })
-      return { cid, size }
+      return { cid, size, ...(failedBackends.length > 0 ? { failedBackends } : {}) }
     },
     cat: (cid, options = {}) => storage.stream(cid, options),
     catTo: async (cid, dest, options = {}) => {
@@ -171,6 +179,7 @@ export function localOperations (kit: Kit): KitOperations {
     gc: async (options = {}) => await storage.gc(options),
     verify: async (options = {}) => await storage.verify(options),
     status: async () => await storage.status(),
+    tier: async (cid, options = {}) => options.to == null ? await storage.tierSizes(cid, options) : await storage.tier(cid, options.to, { signal: options.signal }),
     modelPublish: async (dir, options) => await kit.models.publish(dir, options),
     modelProviders: async (name, options = {}) => await kit.models.findProviders(name, options),
     modelPull: async (name, options = {}) => await kit.models.pull(name, options),

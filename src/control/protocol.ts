@@ -19,6 +19,7 @@
  * GiB; framed, about 0.5.
  */
 import { isKitError } from '../errors.ts'
+import type { BackendName } from '../index.ts'
 
 /** Path prefix of every operation; bump on an incompatible change. */
 export const API_PREFIX = '/v1/'
@@ -38,7 +39,7 @@ export interface ErrorShape {
 }
 
 /** Arguments of the streaming operations. */
-export interface AddArgs { filename?: string, pin?: boolean }
+export interface AddArgs { filename?: string, pin?: boolean, backends?: BackendName[] }
 export interface CatArgs { cid: string, offset?: number, length?: number }
 
 /** The `Upgrade` token of the framed byte stream. */

@@ -22,6 +22,7 @@ import type { KitOperations } from './operations.ts'
 import type { Kit } from '../index.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import type { BackendName } from '../index.ts'
 
 const log = logger('ipfs-kit:control:server')
 
@@ -143,8 +144,8 @@ async function handle (ops: KitOperations, req: IncomingMessage, res: ServerResp
     const spec = operationSpec(op)
     if (spec == null) throw new BadRequestError(`unknown operation ${JSON.stringify(op)}`)
     if (op === 'add') {
-      const { filename, pin } = await validArgs(op, args, ['filename', 'pin'])
-      const result = await ops.add(req, { filename: filename as string | undefined, pin: pin as boolean | undefined, signal })
+      const { filename, pin, backends } = await validArgs(op, args, ['filename', 'pin', 'backends'])
+      const result = await ops.add(req, { filename: filename as string | undefined, pin: pin as boolean | undefined, backends: backends as BackendName[] | undefined, signal })
       sendJson(res, 200, { result })
     } else if (op === 'cachePut') {
       const { key, ttl } = await validArgs(op, args, ['key', 'ttl'])

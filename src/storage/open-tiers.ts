@@ -5,7 +5,6 @@
  * store so every reader gets hot → warm → cold.
  */
 import { ColdStore, HotCache, PackIndex, S3Objects } from '../blocks/index.ts'
-import { ConfigError } from '../errors.ts'
 import { TierPolicy } from './tiers.ts'
 import type { FsBlockstore, KeyValueStore } from '../blocks/index.ts'
 import type { KitConfig } from '../config/index.ts'
@@ -31,9 +30,6 @@ export interface OpenedTiers {
 
 export async function openTiers (init: OpenTiersInit): Promise<OpenedTiers> {
   const { backends, storage_policy: policy, performance } = init.settings
-  if (backends.filecoin.enabled) {
-    throw new ConfigError('invalid config: ipfs_kit.backends.filecoin.enabled: no Filecoin adapter is available (ipfs-kit documents the FilecoinAdapter interface but ships none); set it to false')
-  }
   const hot = new HotCache(performance.memory_cache_size)
   let cold: ColdStore | undefined
   const s3 = backends.s3

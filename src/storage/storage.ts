@@ -398,7 +398,7 @@ export class IPFSKitStorage {
       try {
         const referenced = await this.c.pins.referencedKeys()
         const held = this.c.holds.keys()
-        const collected = await cold.collect(key => referenced.has(key) || held.has(key), options)
+        const collected = await cold.collect(key => referenced.has(key) || held.has(key), { signal: options.signal, onRemoved: key => this.c.tiers.hot?.delete(key) })
         result.removedBlocks += collected.removedBlocks
         result.freedBytes += collected.freedBytes
       } finally {
@@ -467,7 +467,7 @@ export class IPFSKitStorage {
       },
       tiers: {
         hot: this.c.tiers.hot?.stats() ?? { bytes: 0, blocks: 0, capacity: 0, hits: 0, misses: 0 },
-        ...(this.c.tiers.cold == null ? {} : { cold: { ...await this.c.tiers.cold.stats(), quarantined: this.c.tiers.cold.quarantined } })
+        ...(this.c.tiers.cold == null ? {} : { cold: { ...await this.c.tiers.cold.stats(), quarantined: this.c.tiers.cold.quarantined, requests: { ...this.c.tiers.cold.requests } } })
       },
       repo: { blocks, bytes, pins: (await this.c.pins.pinnedRoots()).size, pinnedBytes, quarantined: this.c.quarantined?.() ?? 0 }
     }

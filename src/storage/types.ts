@@ -81,7 +81,7 @@ export interface BackendStatus {
   /** The hot tier (memory) and the cold tier (S3 packs, from the local index; absent when not enabled). */
   tiers: {
     hot: { bytes: number, blocks: number, capacity: number, hits: number, misses: number }
-    cold?: { packs: number, blocks: number, bytes: number, quarantined: number }
+    cold?: { packs: number, blocks: number, bytes: number, quarantined: number, requests: { get: number, put: number, list: number, delete: number } }
   }
   /**
    * `pinnedBytes`: bytes of the distinct blocks held by at least one pin (a block two pins share

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(settings.performance).toMatchObject({ max_cache_size: 512 * 1024 ** 2, gc_interval: 1_800_000, connection_pool_size: 10 })
     expect(settings.node.listen).toEqual(['/ip4/127.0.0.1/tcp/4999'])
     expect(settings.node.dht_protocol).toBe('/ipfs-kit/kad/1.0.0')
-    expect(settings.backends.s3).toEqual({ enabled: false, bucket: 'weights', region: 'us-west-2' })
+    expect(settings.backends.s3).toMatchObject({ enabled: false, bucket: 'weights', region: 'us-west-2', pack_size: 64 * 1024 * 1024 })
   })
 
   it('treats a file with only comments as empty', () => {

@@ -326,7 +326,7 @@ describe('backend status (Python: test_backend_status_fallback, test_is_availabl
   it('reports the offline backend status', async () => {
     const kit = await sandbox.kit()
     const status = await kit.storage.status()
-    expect(Object.keys(status).sort()).toEqual(['backends', 'cacheDir', 'ipfsKitAvailable', 'peerId', 'peers', 'repo', 'usingFallback'])
+    expect(Object.keys(status).sort()).toEqual(['backendHealth', 'backends', 'cacheDir', 'ipfsKitAvailable', 'peerId', 'peers', 'repo', 'tiers', 'usingFallback'])
     expect(status.ipfsKitAvailable).toBe(false)
     expect(status.usingFallback).toBe(true)
     expect(status.cacheDir).toBe(kit.dataDir)
@@ -458,11 +458,13 @@ describe('configuration (Python: test_custom_config, test_no_config)', () => {
     expect(settings.backends.ipfs).toEqual(file.backends.ipfs)
     // ${FILECOIN_API_KEY} is unset in the kit's environment
     expect(settings.backends.filecoin).toEqual({ ...file.backends.filecoin, api_key: '' })
-    expect(settings.backends.s3).toEqual(file.backends.s3)
-    expect(settings.storage_policy).toEqual(file.storage_policy)
+    // ${IPFS_KIT_S3_*} are unset in the kit's environment
+    expect(settings.backends.s3).toEqual({ ...file.backends.s3, access_key_id: '', secret_access_key: '', pack_size: parseSize(file.backends.s3.pack_size) })
+    expect(settings.storage_policy).toEqual({ ...file.storage_policy, demote_after: parseDuration(file.storage_policy.demote_after) })
     expect(settings.performance).toEqual({
       ...file.performance,
       max_cache_size: parseSize(file.performance.max_cache_size),
+      memory_cache_size: parseSize(file.performance.memory_cache_size),
       gc_interval: parseDuration(file.performance.gc_interval)
     })
     expect(settings.node).toEqual(file.node)

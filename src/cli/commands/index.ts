@@ -19,8 +19,9 @@ import { repair } from './repair.ts'
 import { status } from './status.ts'
 import { swarmKey } from './swarm-key.ts'
 import { verify } from './verify.ts'
+import { tier } from './tier.ts'
 import type { Command } from '../command.ts'
 
 export const COMMANDS: readonly Command[] = [
-  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, datasetPublish, datasetPlan, datasetPull, datasetProviders, datasetLs, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, tier, modelPublish, modelProviders, modelPull, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, datasetPublish, datasetPlan, datasetPull, datasetProviders, datasetLs, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
 ]

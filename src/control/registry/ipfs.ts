@@ -2,6 +2,7 @@
 import { InvalidInputError } from '../../errors.ts'
 import { jsonBytes, readCapped } from '../json-bytes.ts'
 import type { OperationSpec } from '../operation-spec.ts'
+import type { BackendName } from '../../index.ts'
 
 const cid = 'a CID, e.g. bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e'
 
@@ -16,7 +17,8 @@ export const IPFS_OPERATIONS: readonly OperationSpec[] = [
       content_base64: z.base64().optional().describe('the content as base64 bytes'),
       path: z.string().min(1).optional().describe('a file to import (relative paths are relative to the server\'s working directory)'),
       filename: z.string().min(1).optional().describe('name recorded in the node\'s file index'),
-      pin: z.boolean().optional().describe('pin the content (default: config storage_policy.pin_by_default)')
+      pin: z.boolean().optional().describe('pin the content (default: config storage_policy.pin_by_default)'),
+      backends: z.array(z.enum(['local', 'ipfs', 's3'])).min(1).optional().describe('where to store it: local disk, provide to the network, the S3 cold tier (default: config storage_policy.default_backends)')
     }),
     annotations: { readOnly: false, destructive: false, idempotent: true },
     paths: ['path'],
@@ -29,7 +31,7 @@ export const IPFS_OPERATIONS: readonly OperationSpec[] = [
       const bytes = typeof input.content === 'string' ? Buffer.from(input.content, 'utf8') : typeof input.content_base64 === 'string' ? Buffer.from(input.content_base64, 'base64') : undefined
       const source = path != null ? { path } : (async function * () { yield bytes ?? new Uint8Array() })()
       const filename = input.filename as string | undefined
-      const result = await ops.add(source, { filename, pin: input.pin as boolean | undefined, signal, onProgress })
+      const result = await ops.add(source, { filename, pin: input.pin as boolean | undefined, backends: input.backends as BackendName[] | undefined, signal, onProgress })
       return { ...result, filename: filename ?? null }
     }
   },
@@ -144,5 +146,16 @@ export const IPFS_OPERATIONS: readonly OperationSpec[] = [
     params: [],
     input: z => z.object({}),
     annotations: { readOnly: true, destructive: false, idempotent: true }
+  },
+  {
+    name: 'tier',
+    tool: 'ipfs_tier',
+    description: 'Where a root\'s blocks are: bytes in the hot (memory), warm (local disk) and cold (S3) tiers. With `to`, first move the root there: `cold` uploads what the bucket lacks and frees the local disk, `warm` brings it back to disk, `hot` also loads it into memory.',
+    params: ['cid'],
+    input: z => z.object({
+      cid: z.string().min(1).describe('the root CID'),
+      to: z.enum(['hot', 'warm', 'cold']).optional().describe('the tier to move the root to; omit to only report')
+    }),
+    annotations: { readOnly: false, destructive: false, idempotent: true }
   }
 ]

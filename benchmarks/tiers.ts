@@ -1,0 +1,158 @@
+/**
+ * `npm run bench:tiers`: does the cold tier move data as fast as the raw AWS SDK, in few requests,
+ * and is the hot tier worth having? One run, against s3rver on loopback (its own process):
+ *
+ *   1. store 1 GiB to the cold tier (`store(file, { backends: ['s3'] })`: import, pack, upload,
+ *      free the disk) vs the raw SDK's multipart upload of the same file (parts of `pack_size`);
+ *   2. cold retrieve of that 1 GiB (`storage.stream`, every block hashed) vs the raw SDK's
+ *      `GetObject` of the uploaded object, streamed;
+ *   3. S3 requests per GiB stored and read (the kit's own counts);
+ *   4. hot vs warm retrieve of a 64 MiB file (the same kit data, memory cache on vs off);
+ *   5. peak RSS of this process (the server runs in a child).
+ *
+ *   npm run bench:tiers
+ *   npm run bench:tiers -- --size 256MiB --hot-size 64MiB --runs 3
+ */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createReadStream } from 'node:fs'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3'
+import { createKit } from '../src/index.ts'
+import { parseSize } from '../src/config/units.ts'
+import { drain, writeRandomFile } from './lib/data.ts'
+import { mbPerSecond, median, peakRss, timed } from './lib/measure.ts'
+import { fmt, fmtBytes, fmtRatio, markdownTable } from './lib/table.ts'
+import { withTempDir } from './lib/temp-dir.ts'
+import type { Kit, KitConfigInput } from '../src/index.ts'
+import type { Readable } from 'node:stream'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const GiB = 1024 ** 3
+const TARGET_STORE = 0.8
+const TARGET_RETRIEVE = 0.8
+const TARGET_PUTS_PER_GIB = 64
+const TARGET_GETS_PER_GIB = 32
+const TARGET_HOT = 2
+const TARGET_RSS_MB = 300
+const KEY = 'S3RVER'
+const BUCKET = 'bench'
+
+const { values: opts } = parseArgs({ options: { size: { type: 'string', default: '1GiB' }, 'hot-size': { type: 'string', default: '64MiB' }, runs: { type: 'string', default: '1' } } })
+const SIZE = parseSize(opts.size) as number
+const HOT_SIZE = parseSize(opts['hot-size']) as number
+const RUNS = Number(opts.runs)
+const PACK_SIZE = 64 * 1024 * 1024
+
+await withTempDir('ipfs-kit-bench-tiers-', async dir => {
+  await fs.mkdir(path.join(dir, 's3'))
+  const server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'benchmarks', 'tiers-s3rver.ts'), path.join(dir, 's3'), BUCKET], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
+  const [line] = await once(createInterface({ input: server.stdout as Readable }), 'line') as [string]
+  const endpoint = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`
+  const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: KEY, secretAccessKey: KEY }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })
+  const config = (memory: string): KitConfigInput => ({
+    ipfs_kit: {
+      performance: { memory_cache_size: memory },
+      storage_policy: { auto_tier: false },
+      backends: { s3: { enabled: true, bucket: BUCKET, region: 'us-east-1', endpoint, access_key_id: KEY, secret_access_key: KEY, force_path_style: true, prefix: 'kit/', pack_size: PACK_SIZE } }
+    }
+  })
+  try {
+    const file = path.join(dir, 'input.bin')
+    await writeRandomFile(file, SIZE)
+    const rows: string[][] = []
+    const results = { rawPut: [] as number[], kitPut: [] as number[], rawGet: [] as number[], kitGet: [] as number[], puts: [] as number[], gets: [] as number[], warm: [] as number[], hot: [] as number[] }
+
+    for (let run = 0; run < RUNS; run++) {
+      // 1. raw multipart upload, parts of pack_size, one at a time (the kit also has one pack in flight)
+      const rawKey = `raw/${run}.bin`
+      const raw = await timed(async () => {
+        const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: rawKey }))
+        const parts: Array<{ ETag?: string, PartNumber: number }> = []
+        for (let start = 0, n = 1; start < SIZE; start += PACK_SIZE, n++) {
+          const length = Math.min(PACK_SIZE, SIZE - start)
+          const body = createReadStream(file, { start, end: start + length - 1, highWaterMark: 1024 * 1024 })
+          const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: rawKey, UploadId, PartNumber: n, Body: body, ContentLength: length }))
+          parts.push({ ETag, PartNumber: n })
+        }
+        await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: rawKey, UploadId, MultipartUpload: { Parts: parts } }))
+      })
+      results.rawPut.push(mbPerSecond(SIZE, raw.ms))
+
+      const kit: Kit = await createKit({ offline: true, env: {}, dataDir: path.join(dir, `kit-${run}`), config: config('128MiB') })
+      try {
+        const before = (await kit.storage.status()).tiers.cold?.requests ?? { put: 0, get: 0, list: 0, delete: 0 }
+        const stored = await timed(async () => await kit.storage.store({ path: file }, { backends: ['s3'] }))
+        results.kitPut.push(mbPerSecond(SIZE, stored.ms))
+        const afterStore = (await kit.storage.status()).tiers.cold?.requests ?? before
+        results.puts.push((afterStore.put - before.put) / (SIZE / GiB))
+        if ((await kit.storage.status()).repo.bytes !== 0) throw new Error('the disk copy was not freed')
+
+        // 2. cold retrieve vs raw GetObject
+        const rawGet = await timed(async () => {
+          const out = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: rawKey }))
+          return await drain(out.Body as AsyncIterable<Uint8Array>)
+        })
+        results.rawGet.push(mbPerSecond(rawGet.value, rawGet.ms))
+        const got = await timed(async () => await drain(kit.storage.stream(stored.value)))
+        if (got.value !== SIZE) throw new Error(`cold retrieve returned ${got.value} bytes, not ${SIZE}`)
+        results.kitGet.push(mbPerSecond(SIZE, got.ms))
+        const afterRead = (await kit.storage.status()).tiers.cold?.requests ?? afterStore
+        results.gets.push((afterRead.get - afterStore.get) / (SIZE / GiB))
+      } finally {
+        await kit.stop()
+      }
+
+      // 4. hot vs warm: the same data directory, memory cache off then on
+      const hotDir = path.join(dir, `hot-${run}`)
+      let cid = ''
+      const warmKit = await createKit({ offline: true, env: {}, dataDir: hotDir, config: config('0') })
+      try {
+        cid = await warmKit.storage.store(fileSlice(file, HOT_SIZE), { backends: ['local'] })
+        await drain(warmKit.storage.stream(cid)) // page cache warm
+        const warm = await timed(async () => await drain(warmKit.storage.stream(cid)))
+        if (warm.value !== HOT_SIZE) throw new Error(`warm retrieve returned ${warm.value} bytes, not ${HOT_SIZE}`)
+        results.warm.push(mbPerSecond(HOT_SIZE, warm.ms))
+      } finally {
+        await warmKit.stop()
+      }
+      const hotKit = await createKit({ offline: true, env: {}, dataDir: hotDir, config: config(`${2 * HOT_SIZE}`) })
+      try {
+        await hotKit.storage.tier(cid, 'hot')
+        const hot = await timed(async () => await drain(hotKit.storage.stream(cid)))
+        if (hot.value !== HOT_SIZE) throw new Error(`hot retrieve returned ${hot.value} bytes, not ${HOT_SIZE}`)
+        results.hot.push(mbPerSecond(HOT_SIZE, hot.ms))
+      } finally {
+        await hotKit.stop()
+      }
+    }
+
+    const m = (xs: number[]): number => median(xs)
+    const rss = peakRss() / 1e6
+    rows.push(['store → cold', `${fmtBytes(SIZE)}`, fmt(m(results.kitPut)), fmt(m(results.rawPut)), fmtRatio(m(results.kitPut) / m(results.rawPut), TARGET_STORE), 'raw SDK multipart upload'])
+    rows.push(['cold retrieve', `${fmtBytes(SIZE)}`, fmt(m(results.kitGet)), fmt(m(results.rawGet)), fmtRatio(m(results.kitGet) / m(results.rawGet), TARGET_RETRIEVE), 'raw SDK GetObject'])
+    rows.push(['hot retrieve', `${fmtBytes(HOT_SIZE)}`, fmt(m(results.hot)), fmt(m(results.warm)), fmtRatio(m(results.hot) / m(results.warm), TARGET_HOT), 'warm retrieve (disk, page cache warm)'])
+    console.log(markdownTable(['case', 'size', 'ipfs-kit MB/s', 'baseline MB/s', 'ratio', 'baseline'], rows, ['left', 'right', 'right', 'right', 'left', 'left']))
+    console.log()
+    console.log(markdownTable(['figure', 'value', 'goal'], [
+      ['S3 PUT requests per GiB stored', fmt(m(results.puts)), `${m(results.puts) <= TARGET_PUTS_PER_GIB ? '✓' : '✗'} ≤ ${TARGET_PUTS_PER_GIB}`],
+      ['S3 GET requests per GiB read', fmt(m(results.gets)), `${m(results.gets) <= TARGET_GETS_PER_GIB ? '✓' : '✗'} ≤ ${TARGET_GETS_PER_GIB}`],
+      ['peak RSS of this process (MB)', fmt(rss), `${rss < TARGET_RSS_MB ? '✓' : '✗'} < ${TARGET_RSS_MB}`]
+    ], ['left', 'right', 'left']))
+    console.log(`\nnode ${process.version}; s3rver on loopback in a child process; ${RUNS} run(s), medians; pack_size ${fmtBytes(PACK_SIZE)}`)
+    console.log(`reproduce: npm run bench:tiers -- --size ${opts.size} --hot-size ${opts['hot-size']} --runs ${RUNS}`)
+  } finally {
+    client.destroy()
+    server.stdin?.end()
+    await once(server, 'exit')
+  }
+})
+
+/** The first `length` bytes of a file, streamed. */
+function fileSlice (file: string, length: number): AsyncIterable<Uint8Array> {
+  return createReadStream(file, { start: 0, end: length - 1, highWaterMark: 1024 * 1024 })
+}
