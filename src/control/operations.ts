@@ -60,6 +60,8 @@ export interface PinEntry {
   created: number
   /** Distinct blocks the pin holds. */
   blocks: number
+  /** Why it is pinned (`user`, `auto`, `replica`, `model`, `dataset`). */
+  origins: string[]
 }
 
 export interface KitOperations {

@@ -186,11 +186,11 @@ export class Models {
     const revision = options.revision ?? DEFAULT_REVISION
     assertRevision(revision)
     const { cid, bytes } = await encodeYank(this.c.publisher, name, revision)
-    await this.c.storage.putBlock(cid, bytes, { pin: true, signal: options.signal })
+    await this.c.storage.putBlock(cid, bytes, { pin: true, origin: 'model', signal: options.signal })
     const previous = await this.index.get(name, revision)
     const model: LocalModel = { name, revision, root: cid.toString(), created: Date.now(), origin: 'yanked' }
     await this.index.put({ ...model, publisher: this.c.publisher.id })
-    if (previous != null && previous.root !== model.root) await this.c.storage.unpin(previous.root)
+    if (previous != null && previous.root !== model.root) await this.c.storage.unpin(previous.root, { origin: 'model' })
     await this.announcer?.announce(model)
     return { name, revision, root: cid.toString(), publisher: this.c.publisher.id }
   }

@@ -146,7 +146,7 @@ async function pullHeld (c: PullComponents, name: string, options: PullOptions, 
 
   // 4. pin (everything is local now and held), then remember and tell the others: a pull
   // whose pin fails records nothing and announces nothing
-  if (!await c.storage.pin(root.toString(), options)) {
+  if (!await c.storage.pin(root.toString(), { signal: options.signal, origin: 'model' })) {
     throw new ModelPullError(modelRef(name, revision), manifest.files.map(f => f.path), { cause: new Error(`the manifest ${root} could not be pinned: blocks missing locally`) })
   }
   // trust on first use: the org's first publisher is recorded once its model has landed

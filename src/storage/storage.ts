@@ -10,7 +10,7 @@ import { CustomProgressEvent } from 'progress-events'
 import { MAX_RETRIEVE_BYTES } from '../constants.ts'
 import { InvalidInputError, NotFoundError, TooLargeError } from '../errors.ts'
 import { assertAllowedCid, blockKey, parseCid, verifyBlock } from '../blocks/index.ts'
-import { collectGarbage, heldSource, walkDag } from '../pins/index.ts'
+import { assertPinOrigin, collectGarbage, heldSource, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
 import { fileSize, importFile, readFile, sizeOfRoot, withBlock } from '../unixfs/index.ts'
 import { toByteSource } from './input.ts'
@@ -23,7 +23,7 @@ import type { FileIndex } from './file-index.ts'
 import type { Lifecycle } from '../lifecycle.ts'
 import type { StoreInput } from './input.ts'
 import type { VerifyOptions, VerifyResult } from './verify-repo.ts'
-import type { BackendName, BackendStatus, BlockSourceOptions, FileEntry, PinEntry, PutBlockOptions, RetrieveOptions, StoreOptions, StreamOptions } from './types.ts'
+import type { BackendName, BackendStatus, BlockSourceOptions, FileEntry, PinEntry, PinOptions, PutBlockOptions, UnpinOptions, RetrieveOptions, StoreOptions, StreamOptions } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BatchOp } from '../repo/index.ts'
 import type { BlockSource } from '../blocks/index.ts'
@@ -261,11 +261,16 @@ export class IPFSKitStorage {
   }
 
   /**
-   * Pin a DAG so gc keeps it (fetching missing blocks from peers when online).
+   * Pin a DAG so gc keeps it (fetching missing blocks from peers when online), for a reason
+   * (`origin`, default `user`): pinning a pinned root adds its origin to the record.
    * Resolves true once the pin is durable; false when the content is not available.
+   *
+   * @example
+   * await kit.storage.pin(cid, { origin: 'dataset' })
    */
-  async pin (cid: string, options: AbortOptions = {}): Promise<boolean> {
+  async pin (cid: string, options: PinOptions = {}): Promise<boolean> {
     const root = parseCid(cid)
+    if (options.origin != null) assertPinOrigin(options.origin)
     this.assertRunning('pin')
     const release = await this.c.gcLock.read(options)
     try {
@@ -275,12 +280,12 @@ export class IPFSKitStorage {
     }
   }
 
-  /** Every pinned root, with when it was pinned and how many distinct blocks it holds. */
+  /** Every pinned root, with when it was pinned, how many distinct blocks it holds and why (`origins`). */
   async * pins (options: AbortOptions = {}): AsyncGenerator<PinEntry> {
     this.assertRunning('pins')
     for await (const pin of this.c.pins.ls()) {
       options.signal?.throwIfAborted()
-      yield { cid: pin.cid.toString(), created: pin.created, blocks: pin.blocks }
+      yield { cid: pin.cid.toString(), created: pin.created, blocks: pin.blocks, origins: pin.origins }
     }
   }
 
@@ -327,11 +332,12 @@ export class IPFSKitStorage {
   }
 
   /** `pin` with the read side of the gc lock already held. */
-  private async pinUnderLock (root: CID, options: AbortOptions): Promise<boolean> {
+  private async pinUnderLock (root: CID, options: PinOptions): Promise<boolean> {
+    const origin = options.origin ?? 'user'
     try {
-      if (await this.c.pins.isPinned(root)) return true
+      if (await this.c.pins.addOrigin(root, origin) != null) return true
       const blocks = await walkDag(this.c.network, root, options)
-      await this.c.pins.addBlocks(root, blocks)
+      await this.c.pins.addBlocks(root, blocks, origin)
       if (await this.c.files.get(root) == null) {
         await this.c.fileRefs.addBlocks(root, blocks)
         await this.c.files.put(root, { filename: null, size: await fileSize(this.c.local, root).catch(() => 0), modified: Date.now() })
@@ -343,10 +349,19 @@ export class IPFSKitStorage {
     }
   }
 
-  /** Remove a pin; false when `cid` was not pinned. The blocks stay until gc or delete. */
-  async unpin (cid: string): Promise<boolean> {
+  /**
+   * Remove a pin; false when `cid` was not pinned. With `origin`, only that reason goes: the root
+   * stays pinned while another is left (false when it was not pinned for that reason). The
+   * blocks stay until gc or delete.
+   *
+   * @example
+   * await kit.storage.unpin(cid, { origin: 'dataset' }) // a user pin on the same root stays
+   */
+  async unpin (cid: string, options: UnpinOptions = {}): Promise<boolean> {
+    const root = parseCid(cid)
+    if (options.origin != null) assertPinOrigin(options.origin)
     this.assertRunning('unpin')
-    return await this.c.pins.rm(parseCid(cid))
+    return await this.c.pins.rm(root, options.origin)
   }
 
   /**

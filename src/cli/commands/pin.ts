@@ -42,6 +42,6 @@ export const pinLs: Command = {
       printJson(io, pins)
       return
     }
-    io.stdout.write(formatTable(['CID', 'BLOCKS', 'PINNED'], pins.map(p => [p.cid, String(p.blocks), new Date(p.created).toISOString()])))
+    io.stdout.write(formatTable(['CID', 'BLOCKS', 'PINNED', 'ORIGINS'], pins.map(p => [p.cid, String(p.blocks), new Date(p.created).toISOString(), p.origins.join(',')])))
   }
 }

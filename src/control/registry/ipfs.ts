@@ -108,7 +108,7 @@ export const IPFS_OPERATIONS: readonly OperationSpec[] = [
   {
     name: 'pinLs',
     tool: 'ipfs_pin_ls',
-    description: 'List the pins: CID, when made, and how many blocks each holds.',
+    description: 'List the pins: CID, when made, how many blocks each holds, and why it is pinned (`origins`: user, auto, replica, model, dataset; a root stays pinned while one is left).',
     params: [],
     input: z => z.object({}),
     annotations: { readOnly: true, destructive: false, idempotent: true }

@@ -31,19 +31,19 @@ export async function pinLs ({ kit, query, signal, res }: RequestContext): Promi
   const type = query.get('type') ?? 'all'
   if (!['all', 'recursive', 'direct', 'indirect'].includes(type)) throw new RpcError(400, `invalid type "${type}", must be one of {direct, indirect, recursive, all}`)
   const wanted = query.getAll('arg').map(arg => parseCid(cidArg(arg)).toString())
-  const pins: string[] = []
+  // `Origins` is ours (why the root is pinned); Kubo's clients ignore fields they do not know
+  const pins: Array<{ cid: string, origins: string[] }> = []
   if (type === 'all' || type === 'recursive') {
     for await (const pin of kit.storage.pins({ signal })) {
-      const cid = pin.cid
-      if (wanted.length === 0 || wanted.includes(cid)) pins.push(cid)
+      if (wanted.length === 0 || wanted.includes(pin.cid)) pins.push({ cid: pin.cid, origins: pin.origins })
     }
   }
   for (const cid of wanted) {
-    if (!pins.includes(cid)) throw new RpcError(500, `path '${cid}' is not pinned`)
+    if (!pins.some(pin => pin.cid === cid)) throw new RpcError(500, `path '${cid}' is not pinned`)
   }
   if (boolParam(query, 'stream', false)) {
-    await sendJsonLines(res, pins.map(cid => ({ Cid: cid, Type: 'recursive' })), signal)
+    await sendJsonLines(res, pins.map(({ cid, origins }) => ({ Cid: cid, Type: 'recursive', Origins: origins })), signal)
     return
   }
-  sendJson(res, { Keys: Object.fromEntries(pins.map(cid => [cid, { Type: 'recursive' }])) })
+  sendJson(res, { Keys: Object.fromEntries(pins.map(({ cid, origins }) => [cid, { Type: 'recursive', Origins: origins }])) })
 }
