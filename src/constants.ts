@@ -532,3 +532,18 @@ export const AUTO_TIER_INTERVAL_MS = 600_000
 
 /** Cold roots whose reads are counted toward promotion (`storage_policy.promote_reads`); past it the oldest count is dropped. */
 export const PROMOTE_TRACKED_ROOTS = 10_000
+
+/**
+ * Roots whose access statistics are kept (src/seeding); past it the root accessed least recently
+ * is dropped. About 200 bytes each in memory and in LevelDB: 2 MB at the bound.
+ */
+export const SEEDING_MAX_TRACKED_ROOTS = 10_000
+
+/** Largest `seeding.auto_pin_reads`: read times kept per root, so the bound of the statistics' memory. */
+export const SEEDING_MAX_AUTO_PIN_READS = 100
+
+/** Access statistics changed since the last write are written at most this often (one LevelDB batch), and at stop. A crash loses at most this much. */
+export const SEEDING_STATS_FLUSH_MS = 10_000
+
+/** Hottest roots shown per-root on `/metrics` (`ipfs_kit_seeding_root_score{cid}`): a bounded label set. */
+export const SEEDING_METRICS_TOP_ROOTS = 10

@@ -13,6 +13,7 @@ import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics,
 import { createNode, tuneHeap } from './node/index.ts'
 import { Models } from './models/index.ts'
 import { Cache } from './cache/index.ts'
+import { Seeding, registerSeedingMetrics } from './seeding/index.ts'
 import { heldSource, Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
 import { loadOrCreatePublisherKey, TrustStore } from './trust/index.ts'
@@ -52,7 +53,7 @@ export interface KitOptions {
   /** Environment to read (`IPFS_KIT_DISABLE`, cache dir variables, `${VAR}`). @default process.env */
   env?: NodeJS.ProcessEnv
   /**
-   * `kit:start:service` as each service has started (repo, trust, node, transfer, storage, models, cache,
+   * `kit:start:service` as each service has started (repo, trust, node, transfer, storage, models, cache, seeding,
    * metrics, auto-gc). An error thrown here fails the start like the service's own would: what
    * had started is stopped in reverse and the data directory is released.
    */
@@ -92,6 +93,8 @@ export interface Kit {
   readonly cache: Cache
   /** @internal The pin index. Not part of the public API: use `kit.storage.pin`, `unpin`, `pins`. */
   readonly pins: PinIndex
+  /** Access statistics per root and popularity-driven pins (config `seeding`, src/seeding). */
+  readonly seeding: Seeding
   /** The automatic gc timer (`performance.gc_interval`, `max_cache_size` × `gc_watermark`). */
   readonly autoGc: AutoGc
   /** This node's Prometheus registry and counts (src/metrics): `telemetry.prometheus()` is what `/metrics` serves. */
@@ -164,6 +167,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   let cache: Cache | undefined
   let tiers: OpenedTiers | undefined
   let autoTier: AutoGc | undefined
+  let seeding: Seeding | undefined
   const services: Service[] = [
     {
       name: 'repo',
@@ -203,7 +207,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       name: 'transfer',
       start: async () => {
         const { libp2p } = required(node)
-        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, maxStreamMs: settings.transfer.stream_max })
+        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, maxStreamMs: settings.transfer.stream_max, onSent: (_peer, _bytes, cid) => { seeding?.noteServed(cid.toString()) } })
       },
       stop: async () => { await transfer?.stop() }
     },
@@ -235,10 +239,11 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
           pinByDefault: settings.storage_policy.pin_by_default,
           lifecycle,
           tiers: tiers.policy,
-          defaultBackends: settings.storage_policy.default_backends
+          defaultBackends: settings.storage_policy.default_backends,
+          onRead: root => { seeding?.noteRead(root.toString()) }
         }, metrics)
         internals = { pins, helia: n.helia }
-        models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned }, pulls)
+        models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned, onRead: root => { seeding?.noteRead(root) } }, pulls)
       },
       stop: async () => { tiers?.close() }
     },
@@ -264,8 +269,18 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       stop: async () => { await cache?.stop() }
     },
     {
+      name: 'seeding',
+      start: async () => {
+        const s = new Seeding({ meta: required(repo).meta, lifecycle }, settings.seeding)
+        await s.start()
+        seeding = s
+      },
+      stop: async () => { await seeding?.stop() }
+    },
+    {
       name: 'metrics',
       start: () => {
+        registerSeedingMetrics(metrics.registry, () => seeding)
         const s = required(storage)
         metrics.watchCache(() => required(cache).stats(), () => required(cache).sharingStats())
         const hot = required(tiers).policy.hot
@@ -325,6 +340,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     models: kitModels,
     cache: required(cache),
     pins: required(internals).pins,
+    seeding: required(seeding),
     autoGc: required(autoGc),
     telemetry: metrics,
     metrics: async () => await running('metrics', async () => await collectMetrics({ storage: kitStorage, metrics })),

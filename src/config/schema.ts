@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
-import { MIN_AUTH_TOKEN_LENGTH } from '../constants.ts'
+import { MIN_AUTH_TOKEN_LENGTH, SEEDING_MAX_AUTO_PIN_READS } from '../constants.ts'
 import { readSwarmKey } from './swarm-key.ts'
 import { parseDuration, parseSize } from './units.ts'
 
@@ -127,6 +127,14 @@ export const configSchema = z.strictObject({
     }),
     transfer: z.strictObject({
       stream_max: duration.refine(ms => ms > 0, 'expected a positive duration')
+    }),
+    seeding: z.strictObject({
+      half_life: duration.refine(ms => ms > 0, 'expected a duration over 0'),
+      auto_pin: z.boolean(),
+      auto_pin_reads: z.number().int().min(1).max(SEEDING_MAX_AUTO_PIN_READS),
+      auto_pin_window: duration.refine(ms => ms > 0, 'expected a duration over 0'),
+      auto_unpin_after: duration.refine(ms => ms > 0, 'expected a duration over 0'),
+      auto_pin_max_bytes: size
     })
   })
 })

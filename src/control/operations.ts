@@ -6,7 +6,7 @@
  */
 import { writeDirect } from './fd-writer.ts'
 import { saveFile } from './save-file.ts'
-import type { BackendStatus, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
+import type { BackendStatus, SeedingStats, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
 import type { Sink } from './fd-writer.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
@@ -114,6 +114,8 @@ export interface KitOperations {
   cacheRm(key: string, options?: AbortOptions): Promise<boolean>
   cacheLs(options?: AbortOptions): Promise<CacheEntryInfo[]>
   cacheStats(options?: AbortOptions): Promise<CacheStats>
+  /** Access statistics per root, hottest first (`limit` of them). */
+  seedingStats(options?: AbortOptions & { limit?: number }): Promise<SeedingStats>
 }
 
 export interface TrustEntry {
@@ -177,6 +179,7 @@ export function localOperations (kit: Kit): KitOperations {
     cacheGet: async (key, options = {}) => await kit.cache.get(key, options),
     cacheRm: async (key) => await kit.cache.delete(key),
     cacheLs: async () => await kit.cache.list(),
-    cacheStats: async () => kit.cache.stats()
+    cacheStats: async () => kit.cache.stats(),
+    seedingStats: async (options = {}) => kit.seeding.stats({ limit: options.limit })
   }
 }

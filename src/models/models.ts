@@ -53,6 +53,8 @@ export interface ModelsComponents {
   trust: TrustStore
   /** Config `models.allow_unsigned`. @default false */
   allowUnsigned?: boolean
+  /** Called with a pulled model's manifest root (access statistics, src/seeding). */
+  onRead?(root: string): void
 }
 
 const ALL_SOURCES: ProviderSource[] = ['gossip', 'peers', 'dht']
@@ -225,7 +227,7 @@ export class Models {
    */
   async pull (name: string, options: PullOptions = {}): Promise<PullResult> {
     this.c.lifecycle?.assertRunning('models.pull')
-    return await pullModel({
+    const result = await pullModel({
       storage: this.c.storage,
       local: this.c.local,
       fetcher: this.c.fetcher,
@@ -237,6 +239,8 @@ export class Models {
       trust: this.c.trust,
       allowUnsigned: this.c.allowUnsigned ?? false
     }, name, options)
+    this.c.onRead?.(result.root)
+    return result
   }
 
   private async dial (provider: ModelProvider): Promise<void> {

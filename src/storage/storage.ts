@@ -59,6 +59,8 @@ export interface StorageComponents {
   tiers: TierPolicy
   /** `storage_policy.default_backends`. @default ['local', 'ipfs'] */
   defaultBackends?: BackendName[]
+  /** Called with the root of each completed read (retrieve, stream): access statistics (src/seeding). */
+  onRead?(root: CID): void
 }
 
 export class IPFSKitStorage {
@@ -182,6 +184,7 @@ export class IPFSKitStorage {
         at += chunk.byteLength
       }
       await this.c.tiers.noteRead(root)
+      this.c.onRead?.(root)
       return at === size ? out : out.subarray(0, at)
     } catch (err: any) {
       if (err.name === 'NotFoundError') return undefined
@@ -202,6 +205,7 @@ export class IPFSKitStorage {
     this.c.files.touch(root)
     yield * readFile(this.c.network, root, options)
     await this.c.tiers.noteRead(root)
+    this.c.onRead?.(root)
   }
 
   /**

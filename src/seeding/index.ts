@@ -1,0 +1,6 @@
+export { Seeding } from './seeding.ts'
+export type { SeedingComponents, ReadObserver } from './seeding.ts'
+export { AccessStats } from './access-stats.ts'
+export type { RootAccess, StoredAccess, AccessStatsInit } from './access-stats.ts'
+export { registerSeedingMetrics } from './seeding-metrics.ts'
+export type { SeedingSettings, SeedingStats, SeedingStatsOptions } from './types.ts'

@@ -1,0 +1,104 @@
+/**
+ * `Seeding` (`kit.seeding`): the node's access statistics per root, persisted,
+ * and the popularity-driven pins made from them (auto-pin.ts). Reads are
+ * noted synchronously and cheaply (a Map update); the disk sees them in one
+ * batch every SEEDING_STATS_FLUSH_MS and at stop.
+ */
+import { logger } from '@libp2p/logger'
+import { SEEDING_MAX_TRACKED_ROOTS, SEEDING_STATS_FLUSH_MS } from '../constants.ts'
+import { AccessStats } from './access-stats.ts'
+import { flushStats, loadStats } from './stats-store.ts'
+import type { RootAccess } from './access-stats.ts'
+import type { SeedingSettings, SeedingStats, SeedingStatsOptions } from './types.ts'
+import type { Lifecycle } from '../lifecycle.ts'
+import type { MetaStore } from '../repo/index.ts'
+
+const log = logger('ipfs-kit:seeding')
+
+export interface SeedingComponents {
+  meta: MetaStore
+  /** The kit's life: calls after stop() raise KitStoppedError. @default always running */
+  lifecycle?: Lifecycle
+  now?(): number
+}
+
+/** Something that reacts to a root's reads (auto-pin). */
+export interface ReadObserver {
+  /** `recentReads`: the root's reads within `seeding.auto_pin_window`, this one included. */
+  onRead(cid: string, recentReads: number): void
+}
+
+export class Seeding {
+  readonly access: AccessStats
+  private timer: ReturnType<typeof setInterval> | undefined
+  private flushing: Promise<void> = Promise.resolve()
+  private observer: ReadObserver | undefined
+  private readsNoted = 0
+  private servedNoted = 0
+
+  constructor (private readonly c: SeedingComponents, readonly settings: SeedingSettings) {
+    this.access = new AccessStats({ halfLifeMs: settings.half_life, maxRoots: SEEDING_MAX_TRACKED_ROOTS, recentReads: settings.auto_pin_reads, now: c.now })
+  }
+
+  async start (): Promise<void> {
+    await loadStats(this.c.meta, this.access)
+    this.timer = setInterval(() => { void this.flush() }, SEEDING_STATS_FLUSH_MS)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    if (this.timer != null) clearInterval(this.timer)
+    await this.flush()
+  }
+
+  /** @internal Set by auto-pin: told of every local read. */
+  observe (observer: ReadObserver): void {
+    this.observer = observer
+  }
+
+  /**
+   * Note a local read of a root (a CID string). The storage API notes its own reads; a face that
+   * reads through `storage.blocks()` (the gateway, RPC `get`) notes the root it served.
+   *
+   * @example
+   * kit.seeding.noteRead(cid)
+   */
+  noteRead (cid: string): void {
+    if (this.c.lifecycle?.stopped === true) return
+    this.readsNoted++
+    const recent = this.access.noteRead(cid, this.settings.auto_pin_window)
+    this.observer?.onRead(cid, recent)
+  }
+
+  /** Note a block served to a peer: counted for its root when the block is a tracked root. */
+  noteServed (cid: string): void {
+    if (this.c.lifecycle?.stopped === true) return
+    if (this.access.noteServed(cid)) this.servedNoted++
+  }
+
+  /**
+   * The tracked roots, hottest first (`limit` of them), with their reads, fetches by peers and
+   * decayed score.
+   *
+   * @example
+   * const { roots } = kit.seeding.stats({ limit: 10 })
+   */
+  stats (options: SeedingStatsOptions = {}): SeedingStats {
+    this.c.lifecycle?.assertRunning('seeding.stats')
+    const all = this.access.list()
+    const roots: RootAccess[] = options.limit == null ? all : all.slice(0, options.limit)
+    return { halfLifeMs: this.settings.half_life, tracked: all.length, readsNoted: this.readsNoted, servedNoted: this.servedNoted, roots }
+  }
+
+  /** Write what changed since the last flush (one at a time). */
+  async flush (): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      try {
+        await flushStats(this.c.meta, this.access)
+      } catch (err: any) {
+        log.error('could not write access statistics - %e', err)
+      }
+    })
+    await this.flushing
+  }
+}

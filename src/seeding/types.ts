@@ -1,0 +1,24 @@
+/** Public types of popularity-driven seeding (kit.seeding). */
+import type { RootAccess } from './access-stats.ts'
+import type { KitConfig } from '../config/index.ts'
+
+/** Config `ipfs_kit.seeding` (durations in ms, sizes in bytes). */
+export type SeedingSettings = KitConfig['ipfs_kit']['seeding']
+
+export interface SeedingStatsOptions {
+  /** The hottest this many roots. @default every tracked root (at most SEEDING_MAX_TRACKED_ROOTS) */
+  limit?: number
+}
+
+export interface SeedingStats {
+  /** `seeding.half_life`: each root's score halves in this many ms without access. */
+  halfLifeMs: number
+  /** Roots tracked now. */
+  tracked: number
+  /** Local reads noted since start. */
+  readsNoted: number
+  /** Fetches of tracked roots by peers noted since start. */
+  servedNoted: number
+  /** Hottest first. */
+  roots: RootAccess[]
+}
