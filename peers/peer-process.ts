@@ -83,6 +83,22 @@ function handlers (kit: Kit): Handlers {
       }
       return { ms: null }
     },
+    pinLs: async () => {
+      const out: Array<{ cid: string, origins: string[] }> = []
+      for await (const pin of kit.storage.pins()) out.push({ cid: pin.cid, origins: pin.origins })
+      return out
+    },
+    cidProviders: async ({ cid, timeoutMs }) => {
+      const self = kit.peerId.toString()
+      const signal = AbortSignal.timeout(timeoutMs ?? 10_000)
+      const found = new Set<string>()
+      try {
+        for await (const p of kit.findProviders(cid, { signal })) if (p.peerId !== self) found.add(p.peerId)
+      } catch (err) {
+        if (!signal.aborted) throw err
+      }
+      return [...found].sort()
+    },
     lie: async () => {
       await lieAboutBlocks(kit)
       return true

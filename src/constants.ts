@@ -547,3 +547,12 @@ export const SEEDING_STATS_FLUSH_MS = 10_000
 
 /** Hottest roots shown per-root on `/metrics` (`ipfs_kit_seeding_root_score{cid}`): a bounded label set. */
 export const SEEDING_METRICS_TOP_ROOTS = 10
+
+/** Roots waiting to be auto-pinned (one is pinned at a time); a crossing past it is skipped and counted, and comes back with its next read. */
+export const SEEDING_AUTO_PIN_QUEUE = 64
+
+/** How often auto pins are checked for `seeding.auto_unpin_after` (a quarter of it when that is shorter, at least 100 ms). */
+export const SEEDING_AUTO_SWEEP_MS = 60_000
+
+/** Longest wait for the routing layer to take the provider record of a root just auto-pinned (in the background; a failure is logged). */
+export const SEEDING_PROVIDE_TIMEOUT_MS = 60_000

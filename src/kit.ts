@@ -6,7 +6,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { CustomProgressEvent } from 'progress-events'
 import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
-import { AUTO_TIER_INTERVAL_MS, DEFAULT_FETCH_TIMEOUT_MS } from './constants.ts'
+import { AUTO_TIER_INTERVAL_MS, DEFAULT_FETCH_TIMEOUT_MS, SEEDING_PROVIDE_TIMEOUT_MS } from './constants.ts'
 import { OfflineError } from './errors.ts'
 import { Lifecycle, startAll } from './lifecycle.ts'
 import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
@@ -240,7 +240,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
           lifecycle,
           tiers: tiers.policy,
           defaultBackends: settings.storage_policy.default_backends,
-          onRead: root => { seeding?.noteRead(root.toString()) }
+          onRead: root => { seeding?.noteRead(root.toString()) },
+          lastRead: cid => seeding?.access.lastRead(cid)
         }, metrics)
         internals = { pins, helia: n.helia }
         models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned, onRead: root => { seeding?.noteRead(root) } }, pulls)
@@ -271,7 +272,17 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     {
       name: 'seeding',
       start: async () => {
-        const s = new Seeding({ meta: required(repo).meta, lifecycle }, settings.seeding)
+        const libp2p = required(node).libp2p
+        const s = new Seeding({
+          meta: required(repo).meta,
+          lifecycle,
+          pinning: {
+            storage: required(storage),
+            pins: required(internals).pins,
+            blockstore: required(repo).blockstore,
+            provide: libp2p == null ? undefined : async cid => { await libp2p.contentRouting.provide(cid, { signal: AbortSignal.timeout(SEEDING_PROVIDE_TIMEOUT_MS) }) }
+          }
+        }, settings.seeding)
         await s.start()
         seeding = s
       },

@@ -8,6 +8,8 @@ import { logger } from '@libp2p/logger'
 import { SEEDING_MAX_TRACKED_ROOTS, SEEDING_STATS_FLUSH_MS } from '../constants.ts'
 import { AccessStats } from './access-stats.ts'
 import { flushStats, loadStats } from './stats-store.ts'
+import { AutoPin } from './auto-pin.ts'
+import type { AutoPinComponents } from './auto-pin.ts'
 import type { RootAccess } from './access-stats.ts'
 import type { SeedingSettings, SeedingStats, SeedingStatsOptions } from './types.ts'
 import type { Lifecycle } from '../lifecycle.ts'
@@ -17,6 +19,8 @@ const log = logger('ipfs-kit:seeding')
 
 export interface SeedingComponents {
   meta: MetaStore
+  /** What auto-pin pins with; without it nothing is auto-pinned. */
+  pinning?: Omit<AutoPinComponents, 'meta' | 'access' | 'now'>
   /** The kit's life: calls after stop() raise KitStoppedError. @default always running */
   lifecycle?: Lifecycle
   now?(): number
@@ -33,27 +37,30 @@ export class Seeding {
   private timer: ReturnType<typeof setInterval> | undefined
   private flushing: Promise<void> = Promise.resolve()
   private observer: ReadObserver | undefined
+  /** @internal */
+  readonly autoPin: AutoPin | undefined
   private readsNoted = 0
   private servedNoted = 0
 
   constructor (private readonly c: SeedingComponents, readonly settings: SeedingSettings) {
     this.access = new AccessStats({ halfLifeMs: settings.half_life, maxRoots: SEEDING_MAX_TRACKED_ROOTS, recentReads: settings.auto_pin_reads, now: c.now })
+    if (c.pinning != null) {
+      this.autoPin = new AutoPin({ ...c.pinning, meta: c.meta, access: this.access, now: c.now }, settings)
+      this.observer = this.autoPin
+    }
   }
 
   async start (): Promise<void> {
     await loadStats(this.c.meta, this.access)
+    await this.autoPin?.start()
     this.timer = setInterval(() => { void this.flush() }, SEEDING_STATS_FLUSH_MS)
     this.timer.unref()
   }
 
   async stop (): Promise<void> {
     if (this.timer != null) clearInterval(this.timer)
+    await this.autoPin?.stop()
     await this.flush()
-  }
-
-  /** @internal Set by auto-pin: told of every local read. */
-  observe (observer: ReadObserver): void {
-    this.observer = observer
   }
 
   /**
@@ -87,7 +94,22 @@ export class Seeding {
     this.c.lifecycle?.assertRunning('seeding.stats')
     const all = this.access.list()
     const roots: RootAccess[] = options.limit == null ? all : all.slice(0, options.limit)
-    return { halfLifeMs: this.settings.half_life, tracked: all.length, readsNoted: this.readsNoted, servedNoted: this.servedNoted, roots }
+    const autoPins = this.autoPin?.figures() ?? { roots: 0, bytes: 0, skipped: 0 }
+    return { halfLifeMs: this.settings.half_life, tracked: all.length, readsNoted: this.readsNoted, servedNoted: this.servedNoted, autoPins, roots: roots.map(r => ({ ...r, autoPinned: this.autoPin?.isAutoPinned(r.cid) ?? false })) }
+  }
+
+  /**
+   * Drop the `auto` origin of auto pins not read for `seeding.auto_unpin_after` now (it also runs
+   * on its own); the roots whose auto pin went.
+   */
+  async sweep (): Promise<string[]> {
+    this.c.lifecycle?.assertRunning('seeding.sweep')
+    return await this.autoPin?.sweep() ?? []
+  }
+
+  /** Resolves once the auto pins asked for so far are made (or skipped). */
+  async settled (): Promise<void> {
+    await this.autoPin?.settled()
   }
 
   /** Write what changed since the last flush (one at a time). */

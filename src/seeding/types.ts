@@ -19,6 +19,8 @@ export interface SeedingStats {
   readsNoted: number
   /** Fetches of tracked roots by peers noted since start. */
   servedNoted: number
-  /** Hottest first. */
-  roots: RootAccess[]
+  /** Roots auto-pinned here now, their bytes (at most `seeding.auto_pin_max_bytes`), and crossings not pinned since start. */
+  autoPins: { roots: number, bytes: number, skipped: number }
+  /** Hottest first; `autoPinned`: pinned here with origin `auto`. */
+  roots: Array<RootAccess & { autoPinned: boolean }>
 }

@@ -61,6 +61,8 @@ export interface StorageComponents {
   defaultBackends?: BackendName[]
   /** Called with the root of each completed read (retrieve, stream): access statistics (src/seeding). */
   onRead?(root: CID): void
+  /** Last local read of a root (access statistics): the order in which eviction drops weak (auto-only) pins. */
+  lastRead?(cid: string): number | undefined
 }
 
 export class IPFSKitStorage {
