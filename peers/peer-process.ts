@@ -83,6 +83,9 @@ function handlers (kit: Kit): Handlers {
       }
       return { ms: null }
     },
+    pinReplicas: async ({ cid, replicas }) => await kit.storage.pin(cid, { replicas }),
+    unpin: async ({ cid }) => await kit.storage.unpin(cid),
+    replicationLs: async () => kit.seeding.replications(),
     pinLs: async () => {
       const out: Array<{ cid: string, origins: string[] }> = []
       for await (const pin of kit.storage.pins()) out.push({ cid: pin.cid, origins: pin.origins })

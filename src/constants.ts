@@ -556,3 +556,27 @@ export const SEEDING_AUTO_SWEEP_MS = 60_000
 
 /** Longest wait for the routing layer to take the provider record of a root just auto-pinned (in the background; a failure is logged). */
 export const SEEDING_PROVIDE_TIMEOUT_MS = 60_000
+
+/** The seeding protocol: heartbeats (membership, holdings) and pin/drop requests between cluster members. */
+export const SEEDING_PROTOCOL = '/ipfs-kit/seeding/1.0.0'
+
+/** Largest seeding message (a heartbeat lists at most SEEDING_MAX_REPLICATED_ROOTS specs of ~150 bytes). */
+export const SEEDING_MAX_MESSAGE_BYTES = 256 * 1024
+
+/** Replicated roots a node takes part in (as origin or holder) and a heartbeat may list; a longer heartbeat is refused whole. */
+export const SEEDING_MAX_REPLICATED_ROOTS = 1000
+
+/** Largest replication factor (`--replicas` max). */
+export const SEEDING_MAX_REPLICAS = 16
+
+/** Members a node keeps heartbeats from; a new peer past it is ignored until one is forgotten. */
+export const SEEDING_MAX_MEMBERS = 256
+
+/** A member is live for this many heartbeat intervals after its last heartbeat (IPFS Cluster: a 15 s ping, 30 s TTL). */
+export const SEEDING_HEARTBEAT_TTL_INTERVALS = 3
+
+/** Deadline of one seeding message exchange (a heartbeat, a pin or drop request and its answer). */
+export const SEEDING_MESSAGE_TIMEOUT_MS = 5_000
+
+/** Inbound seeding streams at once per connection. */
+export const SEEDING_MAX_INBOUND_STREAMS = 8

@@ -241,7 +241,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
           tiers: tiers.policy,
           defaultBackends: settings.storage_policy.default_backends,
           onRead: root => { seeding?.noteRead(root.toString()) },
-          lastRead: cid => seeding?.access.lastRead(cid)
+          lastRead: cid => seeding?.access.lastRead(cid),
+          replicate: async (cid, replicas) => { await required(seeding).replicate(cid, replicas) }
         }, metrics)
         internals = { pins, helia: n.helia }
         models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned, onRead: root => { seeding?.noteRead(root) } }, pulls)
@@ -281,7 +282,17 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
             pins: required(internals).pins,
             blockstore: required(repo).blockstore,
             provide: libp2p == null ? undefined : async cid => { await libp2p.contentRouting.provide(cid, { signal: AbortSignal.timeout(SEEDING_PROVIDE_TIMEOUT_MS) }) }
-          }
+          },
+          replication: libp2p == null
+            ? undefined
+            : {
+                libp2p,
+                pins: required(internals).pins,
+                storage: required(storage),
+                dataDir,
+                // writes that remote peers start: only where something says who the cluster is
+                acceptReplicas: settings.node.swarm_key != null || settings.seeding.accept_replicas
+              }
         }, settings.seeding)
         await s.start()
         seeding = s

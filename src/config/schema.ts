@@ -134,7 +134,11 @@ export const configSchema = z.strictObject({
       auto_pin_reads: z.number().int().min(1).max(SEEDING_MAX_AUTO_PIN_READS),
       auto_pin_window: duration.refine(ms => ms > 0, 'expected a duration over 0'),
       auto_unpin_after: duration.refine(ms => ms > 0, 'expected a duration over 0'),
-      auto_pin_max_bytes: size
+      auto_pin_max_bytes: size,
+      repin_grace: duration,
+      heartbeat_interval: duration.refine(ms => ms >= 100, 'expected a duration of at least 100ms'),
+      replica_max_bytes: size,
+      accept_replicas: z.boolean()
     })
   })
 })

@@ -6,7 +6,7 @@
  */
 import { writeDirect } from './fd-writer.ts'
 import { saveFile } from './save-file.ts'
-import type { BackendStatus, SeedingStats, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
+import type { BackendStatus, ReplicationEntry, SeedingStats, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
 import type { Sink } from './fd-writer.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
@@ -82,8 +82,8 @@ export interface KitOperations {
    */
   save(cid: string, path: string, options?: SaveOptions): Promise<SaveResult>
   ls(options?: AbortOptions): Promise<FileEntry[]>
-  /** False when the content is not available. */
-  pinAdd(cid: string, options?: AbortOptions): Promise<boolean>
+  /** False when the content is not available. `replicas` (`N` or `MIN:MAX`): the cluster keeps that many live holders. */
+  pinAdd(cid: string, options?: AbortOptions & { replicas?: string }): Promise<boolean>
   /** False when `cid` was not pinned. */
   pinRm(cid: string, options?: AbortOptions): Promise<boolean>
   pinLs(options?: AbortOptions): Promise<PinEntry[]>
@@ -116,6 +116,8 @@ export interface KitOperations {
   cacheStats(options?: AbortOptions): Promise<CacheStats>
   /** Access statistics per root, hottest first (`limit` of them). */
   seedingStats(options?: AbortOptions & { limit?: number }): Promise<SeedingStats>
+  /** The replications this node knows of, with live holders and state. */
+  replicationLs(options?: AbortOptions): Promise<ReplicationEntry[]>
 }
 
 export interface TrustEntry {
@@ -180,6 +182,7 @@ export function localOperations (kit: Kit): KitOperations {
     cacheRm: async (key) => await kit.cache.delete(key),
     cacheLs: async () => await kit.cache.list(),
     cacheStats: async () => kit.cache.stats(),
-    seedingStats: async (options = {}) => kit.seeding.stats({ limit: options.limit })
+    seedingStats: async (options = {}) => kit.seeding.stats({ limit: options.limit }),
+    replicationLs: async () => kit.seeding.replications()
   }
 }

@@ -10,6 +10,9 @@ import { AccessStats } from './access-stats.ts'
 import { flushStats, loadStats } from './stats-store.ts'
 import { AutoPin } from './auto-pin.ts'
 import type { AutoPinComponents } from './auto-pin.ts'
+import { Replicator, parseReplicas } from './replication/index.ts'
+import type { ReplicationEntry, ReplicatorComponents } from './replication/index.ts'
+import { InvalidInputError, OfflineError } from '../errors.ts'
 import type { RootAccess } from './access-stats.ts'
 import type { SeedingSettings, SeedingStats, SeedingStatsOptions } from './types.ts'
 import type { Lifecycle } from '../lifecycle.ts'
@@ -21,6 +24,8 @@ export interface SeedingComponents {
   meta: MetaStore
   /** What auto-pin pins with; without it nothing is auto-pinned. */
   pinning?: Omit<AutoPinComponents, 'meta' | 'access' | 'now'>
+  /** What replication runs on; absent offline (no replication). */
+  replication?: Omit<ReplicatorComponents, 'meta' | 'now'>
   /** The kit's life: calls after stop() raise KitStoppedError. @default always running */
   lifecycle?: Lifecycle
   now?(): number
@@ -39,6 +44,7 @@ export class Seeding {
   private observer: ReadObserver | undefined
   /** @internal */
   readonly autoPin: AutoPin | undefined
+  private readonly replicator: Replicator | undefined
   private readsNoted = 0
   private servedNoted = 0
 
@@ -48,17 +54,20 @@ export class Seeding {
       this.autoPin = new AutoPin({ ...c.pinning, meta: c.meta, access: this.access, now: c.now }, settings)
       this.observer = this.autoPin
     }
+    if (c.replication != null) this.replicator = new Replicator({ ...c.replication, meta: c.meta, now: c.now }, settings)
   }
 
   async start (): Promise<void> {
     await loadStats(this.c.meta, this.access)
     await this.autoPin?.start()
+    await this.replicator?.start()
     this.timer = setInterval(() => { void this.flush() }, SEEDING_STATS_FLUSH_MS)
     this.timer.unref()
   }
 
   async stop (): Promise<void> {
     if (this.timer != null) clearInterval(this.timer)
+    await this.replicator?.stop()
     await this.autoPin?.stop()
     await this.flush()
   }
@@ -105,6 +114,37 @@ export class Seeding {
   async sweep (): Promise<string[]> {
     this.c.lifecycle?.assertRunning('seeding.sweep')
     return await this.autoPin?.sweep() ?? []
+  }
+
+  /**
+   * Ask the cluster to keep `cid` — pinned here already — on `replicas` live holders (`N`,
+   * `'MIN:MAX'` or `{ min, max }`). What `storage.pin(cid, { replicas })` calls after its pin.
+   *
+   * @throws InvalidInputError for replicas out of 1 ≤ min ≤ max ≤ SEEDING_MAX_REPLICAS
+   * @throws OfflineError offline
+   */
+  async replicate (cid: string, replicas: unknown): Promise<void> {
+    let counts: { min: number, max: number }
+    try {
+      counts = parseReplicas(replicas)
+    } catch (err: any) {
+      throw new InvalidInputError(err.message, 'give --replicas N (exactly N holders) or MIN:MAX, e.g. 2:4')
+    }
+    this.c.lifecycle?.assertRunning('seeding.replicate')
+    if (this.replicator == null) throw new OfflineError('replicate')
+    await this.replicator.replicate(cid, counts)
+  }
+
+  /**
+   * Every replication this node knows of: `{ cid, min, max, holders, state }`, state `ok`,
+   * `under`, `over` or `repairing` (a holder silent within `seeding.repin_grace`, or a pin on its way).
+   *
+   * @example
+   * kit.seeding.replications() // [{ cid: 'bafy…', min: 3, max: 3, holders: ['12D3…', …], state: 'ok' }]
+   */
+  replications (): ReplicationEntry[] {
+    this.c.lifecycle?.assertRunning('seeding.replications')
+    return this.replicator?.list() ?? []
   }
 
   /** Resolves once the auto pins asked for so far are made (or skipped). */

@@ -8,7 +8,7 @@ import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
 import { MAX_RETRIEVE_BYTES } from '../constants.ts'
-import { InvalidInputError, NotFoundError, TooLargeError } from '../errors.ts'
+import { InvalidInputError, NotFoundError, OfflineError, TooLargeError } from '../errors.ts'
 import { assertAllowedCid, blockKey, parseCid, verifyBlock } from '../blocks/index.ts'
 import { assertPinOrigin, collectGarbage, heldSource, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
@@ -63,6 +63,8 @@ export interface StorageComponents {
   onRead?(root: CID): void
   /** Last local read of a root (access statistics): the order in which eviction drops weak (auto-only) pins. */
   lastRead?(cid: string): number | undefined
+  /** Ask the cluster to keep a root pinned here on `replicas` holders (src/seeding). */
+  replicate?(cid: string, replicas: unknown): Promise<void>
 }
 
 export class IPFSKitStorage {
@@ -278,12 +280,18 @@ export class IPFSKitStorage {
     const root = parseCid(cid)
     if (options.origin != null) assertPinOrigin(options.origin)
     this.assertRunning('pin')
+    let pinned: boolean
     const release = await this.c.gcLock.read(options)
     try {
-      return await this.pinUnderLock(root, options)
+      pinned = await this.pinUnderLock(root, options)
     } finally {
       release()
     }
+    if (pinned && options.replicas != null) {
+      if (this.c.replicate == null) throw new OfflineError('pin with replicas')
+      await this.c.replicate(root.toString(), options.replicas)
+    }
+    return pinned
   }
 
   /** Every pinned root, with when it was pinned, how many distinct blocks it holds and why (`origins`). */

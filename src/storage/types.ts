@@ -104,6 +104,11 @@ export interface PinEntry {
 export interface PinOptions extends AbortOptions {
   /** Why it is pinned: added to the pin's origins. @default 'user' */
   origin?: PinOrigin
+  /**
+   * Also have the cluster keep the root on this many live holders: `N` (exactly N, this node
+   * included), `'MIN:MAX'` or `{ min, max }`. A `pin rm` here ends it cluster-wide.
+   */
+  replicas?: number | string | { min: number, max: number }
 }
 
 export interface UnpinOptions {

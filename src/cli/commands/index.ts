@@ -14,7 +14,7 @@ import { keyExport, keyImport } from './key.ts'
 import { modelLs, modelProviders, modelPublish, modelPull, modelTrust, modelTrusted, modelUntrust, modelYank } from './model.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { rm } from './rm.ts'
-import { seedingStats } from './seeding.ts'
+import { replicationLs, seedingStats } from './seeding.ts'
 import { repair } from './repair.ts'
 import { status } from './status.ts'
 import { swarmKey } from './swarm-key.ts'
@@ -22,5 +22,5 @@ import { verify } from './verify.ts'
 import type { Command } from '../command.ts'
 
 export const COMMANDS: readonly Command[] = [
-  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, seedingStats, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, seedingStats, replicationLs, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
 ]

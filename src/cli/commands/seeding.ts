@@ -21,3 +21,19 @@ export const seedingStats: Command = {
     io.stdout.write(formatTable(['CID', 'READS', 'SERVED', 'SCORE', 'LAST READ'], stats.roots.map(r => [r.cid, String(r.reads), String(r.served), r.score.toFixed(2), r.lastRead === 0 ? '-' : new Date(r.lastRead).toISOString()])))
   }
 }
+
+export const replicationLs: Command = {
+  name: 'replication ls',
+  usage: '',
+  summary: 'replicated roots: min, max, live holders, state (ok, under, over, repairing)',
+  args: [0, 0],
+  network: true,
+  run: async ({ globals, io, session }) => {
+    const rows = await (await session()).replicationLs()
+    if (globals.json) {
+      printJson(io, rows)
+      return
+    }
+    io.stdout.write(formatTable(['CID', 'MIN', 'MAX', 'HOLDERS', 'STATE'], rows.map(r => [r.cid, String(r.min), String(r.max), String(r.holders.length), r.state])))
+  }
+}

@@ -9,5 +9,13 @@ export const SEEDING_OPERATIONS: readonly OperationSpec[] = [
     params: [],
     input: z => z.object({ limit: z.number().int().positive().optional().describe('the hottest this many roots (default: every tracked root)') }),
     annotations: { readOnly: true, destructive: false, idempotent: true }
+  },
+  {
+    name: 'replicationLs',
+    tool: 'replication_ls',
+    description: 'The replicated roots this node knows of: CID, min and max holders, the live holders (peer ids), and state (ok, under, over, or repairing while a silent holder is within seeding.repin_grace or a pin is on its way).',
+    params: [],
+    input: z => z.object({}),
+    annotations: { readOnly: true, destructive: false, idempotent: true, openWorld: true }
   }
 ]

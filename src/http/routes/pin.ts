@@ -13,8 +13,11 @@ function args (query: URLSearchParams): string[] {
 export async function pinAdd ({ kit, query, signal, res }: RequestContext): Promise<void> {
   if (!boolParam(query, 'recursive', true)) throw new RpcError(400, 'direct pins are not supported; pins are recursive')
   const cids = args(query)
+  // ours: `replicas=N` or `MIN:MAX`, the live holders the cluster keeps
+  const replicas = query.get('replicas') ?? undefined
+  if (replicas != null && !/^\d+(:\d+)?$/.test(replicas)) throw new RpcError(400, `replicas must be N or MIN:MAX (like 3 or 2:4), got ${replicas}`)
   for (const cid of cids) {
-    if (!await kit.storage.pin(cid, { signal })) throw new RpcError(500, `pin: block was not found locally (offline): ${cid}`)
+    if (!await kit.storage.pin(cid, { signal, replicas })) throw new RpcError(500, `pin: block was not found locally (offline): ${cid}`)
   }
   sendJson(res, { Pins: cids })
 }

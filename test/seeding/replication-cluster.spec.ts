@@ -1,0 +1,123 @@
+/**
+ * Replication across 5 node processes: `--replicas 3` reaches 3 holders and never more; a holder
+ * restarted within seeding.repin_grace keeps its place (nothing moves for it), and a holder that
+ * stays dead is replaced by exactly one new holder after the grace.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startPeer } from '../../peers/harness.ts'
+import { MiB, writeRandomFile } from '../fixtures/random-file.ts'
+import type { Peer } from '../../peers/harness.ts'
+
+const GRACE_MS = 15_000
+const SEEDING = { accept_replicas: true, heartbeat_interval: '300ms', repin_grace: `${GRACE_MS}ms` }
+/** Heartbeat TTL (3 × 300 ms) + one round + a pin of 1 MiB on loopback, with room for a loaded machine. */
+const BOUND_MS = 20_000
+
+describe('replication in a 5-process cluster', () => {
+  const live = new Set<Peer>()
+  const dirs: string[] = []
+
+  afterEach(async () => {
+    await Promise.all([...live].map(async p => { await p.stop() }))
+    live.clear()
+    await Promise.all(dirs.splice(0).map(async d => { await rm(d, { recursive: true, force: true }) }))
+  })
+
+  async function start (dataDir: string): Promise<Peer> {
+    const peer = await startPeer({ dataDir, seeding: SEEDING })
+    live.add(peer)
+    return peer
+  }
+
+  async function meshWith (peer: Peer): Promise<void> {
+    for (const other of live) if (other !== peer) await peer.call('dial', { address: other.addresses[0] as string })
+  }
+
+  /** Live peers that pin `cid` (for any reason). */
+  async function holders (cid: string): Promise<string[]> {
+    const out: string[] = []
+    await Promise.all([...live].map(async p => {
+      const pins = await p.call('pinLs', {}).catch(() => [])
+      if (pins.some(pin => pin.cid === cid)) out.push(p.peerId)
+    }))
+    return out.sort()
+  }
+
+  async function until (check: () => Promise<boolean>, what: string, deadlineMs: number): Promise<number> {
+    const started = Date.now()
+    while (!await check()) {
+      if (Date.now() - started > deadlineMs) throw new Error(`${what}: not within ${deadlineMs} ms`)
+      await sleep(250)
+    }
+    return Date.now() - started
+  }
+
+  it('keeps 3 holders: reached, never exceeded, a restart within the grace moves nothing, a death one re-allocation', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ipfs-kit-rf-'))
+    dirs.push(root)
+    const dataDirs = await Promise.all(Array.from({ length: 5 }, async (_, i) => await mkdtemp(join(root, `n${i}-`))))
+    const peers = await Promise.all(dataDirs.map(start))
+    for (const peer of peers.slice(1)) await meshWith(peer)
+    const origin = peers[0] as Peer
+    const file = join(root, 'weights.bin')
+    await writeRandomFile(file, MiB + 7)
+    const cid = await origin.call('store', { path: file, pin: false })
+    expect(await origin.call('pinReplicas', { cid, replicas: '3' })).toBe(true)
+
+    // never more than 3 live holders, watched for the whole test
+    let most = 0
+    let watching = true
+    const watcher = (async () => {
+      while (watching) {
+        most = Math.max(most, (await holders(cid)).length)
+        await sleep(300)
+      }
+    })()
+
+    try {
+      await until(async () => (await holders(cid)).length === 3, 'rf 3 reached', BOUND_MS)
+      const first = await holders(cid)
+      expect(first).toContain(origin.peerId)
+      await until(async () => (await origin.call('replicationLs', {}))[0]?.state === 'ok', 'state ok', BOUND_MS)
+      expect(await origin.call('replicationLs', {})).toEqual([{ cid, min: 3, max: 3, holders: first, state: 'ok' }])
+      for (const p of peers) {
+        const pin = (await p.call('pinLs', {})).find(x => x.cid === cid)
+        if (p !== origin && pin != null) expect(pin.origins).toEqual(['replica'])
+      }
+
+      // two replica holders die at once; one comes back within the grace, the other does not
+      const [back, dead] = peers.filter(p => p !== origin && first.includes(p.peerId)) as [Peer, Peer]
+      await Promise.all([back.kill(), dead.kill()])
+      live.delete(back)
+      live.delete(dead)
+      const killedAt = Date.now()
+      const restarted = await start(back.dataDir)
+      await meshWith(restarted)
+      expect(Date.now() - killedAt).toBeLessThan(GRACE_MS) // else this run proves nothing about the grace
+
+      const repairMs = await until(async () => (await holders(cid)).length === 3, 'rf 3 again', GRACE_MS + BOUND_MS)
+      const after = await holders(cid)
+      // the restarted holder kept its place; exactly one new holder replaced the dead one
+      expect(after).toContain(restarted.peerId)
+      expect(after).toContain(origin.peerId)
+      expect(after).not.toContain(dead.peerId)
+      expect(after.filter(p => !first.includes(p))).toHaveLength(1)
+      // not before the grace: a re-allocation earlier would have moved the restarted holder's share too
+      expect(Date.now() - killedAt).toBeGreaterThan(GRACE_MS)
+      void repairMs
+      await until(async () => (await origin.call('replicationLs', {}))[0]?.state === 'ok', 'state ok after repair', BOUND_MS)
+
+      // pin rm on the origin ends it cluster-wide
+      expect(await origin.call('unpin', { cid })).toBe(true)
+      await until(async () => (await holders(cid)).length === 0, 'replicas dropped after the origin\'s pin rm', BOUND_MS)
+    } finally {
+      watching = false
+      await watcher
+    }
+    expect(most).toBe(3)
+  }, 240_000)
+})
