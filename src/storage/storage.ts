@@ -10,7 +10,7 @@ import { CustomProgressEvent } from 'progress-events'
 import { MAX_RETRIEVE_BYTES } from '../constants.ts'
 import { InvalidInputError, NotFoundError, OfflineError, TooLargeError } from '../errors.ts'
 import { assertAllowedCid, blockKey, parseCid, verifyBlock } from '../blocks/index.ts'
-import { assertPinOrigin, collectGarbage, heldSource, walkDag } from '../pins/index.ts'
+import { assertPinOrigin, collectGarbage, heldSource, parseReplicas, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
 import { fileSize, importFile, readFile, sizeOfRoot, withBlock } from '../unixfs/index.ts'
 import { toByteSource } from './input.ts'
@@ -279,7 +279,15 @@ export class IPFSKitStorage {
   async pin (cid: string, options: PinOptions = {}): Promise<boolean> {
     const root = parseCid(cid)
     if (options.origin != null) assertPinOrigin(options.origin)
+    if (options.replicas != null) {
+      try {
+        parseReplicas(options.replicas)
+      } catch (err: any) {
+        throw new InvalidInputError(err.message, 'give replicas as N (exactly N holders) or MIN:MAX, e.g. 2:4')
+      }
+    }
     this.assertRunning('pin')
+    if (options.replicas != null && (this.c.replicate == null || this.c.libp2p == null)) throw new OfflineError('pin with replicas')
     let pinned: boolean
     const release = await this.c.gcLock.read(options)
     try {
@@ -287,10 +295,7 @@ export class IPFSKitStorage {
     } finally {
       release()
     }
-    if (pinned && options.replicas != null) {
-      if (this.c.replicate == null) throw new OfflineError('pin with replicas')
-      await this.c.replicate(root.toString(), options.replicas)
-    }
+    if (pinned && options.replicas != null) await this.c.replicate?.(root.toString(), options.replicas)
     return pinned
   }
 

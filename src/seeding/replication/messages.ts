@@ -7,7 +7,8 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { parseCid } from '../../blocks/index.ts'
-import { SEEDING_MAX_REPLICAS, SEEDING_MAX_REPLICATED_ROOTS } from '../../constants.ts'
+import { SEEDING_MAX_REPLICATED_ROOTS } from '../../constants.ts'
+import { checkReplicaCounts as checkCounts } from '../../pins/index.ts'
 
 export const WIRE_VERSION = 1
 
@@ -34,23 +35,6 @@ export interface PinRequest { v: number, op: 'pin' | 'drop', spec: ReplicaSpec }
 
 export type Message = Heartbeat | PinRequest
 export type Answer = { v: number, ok: true } | { v: number, error: string }
-
-/** `{ min, max }` from `3`, `'3'` or `'2:4'` (`N` means exactly N). @throws Error naming what is wrong */
-export function parseReplicas (value: unknown): { min: number, max: number } {
-  if (typeof value === 'object' && value != null) return checkCounts((value as any).min, (value as any).max)
-  const text = String(value)
-  const match = /^(\d+)(?::(\d+))?$/.exec(text)
-  if (match == null) throw new Error(`replicas must be N or MIN:MAX (like 3 or 2:4), got ${JSON.stringify(value)}`)
-  const min = Number(match[1])
-  return checkCounts(min, match[2] == null ? min : Number(match[2]))
-}
-
-function checkCounts (min: unknown, max: unknown): { min: number, max: number } {
-  if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || (min as number) < 1 || (max as number) < (min as number) || (max as number) > SEEDING_MAX_REPLICAS) {
-    throw new Error(`replicas must satisfy 1 ≤ min ≤ max ≤ ${SEEDING_MAX_REPLICAS}, got ${String(min)}:${String(max)}`)
-  }
-  return { min: min as number, max: max as number }
-}
 
 /** A spec as a peer sent it, checked; undefined when anything is off. */
 export function checkSpec (raw: unknown): ReplicaSpec | undefined {

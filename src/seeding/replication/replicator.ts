@@ -164,17 +164,17 @@ export class Replicator {
       const busy = new Set([...counted, ...pending])
       const candidates = this.members.live().filter(m => !busy.has(m.peerId)).sort((a, b) => b.free - a.free || a.peerId.localeCompare(b.peerId))
       for (const member of candidates.slice(0, missing)) {
-        const until = this.now() + this.ttlMs + SEEDING_MESSAGE_TIMEOUT_MS
-        const forCid = this.pending.get(spec.cid) ?? new Map<string, number>()
-        forCid.set(member.peerId, until)
-        this.pending.set(spec.cid, forCid)
+        // rounds run one at a time, so nobody is asked twice while this waits for the answer
         const error = await sendSeedingMessage(this.c.libp2p, peerIdFromString(member.peerId), { v: WIRE_VERSION, op: 'pin', spec }).catch((err: Error) => err.message)
         if (error != null) {
-          forCid.delete(member.peerId)
           log('%s refused to hold %s: %s', member.peerId, spec.cid, error)
-        } else {
-          log('asked %s to hold %s', member.peerId, spec.cid)
+          continue
         }
+        // a holder until its heartbeat lists the spec (or, past this, it is asked again)
+        const forCid = this.pending.get(spec.cid) ?? new Map<string, number>()
+        forCid.set(member.peerId, this.now() + this.ttlMs + SEEDING_MESSAGE_TIMEOUT_MS)
+        this.pending.set(spec.cid, forCid)
+        log('%s accepted to hold %s', member.peerId, spec.cid)
       }
       return
     }

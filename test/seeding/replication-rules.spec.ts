@@ -1,0 +1,70 @@
+/** Replication's rules: replica counts, peers' messages checked, one owner per root, and who may make a node pin. */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, describe, expect, it } from 'vitest'
+import { parseReplicas, rendezvousOwner } from '../../src/seeding/index.ts'
+import { checkMessage } from '../../src/seeding/replication/messages.ts'
+import { Sandbox } from '../fixtures/sandbox.ts'
+
+const sandbox = new Sandbox()
+afterEach(async () => { await sandbox.cleanup() })
+
+const CID = 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e'
+const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
+
+describe('replication rules', () => {
+  it('reads --replicas as N (exactly N) or MIN:MAX within 1..SEEDING_MAX_REPLICAS', () => {
+    expect(parseReplicas('3')).toEqual({ min: 3, max: 3 })
+    expect(parseReplicas('2:4')).toEqual({ min: 2, max: 4 })
+    expect(parseReplicas({ min: 1, max: 2 })).toEqual({ min: 1, max: 2 })
+    for (const bad of ['0', '4:2', '17', 'three', '-1', '2:']) expect(() => parseReplicas(bad)).toThrow(/replicas must/)
+  })
+
+  it('refuses peers\' messages that are malformed or over their bounds', () => {
+    const spec = { cid: CID, min: 1, max: 3, origin: PEER }
+    expect(checkMessage({ op: 'hb', free: 10, specs: [spec] })).toEqual({ v: 1, op: 'hb', free: 10, specs: [spec] })
+    expect(checkMessage({ op: 'hb', free: 10, specs: Array.from({ length: 1001 }, () => spec) })).toBeUndefined()
+    expect(checkMessage({ op: 'hb', free: 10, specs: [{ ...spec, cid: 'not-a-cid' }] })).toBeUndefined()
+    expect(checkMessage({ op: 'hb', free: 10, specs: [{ ...spec, max: 99 }] })).toBeUndefined()
+    expect(checkMessage({ op: 'pin', spec: { ...spec, origin: 'nobody' } })).toBeUndefined()
+    expect(checkMessage({ op: 'format-disk' })).toBeUndefined()
+    // a negative or absurd free space is read as 0, never believed
+    expect(checkMessage({ op: 'hb', free: -5, specs: [] })).toMatchObject({ free: 0 })
+  })
+
+  it('names one repair owner per root whatever the member order, moved only when the owner leaves', () => {
+    const members = ['a', 'b', 'c', 'd', 'e']
+    const roots = Array.from({ length: 50 }, (_, i) => `root-${i}`)
+    const owners = roots.map(r => rendezvousOwner(r, members))
+    expect(roots.map(r => rendezvousOwner(r, [...members].reverse()))).toEqual(owners)
+    expect(new Set(owners).size).toBeGreaterThan(2) // spread, not one owner for all
+    const without = members.filter(m => m !== 'c')
+    roots.forEach((r, i) => {
+      if (owners[i] !== 'c') expect(rendezvousOwner(r, without)).toBe(owners[i])
+    })
+  })
+
+  it('checks replicas before anything, and refuses them offline', async () => {
+    const kit = await sandbox.kit()
+    const cid = await kit.storage.store('offline', { pin: false })
+    await expect(kit.storage.pin(cid, { replicas: '0' })).rejects.toThrow(expect.objectContaining({ name: 'InvalidInputError' }))
+    await expect(kit.storage.pin(cid, { replicas: 2 })).rejects.toThrow(expect.objectContaining({ name: 'OfflineError' }))
+    const pins = []
+    for await (const pin of kit.storage.pins()) pins.push(pin.cid)
+    expect(pins).toEqual([]) // refused before the pin, not after
+  })
+
+  it('does not pin for another node without a swarm key unless seeding.accept_replicas', async () => {
+    const seeding = { heartbeat_interval: '100ms', repin_grace: '1s' }
+    const a = await sandbox.kit({ offline: false, config: { ipfs_kit: { seeding: { ...seeding, accept_replicas: true } } } })
+    const b = await sandbox.kit({ offline: false, config: { ipfs_kit: { seeding } } }) // accept_replicas: false, no swarm key
+    await b.dial(a.addresses()[0] as string)
+    const cid = await a.storage.store('only mine', { pin: false })
+    expect(await a.storage.pin(cid, { replicas: 2 })).toBe(true)
+    // many rounds: B hears A, A (or B, as owner) asks B, B refuses
+    await sleep(2000)
+    const pinsOfB = []
+    for await (const pin of b.storage.pins()) pinsOfB.push(pin.cid)
+    expect(pinsOfB).toEqual([])
+    expect(a.seeding.replications()).toEqual([{ cid, min: 2, max: 2, holders: [a.peerId.toString()], state: 'under' }])
+  })
+})
