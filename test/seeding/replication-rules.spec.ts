@@ -1,6 +1,7 @@
 /** Replication's rules: replica counts, peers' messages checked, one owner per root, and who may make a node pin. */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/index.ts'
 import { parseReplicas, rendezvousOwner } from '../../src/seeding/index.ts'
 import { checkMessage } from '../../src/seeding/replication/messages.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
@@ -12,6 +13,25 @@ const CID = 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e'
 const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 
 describe('replication rules', () => {
+  it('validates ipfs_kit.seeding like the rest: one line naming the key', () => {
+    const errorOf = (seeding: Record<string, unknown>): string => {
+      try {
+        loadConfig({ env: {}, overrides: { ipfs_kit: { seeding } } as any })
+      } catch (err: any) {
+        expect(err.name).toBe('ConfigError')
+        return err.message
+      }
+      throw new Error('accepted')
+    }
+    expect(errorOf({ repin_grace: 'soon' })).toMatch(/ipfs_kit\.seeding\.repin_grace: expected a duration/)
+    expect(errorOf({ auto_pin_reads: 1000 })).toMatch(/ipfs_kit\.seeding\.auto_pin_reads/)
+    expect(errorOf({ replicas: 3 })).toMatch(/ipfs_kit\.seeding.*replicas/)
+    expect(errorOf({ heartbeat_interval: '10ms' })).toMatch(/ipfs_kit\.seeding\.heartbeat_interval: expected a duration of at least 100ms/)
+    expect(errorOf({ auto_pin_max_bytes: 'lots' }).split('\n')).toHaveLength(1)
+    const { seeding } = loadConfig({ env: {} }).ipfs_kit
+    expect(seeding).toEqual({ half_life: 3_600_000, auto_pin: true, auto_pin_reads: 5, auto_pin_window: 600_000, auto_unpin_after: 86_400_000, auto_pin_max_bytes: 10e9, repin_grace: 60_000, heartbeat_interval: 5_000, replica_max_bytes: 100e9, accept_replicas: false })
+  })
+
   it('reads --replicas as N (exactly N) or MIN:MAX within 1..SEEDING_MAX_REPLICAS', () => {
     expect(parseReplicas('3')).toEqual({ min: 3, max: 3 })
     expect(parseReplicas('2:4')).toEqual({ min: 2, max: 4 })
