@@ -2,14 +2,23 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createGatewayServer } from '../../src/http/index.ts'
 import { AccessStats } from '../../src/seeding/index.ts'
-import { cleanup as cleanupCli, runJson } from '../cli/helpers.ts'
+import { PassThrough } from 'node:stream'
+import { main } from '../../src/cli/main.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 
 const sandbox = new Sandbox()
-afterEach(async () => {
-  await sandbox.cleanup()
-  await cleanupCli()
-})
+afterEach(async () => { await sandbox.cleanup() })
+
+/** The CLI in this process (a child would cost seconds of tsx start-up): its exit code and stdout. */
+async function cli (argv: string[]): Promise<{ code: number, stdout: string }> {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  const chunks: Buffer[] = []
+  stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
+  stderr.resume()
+  const code = await main(argv, { stdout, stderr, stdin: () => new PassThrough() })
+  return { code, stdout: Buffer.concat(chunks).toString() }
+}
 
 const HOUR = 3_600_000
 
@@ -83,7 +92,9 @@ describe('kit.seeding', () => {
     expect(metrics).toContain('ipfs_kit_seeding_tracked_roots 2')
     await kit.stop()
 
-    const shown = await runJson(['seeding', 'stats', '--offline', '--data-dir', dataDir])
+    const run = await cli(['seeding', 'stats', '--json', '--offline', '--data-dir', dataDir])
+    expect(run.code).toBe(0)
+    const shown = JSON.parse(run.stdout)
     expect(shown.roots.map((r: { cid: string, reads: number }) => [r.cid, r.reads])).toEqual([[hot, 3], [warm, 1]])
     expect(shown.roots[0].score).toBeGreaterThan(shown.roots[1].score)
   })

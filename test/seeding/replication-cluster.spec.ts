@@ -1,7 +1,9 @@
 /**
  * Replication across 5 node processes: `--replicas 3` reaches 3 holders and never more; a holder
  * restarted within seeding.repin_grace keeps its place (nothing moves for it), and a holder that
- * stays dead is replaced by exactly one new holder after the grace.
+ * stays dead is replaced by exactly one new holder after the grace. The same cluster (processes
+ * are the expensive part) shows auto-pin across processes: a root read twice on a member is
+ * pinned there as `auto` and the routing layer names that member as a provider.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,7 +15,7 @@ import { MiB, writeRandomFile } from '../fixtures/random-file.ts'
 import type { Peer } from '../../peers/harness.ts'
 
 const GRACE_MS = 15_000
-const SEEDING = { accept_replicas: true, heartbeat_interval: '300ms', repin_grace: `${GRACE_MS}ms` }
+const SEEDING = { accept_replicas: true, heartbeat_interval: '300ms', repin_grace: `${GRACE_MS}ms`, auto_pin_reads: 2, auto_pin_window: '1m' }
 /** Heartbeat TTL (3 × 300 ms) + one round + a pin of 1 MiB on loopback, with room for a loaded machine. */
 const BOUND_MS = 20_000
 
@@ -60,7 +62,8 @@ describe('replication in a 5-process cluster', () => {
     const root = await mkdtemp(join(tmpdir(), 'ipfs-kit-rf-'))
     dirs.push(root)
     const dataDirs = await Promise.all(Array.from({ length: 5 }, async (_, i) => await mkdtemp(join(root, `n${i}-`))))
-    const peers = await Promise.all(dataDirs.map(start))
+    // in two waves: five tsx start-ups at once can pass the harness's start timeout on a loaded machine
+    const peers = [...await Promise.all(dataDirs.slice(0, 3).map(start)), ...await Promise.all(dataDirs.slice(3).map(start))]
     for (const peer of peers.slice(1)) await meshWith(peer)
     const origin = peers[0] as Peer
     const file = join(root, 'weights.bin')
@@ -88,6 +91,19 @@ describe('replication in a 5-process cluster', () => {
         const pin = (await p.call('pinLs', {})).find(x => x.cid === cid)
         if (p !== origin && pin != null) expect(pin.origins).toEqual(['replica'])
       }
+
+      // auto-pin: a member reading a root twice pins it as `auto` and provides it to the cluster
+      const hotFile = join(root, 'hot.bin')
+      await writeRandomFile(hotFile, MiB + 3)
+      const hot = await origin.call('store', { path: hotFile, pin: true })
+      const reader = peers.find(p => !first.includes(p.peerId)) as Peer
+      await reader.call('retrieveToFile', { cid: hot, path: join(root, 'hot-1.bin') }, { timeoutMs: 60_000 })
+      expect((await reader.call('pinLs', {})).some(pin => pin.cid === hot)).toBe(false)
+      // fetched, not pinned: not offered to the cluster
+      expect(await origin.call('cidProviders', { cid: hot, timeoutMs: 1500 })).not.toContain(reader.peerId)
+      await reader.call('retrieveToFile', { cid: hot, path: join(root, 'hot-2.bin') }, { timeoutMs: 60_000 })
+      await until(async () => (await reader.call('pinLs', {})).some(pin => pin.cid === hot && pin.origins.join() === 'auto'), 'auto-pinned on the reader', 10_000)
+      await until(async () => (await origin.call('cidProviders', { cid: hot, timeoutMs: 2000 })).includes(reader.peerId), 'the reader named as a provider', BOUND_MS)
 
       // two replica holders die at once; one comes back within the grace, the other does not
       const [back, dead] = peers.filter(p => p !== origin && first.includes(p.peerId)) as [Peer, Peer]
