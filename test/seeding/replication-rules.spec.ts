@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/index.ts'
 import { parseReplicas, rendezvousOwner } from '../../src/seeding/index.ts'
 import { checkMessage } from '../../src/seeding/replication/messages.ts'
+import { startRpcNode } from '../fixtures/http-node.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 
 const sandbox = new Sandbox()
@@ -71,6 +72,22 @@ describe('replication rules', () => {
     const pins = []
     for await (const pin of kit.storage.pins()) pins.push(pin.cid)
     expect(pins).toEqual([]) // refused before the pin, not after
+  })
+
+  it('serves replicas and replication ls on the RPC API, refusing a bad count', async () => {
+    const node = await startRpcNode(sandbox)
+    try {
+      const cid = await node.kit.storage.store('rpc replicas', { pin: false })
+      const bad = await fetch(`${node.rpc.url}/api/v0/pin/add?arg=${cid}&replicas=two`, { method: 'POST' })
+      expect(bad.status).toBe(400)
+      expect(await bad.text()).toContain('replicas must be N or MIN:MAX')
+      const ls = await fetch(`${node.rpc.url}/api/v0/ipfs-kit/replication/ls`, { method: 'POST' })
+      expect(await ls.json()).toEqual([])
+      const stats = await fetch(`${node.rpc.url}/api/v0/ipfs-kit/seeding/stats?limit=5`, { method: 'POST' })
+      expect(await stats.json()).toMatchObject({ tracked: 0, roots: [] })
+    } finally {
+      await node.stop()
+    }
   })
 
   it('does not pin for another node without a swarm key unless seeding.accept_replicas', async () => {
