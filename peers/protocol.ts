@@ -77,6 +77,8 @@ export interface Operations {
   /** From now on answer the cache protocol for every key with an entry signed by this peer for `cid` and then altered to name `forgedCid` (a forging peer, for tests). */
   cacheForge: { args: { cid: string, size: number, forgedCid: string, inline?: boolean }, result: true }
   cacheSharing: { args: Record<string, never>, result: { asksSent: number, asksServed: number, digestsAnnounced: number, hints: number, ignoredPeers: string[] } }
+  /** Have `peers` members pull a model now. */
+  modelPreheat: { args: { name: string, peers: string }, result: Array<{ peerId: string, ok: boolean, error?: string }> }
   /** Pin with a replication factor (`N` or `MIN:MAX`). */
   pinReplicas: { args: { cid: string, replicas: string }, result: boolean }
   /** Remove a pin (every origin). */

@@ -580,3 +580,6 @@ export const SEEDING_MESSAGE_TIMEOUT_MS = 5_000
 
 /** Inbound seeding streams at once per connection. */
 export const SEEDING_MAX_INBOUND_STREAMS = 8
+
+/** Longest a member spends on one preheat request (pulling the model), and how long the asker waits for its answer. */
+export const SEEDING_PREHEAT_TIMEOUT_MS = 600_000

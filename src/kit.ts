@@ -291,7 +291,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
                 storage: required(storage),
                 dataDir,
                 // writes that remote peers start: only where something says who the cluster is
-                acceptReplicas: settings.node.swarm_key != null || settings.seeding.accept_replicas
+                acceptReplicas: settings.node.swarm_key != null || settings.seeding.accept_replicas,
+                pull: async (name, revision, signal) => { await required(models).pull(name, { revision, signal }) }
               }
         }, settings.seeding)
         await s.start()

@@ -6,7 +6,7 @@
  */
 import { writeDirect } from './fd-writer.ts'
 import { saveFile } from './save-file.ts'
-import type { BackendStatus, ReplicationEntry, SeedingStats, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
+import type { BackendStatus, PreheatOptions, PreheatResult, ReplicationEntry, SeedingStats, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
 import type { Sink } from './fd-writer.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
@@ -118,6 +118,8 @@ export interface KitOperations {
   seedingStats(options?: AbortOptions & { limit?: number }): Promise<SeedingStats>
   /** The replications this node knows of, with live holders and state. */
   replicationLs(options?: AbortOptions): Promise<ReplicationEntry[]>
+  /** Have `peers` (all, N, P%) members pull a model now; each member's outcome. */
+  modelPreheat(name: string, options?: PreheatOptions): Promise<PreheatResult[]>
 }
 
 export interface TrustEntry {
@@ -183,6 +185,7 @@ export function localOperations (kit: Kit): KitOperations {
     cacheLs: async () => await kit.cache.list(),
     cacheStats: async () => kit.cache.stats(),
     seedingStats: async (options = {}) => kit.seeding.stats({ limit: options.limit }),
-    replicationLs: async () => kit.seeding.replications()
+    replicationLs: async () => kit.seeding.replications(),
+    modelPreheat: async (name, options = {}) => await kit.seeding.preheat(name, options)
   }
 }

@@ -12,7 +12,9 @@ import { AutoPin } from './auto-pin.ts'
 import type { AutoPinComponents } from './auto-pin.ts'
 import { Replicator } from './replication/index.ts'
 import { parseReplicas } from '../pins/index.ts'
-import type { ReplicationEntry, ReplicatorComponents } from './replication/index.ts'
+import type { PreheatResult, ReplicationEntry, ReplicatorComponents } from './replication/index.ts'
+import { CustomProgressEvent } from 'progress-events'
+import type { PreheatOptions } from './types.ts'
 import { InvalidInputError, OfflineError } from '../errors.ts'
 import type { RootAccess } from './access-stats.ts'
 import type { SeedingSettings, SeedingStats, SeedingStatsOptions } from './types.ts'
@@ -146,6 +148,34 @@ export class Seeding {
   replications (): ReplicationEntry[] {
     this.c.lifecycle?.assertRunning('seeding.replications')
     return this.replicator?.list() ?? []
+  }
+
+  /**
+   * Make members of the cluster pull (and so pin) a model now: `peers` is `'all'`, a count `N`, or
+   * a share `'P%'` of the live members (most free space first). Resolves to each member's outcome;
+   * `seeding:preheat:peer` progress events come as they answer.
+   *
+   * @throws InvalidInputError for a bad `peers`
+   * @throws OfflineError offline
+   * @example
+   * await kit.seeding.preheat('acme/bert', { peers: '50%' })
+   */
+  async preheat (name: string, options: PreheatOptions = {}): Promise<PreheatResult[]> {
+    const peers = options.peers ?? 'all'
+    const match = /^(all|[1-9]\d{0,4}|([1-9]\d?|100)%)$/.exec(String(peers))
+    if (match == null) throw new InvalidInputError(`peers must be all, N or P%, got ${JSON.stringify(peers)}`, 'e.g. --peers all, --peers 3 or --peers 50%')
+    this.c.lifecycle?.assertRunning('seeding.preheat')
+    options.signal?.throwIfAborted()
+    if (this.replicator == null) throw new OfflineError('preheat')
+    const members = this.replicator.liveMembers()
+    const text = String(peers)
+    const count = text === 'all' ? 'all' : text.endsWith('%') ? Math.ceil(members * Number(text.slice(0, -1)) / 100) : Number(text)
+    const total = count === 'all' ? members : Math.min(count, members)
+    let done = 0
+    return await this.replicator.preheat(name, options.revision, count, result => {
+      done++
+      options.onProgress?.(new CustomProgressEvent('seeding:preheat:peer', { ...result, done, total }))
+    })
   }
 
   /** Resolves once the auto pins asked for so far are made (or skipped). */

@@ -1,6 +1,8 @@
 /** Public types of popularity-driven seeding (kit.seeding). */
 import type { RootAccess } from './access-stats.ts'
 import type { KitConfig } from '../config/index.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
 /** Config `ipfs_kit.seeding` (durations in ms, sizes in bytes). */
 export type SeedingSettings = KitConfig['ipfs_kit']['seeding']
@@ -23,4 +25,13 @@ export interface SeedingStats {
   autoPins: { roots: number, bytes: number, skipped: number }
   /** Hottest first; `autoPinned`: pinned here with origin `auto`. */
   roots: Array<RootAccess & { autoPinned: boolean }>
+}
+
+export type PreheatProgressEvents = ProgressEvent<'seeding:preheat:peer', { peerId: string, ok: boolean, error?: string, done: number, total: number }>
+
+export interface PreheatOptions extends AbortOptions, ProgressOptions<PreheatProgressEvents> {
+  /** `'all'` live members, a count `N` (`3` or `'3'`), or a share `'P%'`. @default 'all' */
+  peers?: string | number
+  /** @default the revision the providers hold, `main` first */
+  revision?: string
 }

@@ -5,7 +5,7 @@
  * are the expensive part) shows auto-pin across processes: a root read twice on a member is
  * pinned there as `auto` and the routing layer names that member as a provider.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -43,7 +43,8 @@ describe('replication in a 5-process cluster', () => {
   async function holders (cid: string): Promise<string[]> {
     const out: string[] = []
     await Promise.all([...live].map(async p => {
-      const pins = await p.call('pinLs', {}).catch(() => [])
+      // bounded: a peer killed while the call is on its way never answers
+      const pins = await p.call('pinLs', {}, { timeoutMs: 5000 }).catch(() => [])
       if (pins.some(pin => pin.cid === cid)) out.push(p.peerId)
     }))
     return out.sort()
@@ -104,6 +105,19 @@ describe('replication in a 5-process cluster', () => {
       await reader.call('retrieveToFile', { cid: hot, path: join(root, 'hot-2.bin') }, { timeoutMs: 60_000 })
       await until(async () => (await reader.call('pinLs', {})).some(pin => pin.cid === hot && pin.origins.join() === 'auto'), 'auto-pinned on the reader', 10_000)
       await until(async () => (await origin.call('cidProviders', { cid: hot, timeoutMs: 2000 })).includes(reader.peerId), 'the reader named as a provider', BOUND_MS)
+
+      // preheat: 2 members pull a model at once (pinned as `model`), the others do not
+      const modelDir = join(root, 'model')
+      await mkdir(modelDir)
+      await writeRandomFile(join(modelDir, 'weights.bin'), 4096)
+      const model = await origin.call('modelPublish', { dir: modelDir, name: 'acme/preheat' })
+      const preheated = await origin.call('modelPreheat', { name: 'acme/preheat', peers: '2' }, { timeoutMs: 60_000 })
+      expect(preheated.map(r => r.ok)).toEqual([true, true])
+      const pulledBy: string[] = []
+      for (const p of peers.filter(p => p !== origin)) {
+        if ((await p.call('pinLs', {})).some(pin => pin.cid === model.root && pin.origins.includes('model'))) pulledBy.push(p.peerId)
+      }
+      expect(pulledBy.sort()).toEqual(preheated.map(r => r.peerId).sort())
 
       // two replica holders die at once; one comes back within the grace, the other does not
       const [back, dead] = peers.filter(p => p !== origin && first.includes(p.peerId)) as [Peer, Peer]

@@ -11,7 +11,7 @@ import { init } from './init.ts'
 import { ls } from './ls.ts'
 import { mcp } from './mcp.ts'
 import { keyExport, keyImport } from './key.ts'
-import { modelLs, modelProviders, modelPublish, modelPull, modelTrust, modelTrusted, modelUntrust, modelYank } from './model.ts'
+import { modelLs, modelPreheat, modelProviders, modelPublish, modelPull, modelTrust, modelTrusted, modelUntrust, modelYank } from './model.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { rm } from './rm.ts'
 import { replicationLs, seedingStats } from './seeding.ts'
@@ -22,5 +22,5 @@ import { verify } from './verify.ts'
 import type { Command } from '../command.ts'
 
 export const COMMANDS: readonly Command[] = [
-  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, seedingStats, replicationLs, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, modelPublish, modelProviders, modelPull, modelPreheat, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, seedingStats, replicationLs, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
 ]

@@ -33,7 +33,14 @@ export interface Heartbeat {
 /** From a root's repair owner: pin it (origin `replica`) or drop that pin. */
 export interface PinRequest { v: number, op: 'pin' | 'drop', spec: ReplicaSpec }
 
-export type Message = Heartbeat | PinRequest
+/** From `model preheat`: pull (and so pin, origin `model`) this model now. */
+export interface PreheatRequest { v: number, op: 'preheat', name: string, revision?: string }
+
+export type Message = Heartbeat | PinRequest | PreheatRequest
+
+/** A model name or revision as the models API takes them, bounded; models/ checks them again. */
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/
+const REVISION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 export type Answer = { v: number, ok: true } | { v: number, error: string }
 
 /** A spec as a peer sent it, checked; undefined when anything is off. */
@@ -60,6 +67,11 @@ export function checkMessage (raw: unknown): Message | undefined {
     const specs = m.specs.map(checkSpec)
     if (specs.some(s => s == null)) return undefined
     return { v: WIRE_VERSION, op: 'hb', free, specs: specs as ReplicaSpec[] }
+  }
+  if (m.op === 'preheat') {
+    if (typeof m.name !== 'string' || !MODEL_NAME.test(m.name)) return undefined
+    if (m.revision != null && (typeof m.revision !== 'string' || !REVISION.test(m.revision))) return undefined
+    return m.revision == null ? { v: WIRE_VERSION, op: 'preheat', name: m.name } : { v: WIRE_VERSION, op: 'preheat', name: m.name, revision: m.revision as string }
   }
   if (m.op === 'pin' || m.op === 'drop') {
     const spec = checkSpec(m.spec)

@@ -17,17 +17,18 @@ const decoder = new TextDecoder()
 export async function handleSeedingProtocol (libp2p: Libp2p, handler: (peer: string, message: Message) => Promise<string | undefined>): Promise<void> {
   await libp2p.handle(SEEDING_PROTOCOL, async (stream: Stream, connection) => {
     const lp = lpStream(stream, { maxDataLength: SEEDING_MAX_MESSAGE_BYTES })
-    const signal = AbortSignal.timeout(SEEDING_MESSAGE_TIMEOUT_MS)
     try {
       let raw: unknown
       try {
-        raw = JSON.parse(decoder.decode((await lp.read({ signal })).subarray()))
+        raw = JSON.parse(decoder.decode((await lp.read({ signal: AbortSignal.timeout(SEEDING_MESSAGE_TIMEOUT_MS) })).subarray()))
       } catch {
         raw = undefined
       }
       const message = checkMessage(raw)
       const error = message == null ? 'malformed message' : await handler(connection.remotePeer.toString(), message)
       const answer: Answer = error == null ? { v: WIRE_VERSION, ok: true } : { v: WIRE_VERSION, error }
+      // a fresh deadline: the handler may take long (a preheat pulls a model)
+      const signal = AbortSignal.timeout(SEEDING_MESSAGE_TIMEOUT_MS)
       await lp.write(encoder.encode(JSON.stringify(answer)), { signal })
       await stream.close({ signal })
     } catch (err: any) {
@@ -37,8 +38,8 @@ export async function handleSeedingProtocol (libp2p: Libp2p, handler: (peer: str
 }
 
 /** Send one message; resolves to the peer's error string, or undefined when it said ok. */
-export async function sendSeedingMessage (libp2p: Libp2p, peer: PeerId, message: Message): Promise<string | undefined> {
-  const signal = AbortSignal.timeout(SEEDING_MESSAGE_TIMEOUT_MS)
+export async function sendSeedingMessage (libp2p: Libp2p, peer: PeerId, message: Message, timeoutMs = SEEDING_MESSAGE_TIMEOUT_MS): Promise<string | undefined> {
+  const signal = AbortSignal.timeout(timeoutMs)
   const stream = await libp2p.dialProtocol(peer, SEEDING_PROTOCOL, { signal })
   try {
     const lp = lpStream(stream, { maxDataLength: SEEDING_MAX_MESSAGE_BYTES })

@@ -14,7 +14,7 @@ import { statfs } from 'node:fs/promises'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
-import { SEEDING_HEARTBEAT_TTL_INTERVALS, SEEDING_MAX_REPLICATED_ROOTS, SEEDING_MESSAGE_TIMEOUT_MS, SEEDING_PROTOCOL } from '../../constants.ts'
+import { SEEDING_HEARTBEAT_TTL_INTERVALS, SEEDING_MAX_REPLICATED_ROOTS, SEEDING_MESSAGE_TIMEOUT_MS, SEEDING_PREHEAT_TIMEOUT_MS, SEEDING_PROTOCOL } from '../../constants.ts'
 import { InvalidInputError } from '../../errors.ts'
 import { decodeJson, encodeJson } from '../../repo/index.ts'
 import { Members } from './members.ts'
@@ -40,7 +40,17 @@ export interface ReplicatorComponents {
   dataDir: string
   /** A private cluster (node.swarm_key) or `seeding.accept_replicas`: members may make this node pin. */
   acceptReplicas: boolean
+  /** Pull a model (preheat requests); absent: refused. */
+  pull?(name: string, revision: string | undefined, signal: AbortSignal): Promise<void>
   now?(): number
+}
+
+/** One member's outcome of a preheat. */
+export interface PreheatResult {
+  peerId: string
+  ok: boolean
+  /** Why it did not pull (its refusal or failure, or no answer). */
+  error?: string
 }
 
 /** One row of `replication ls`. */
@@ -100,6 +110,27 @@ export class Replicator {
     this.owned.set(cid, spec)
     await this.c.meta.batch([{ type: 'put', key: OWNED + cid, value: encodeJson(spec) }])
     void this.tick()
+  }
+
+  /**
+   * Have `count` live members (most free space first; all of them for 'all') pull a model, at once;
+   * each member's outcome as it answers.
+   */
+  async preheat (name: string, revision: string | undefined, count: number | 'all', onPeer: (result: PreheatResult) => void): Promise<PreheatResult[]> {
+    const members = this.members.live().sort((a, b) => b.free - a.free || a.peerId.localeCompare(b.peerId))
+    const targets = count === 'all' ? members : members.slice(0, count)
+    const message: Message = revision == null ? { v: WIRE_VERSION, op: 'preheat', name } : { v: WIRE_VERSION, op: 'preheat', name, revision }
+    return await Promise.all(targets.map(async member => {
+      const error = await sendSeedingMessage(this.c.libp2p, peerIdFromString(member.peerId), message, SEEDING_PREHEAT_TIMEOUT_MS).catch((err: Error) => err.message)
+      const result: PreheatResult = error == null ? { peerId: member.peerId, ok: true } : { peerId: member.peerId, ok: false, error }
+      onPeer(result)
+      return result
+    }))
+  }
+
+  /** Live members now (not this node). */
+  liveMembers (): number {
+    return this.members.live().length
   }
 
   /** Every replication this node knows of, with its live holders and state. */
@@ -194,12 +225,21 @@ export class Replicator {
       return this.members.heard(peer, message.free, message.specs) ? undefined : 'too many members'
     }
     if (!this.members.isLive(peer)) return 'not a member: no heartbeat heard from you'
-    const { spec } = message
     if (message.op === 'drop') {
-      if (this.held.has(spec.cid)) await this.dropHeld(spec.cid)
+      if (this.held.has(message.spec.cid)) await this.dropHeld(message.spec.cid)
       return undefined
     }
     if (!this.c.acceptReplicas) return 'replicas refused: no private cluster (node.swarm_key) and seeding.accept_replicas is false'
+    if (message.op === 'preheat') {
+      if (this.c.pull == null) return 'preheat not served here'
+      try {
+        await this.c.pull(message.name, message.revision, AbortSignal.timeout(SEEDING_PREHEAT_TIMEOUT_MS))
+        return undefined
+      } catch (err: any) {
+        return `${String(err.name)}: ${String(err.message)}`.slice(0, 512)
+      }
+    }
+    const { spec } = message
     if (this.held.has(spec.cid)) return undefined
     if (this.owned.size + this.held.size >= SEEDING_MAX_REPLICATED_ROOTS) return 'too many replicated roots'
     const size = await this.c.storage.size(spec.cid, { signal: AbortSignal.timeout(SEEDING_MESSAGE_TIMEOUT_MS) }).catch(() => undefined)
