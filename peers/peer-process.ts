@@ -101,6 +101,26 @@ function handlers (kit: Kit): Handlers {
       }
       return { ms: null }
     },
+    modelPreheat: async ({ name, peers }) => await kit.seeding.preheat(name, { peers }),
+    pinReplicas: async ({ cid, replicas }) => await kit.storage.pin(cid, { replicas }),
+    unpin: async ({ cid }) => await kit.storage.unpin(cid),
+    replicationLs: async () => kit.seeding.replications(),
+    pinLs: async () => {
+      const out: Array<{ cid: string, origins: string[] }> = []
+      for await (const pin of kit.storage.pins()) out.push({ cid: pin.cid, origins: pin.origins })
+      return out
+    },
+    cidProviders: async ({ cid, timeoutMs }) => {
+      const self = kit.peerId.toString()
+      const signal = AbortSignal.timeout(timeoutMs ?? 10_000)
+      const found = new Set<string>()
+      try {
+        for await (const p of kit.findProviders(cid, { signal })) if (p.peerId !== self) found.add(p.peerId)
+      } catch (err) {
+        if (!signal.aborted) throw err
+      }
+      return [...found].sort()
+    },
     lie: async () => {
       await lieAboutBlocks(kit)
       return true

@@ -85,6 +85,18 @@ export interface Operations {
   /** From now on answer the cache protocol for every key with an entry signed by this peer for `cid` and then altered to name `forgedCid` (a forging peer, for tests). */
   cacheForge: { args: { cid: string, size: number, forgedCid: string, inline?: boolean }, result: true }
   cacheSharing: { args: Record<string, never>, result: { asksSent: number, asksServed: number, digestsAnnounced: number, hints: number, ignoredPeers: string[] } }
+  /** Have `peers` members pull a model now. */
+  modelPreheat: { args: { name: string, peers: string }, result: Array<{ peerId: string, ok: boolean, error?: string }> }
+  /** Pin with a replication factor (`N` or `MIN:MAX`). */
+  pinReplicas: { args: { cid: string, replicas: string }, result: boolean }
+  /** Remove a pin (every origin). */
+  unpin: { args: { cid: string }, result: boolean }
+  /** The replications this peer knows of. */
+  replicationLs: { args: Record<string, never>, result: Array<{ cid: string, min: number, max: number, holders: string[], state: string }> }
+  /** Every pin: CID and origins. */
+  pinLs: { args: Record<string, never>, result: Array<{ cid: string, origins: string[] }> }
+  /** Peer ids (other than this peer) the routing layer names as providers of `cid` within `timeoutMs`. */
+  cidProviders: { args: { cid: string, timeoutMs?: number }, result: string[] }
   /** Whether the root block of `cid` is in this peer's store. */
   exists: { args: { cid: string }, result: boolean }
   /** Peer ids this peer is connected to. */

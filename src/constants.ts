@@ -589,3 +589,54 @@ export const STATUS_PEERS_SHOWN = 64
 
 /** Providers listed per pull in `/status` (those that served most first). */
 export const PULL_PROVIDERS_SHOWN = 16
+
+/**
+ * Roots whose access statistics are kept (src/seeding); past it the root accessed least recently
+ * is dropped. About 200 bytes each in memory and in LevelDB: 2 MB at the bound.
+ */
+export const SEEDING_MAX_TRACKED_ROOTS = 10_000
+
+/** Largest `seeding.auto_pin_reads`: read times kept per root, so the bound of the statistics' memory. */
+export const SEEDING_MAX_AUTO_PIN_READS = 100
+
+/** Access statistics changed since the last write are written at most this often (one LevelDB batch), and at stop. A crash loses at most this much. */
+export const SEEDING_STATS_FLUSH_MS = 10_000
+
+/** Hottest roots shown per-root on `/metrics` (`ipfs_kit_seeding_root_score{cid}`): a bounded label set. */
+export const SEEDING_METRICS_TOP_ROOTS = 10
+
+/** Roots waiting to be auto-pinned (one is pinned at a time); a crossing past it is skipped and counted, and comes back with its next read. */
+export const SEEDING_AUTO_PIN_QUEUE = 64
+
+/** How often auto pins are checked for `seeding.auto_unpin_after` (a quarter of it when that is shorter, at least 100 ms). */
+export const SEEDING_AUTO_SWEEP_MS = 60_000
+
+/** Longest wait for the routing layer to take the provider record of a root just auto-pinned (in the background; a failure is logged). */
+export const SEEDING_PROVIDE_TIMEOUT_MS = 60_000
+
+/** The seeding protocol: heartbeats (membership, holdings) and pin/drop requests between cluster members. */
+export const SEEDING_PROTOCOL = '/ipfs-kit/seeding/1.0.0'
+
+/** Largest seeding message (a heartbeat lists at most SEEDING_MAX_REPLICATED_ROOTS specs of ~150 bytes). */
+export const SEEDING_MAX_MESSAGE_BYTES = 256 * 1024
+
+/** Replicated roots a node takes part in (as origin or holder) and a heartbeat may list; a longer heartbeat is refused whole. */
+export const SEEDING_MAX_REPLICATED_ROOTS = 1000
+
+/** Largest replication factor (`--replicas` max). */
+export const SEEDING_MAX_REPLICAS = 16
+
+/** Members a node keeps heartbeats from; a new peer past it is ignored until one is forgotten. */
+export const SEEDING_MAX_MEMBERS = 256
+
+/** A member is live for this many heartbeat intervals after its last heartbeat (IPFS Cluster: a 15 s ping, 30 s TTL). */
+export const SEEDING_HEARTBEAT_TTL_INTERVALS = 3
+
+/** Deadline of one seeding message exchange (a heartbeat, a pin or drop request and its answer). */
+export const SEEDING_MESSAGE_TIMEOUT_MS = 5_000
+
+/** Inbound seeding streams at once per connection. */
+export const SEEDING_MAX_INBOUND_STREAMS = 8
+
+/** Longest a member spends on one preheat request (pulling the model), and how long the asker waits for its answer. */
+export const SEEDING_PREHEAT_TIMEOUT_MS = 600_000

@@ -6,7 +6,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { CustomProgressEvent } from 'progress-events'
 import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.ts'
-import { AUTO_TIER_INTERVAL_MS, DEFAULT_FETCH_TIMEOUT_MS } from './constants.ts'
+import { AUTO_TIER_INTERVAL_MS, DEFAULT_FETCH_TIMEOUT_MS, SEEDING_PROVIDE_TIMEOUT_MS } from './constants.ts'
 import { OfflineError } from './errors.ts'
 import { Lifecycle, startAll } from './lifecycle.ts'
 import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
@@ -14,6 +14,7 @@ import { createNode, tuneHeap } from './node/index.ts'
 import { Models } from './models/index.ts'
 import { Datasets } from './datasets/index.ts'
 import { Cache } from './cache/index.ts'
+import { Seeding, registerSeedingMetrics } from './seeding/index.ts'
 import { heldSource, Holds, Mutex, PinIndex, RwLock, startAutoGc } from './pins/index.ts'
 import { openRepo } from './repo/index.ts'
 import { loadOrCreatePublisherKey, TrustStore } from './trust/index.ts'
@@ -53,8 +54,8 @@ export interface KitOptions {
   /** Environment to read (`IPFS_KIT_DISABLE`, cache dir variables, `${VAR}`). @default process.env */
   env?: NodeJS.ProcessEnv
   /**
-   * `kit:start:service` as each service has started (repo, trust, node, transfer, storage, models, cache,
-   * metrics, auto-gc, auto-tier). An error thrown here fails the start like the service's own would: what
+   * `kit:start:service` as each service has started (repo, trust, node, transfer, storage, models, datasets, cache,
+   * seeding, metrics, auto-gc, auto-tier). An error thrown here fails the start like the service's own would: what
    * had started is stopped in reverse and the data directory is released.
    */
   onProgress?: ProgressOptions<KitStartEvents>['onProgress']
@@ -97,6 +98,8 @@ export interface Kit {
   readonly cache: Cache
   /** @internal The pin index. Not part of the public API: use `kit.storage.pin`, `unpin`, `pins`. */
   readonly pins: PinIndex
+  /** Access statistics per root and popularity-driven pins (config `seeding`, src/seeding). */
+  readonly seeding: Seeding
   /** The automatic gc timer (`performance.gc_interval`, `max_cache_size` × `gc_watermark`). */
   readonly autoGc: AutoGc
   /** This node's Prometheus registry and counts (src/metrics): `telemetry.prometheus()` is what `/metrics` serves. */
@@ -170,6 +173,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   let cache: Cache | undefined
   let tiers: OpenedTiers | undefined
   let autoTier: AutoGc | undefined
+  let seeding: Seeding | undefined
   const services: Service[] = [
     {
       name: 'repo',
@@ -209,7 +213,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       name: 'transfer',
       start: async () => {
         const { libp2p } = required(node)
-        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, maxStreamMs: settings.transfer.stream_max, onSent: (peer, bytes) => { metrics.sentTo(peer, bytes) } })
+        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, maxStreamMs: settings.transfer.stream_max, onSent: (peer, bytes, cid) => { metrics.sentTo(peer, bytes); seeding?.noteServed(cid.toString()) } })
       },
       stop: async () => { await transfer?.stop() }
     },
@@ -241,10 +245,13 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
           pinByDefault: settings.storage_policy.pin_by_default,
           lifecycle,
           tiers: tiers.policy,
-          defaultBackends: settings.storage_policy.default_backends
+          defaultBackends: settings.storage_policy.default_backends,
+          onRead: root => { seeding?.noteRead(root.toString()) },
+          lastRead: cid => seeding?.access.lastRead(cid),
+          replicate: async (cid, replicas) => { await required(seeding).replicate(cid, replicas) }
         }, metrics)
         internals = { pins, helia: n.helia }
-        models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned }, pulls)
+        models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned, onRead: root => { seeding?.noteRead(root) } }, pulls)
         datasets = new Datasets({
           storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned,
           settings: { prefetch: settings.datasets.prefetch, maxBytes: settings.datasets.max_bytes, memberGraceMs: settings.datasets.member_grace }
@@ -279,8 +286,39 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       stop: async () => { await cache?.stop() }
     },
     {
+      name: 'seeding',
+      start: async () => {
+        const libp2p = required(node).libp2p
+        const s = new Seeding({
+          meta: required(repo).meta,
+          lifecycle,
+          pinning: {
+            storage: required(storage),
+            pins: required(internals).pins,
+            blockstore: required(repo).blockstore,
+            provide: libp2p == null ? undefined : async cid => { await libp2p.contentRouting.provide(cid, { signal: AbortSignal.timeout(SEEDING_PROVIDE_TIMEOUT_MS) }) }
+          },
+          replication: libp2p == null
+            ? undefined
+            : {
+                libp2p,
+                pins: required(internals).pins,
+                storage: required(storage),
+                dataDir,
+                // writes that remote peers start: only where something says who the cluster is
+                acceptReplicas: settings.node.swarm_key != null || settings.seeding.accept_replicas,
+                pull: async (name, revision, signal) => { await required(models).pull(name, { revision, signal }) }
+              }
+        }, settings.seeding)
+        await s.start()
+        seeding = s
+      },
+      stop: async () => { await seeding?.stop() }
+    },
+    {
       name: 'metrics',
       start: () => {
+        registerSeedingMetrics(metrics.registry, () => seeding)
         const s = required(storage)
         metrics.watchCache(() => required(cache).stats(), () => required(cache).sharingStats())
         const hot = required(tiers).policy.hot
@@ -350,6 +388,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     datasets: required(datasets),
     cache: required(cache),
     pins: required(internals).pins,
+    seeding: required(seeding),
     autoGc: required(autoGc),
     telemetry: metrics,
     metrics: async () => await running('metrics', async () => await collectMetrics({ storage: kitStorage, metrics })),

@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
-import { MIN_AUTH_TOKEN_LENGTH } from '../constants.ts'
+import { MIN_AUTH_TOKEN_LENGTH, SEEDING_MAX_AUTO_PIN_READS } from '../constants.ts'
 import { readSwarmKey } from './swarm-key.ts'
 import { parseDuration, parseSize } from './units.ts'
 
@@ -133,6 +133,18 @@ export const configSchema = z.strictObject({
       prefetch: z.number().int().min(0).max(64),
       max_bytes: size,
       member_grace: duration.refine(ms => ms > 0, 'expected a positive duration')
+    }),
+    seeding: z.strictObject({
+      half_life: duration.refine(ms => ms > 0, 'expected a duration over 0'),
+      auto_pin: z.boolean(),
+      auto_pin_reads: z.number().int().min(1).max(SEEDING_MAX_AUTO_PIN_READS),
+      auto_pin_window: duration.refine(ms => ms > 0, 'expected a duration over 0'),
+      auto_unpin_after: duration.refine(ms => ms > 0, 'expected a duration over 0'),
+      auto_pin_max_bytes: size,
+      repin_grace: duration,
+      heartbeat_interval: duration.refine(ms => ms >= 100, 'expected a duration of at least 100ms'),
+      replica_max_bytes: size,
+      accept_replicas: z.boolean()
     })
   })
 })

@@ -7,7 +7,7 @@
 import { writeDirect } from './fd-writer.ts'
 import { saveFile } from './save-file.ts'
 import type { DatasetPlan, DatasetProvider, DatasetPublishResult, DatasetPullOptions, DatasetPullResult, LocalDataset } from '../index.ts'
-import type { BackendName, BackendStatus, TierName, TierSizes, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
+import type { BackendName, BackendStatus, PreheatOptions, PreheatResult, ReplicationEntry, SeedingStats, TierName, TierSizes, CacheEntryInfo, CacheStats, FileEntry, GcResult, Kit, LocalModel, ModelProvider, PublishResult, PullOptions, PullResult, StoreProgressEvents, VerifyResult, YankResult } from '../index.ts'
 import type { Sink } from './fd-writer.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressOptions } from 'progress-events'
@@ -65,6 +65,8 @@ export interface PinEntry {
   created: number
   /** Distinct blocks the pin holds. */
   blocks: number
+  /** Why it is pinned (`user`, `auto`, `replica`, `model`, `dataset`). */
+  origins: string[]
 }
 
 export interface KitOperations {
@@ -85,8 +87,8 @@ export interface KitOperations {
    */
   save(cid: string, path: string, options?: SaveOptions): Promise<SaveResult>
   ls(options?: AbortOptions): Promise<FileEntry[]>
-  /** False when the content is not available. */
-  pinAdd(cid: string, options?: AbortOptions): Promise<boolean>
+  /** False when the content is not available. `replicas` (`N` or `MIN:MAX`): the cluster keeps that many live holders. */
+  pinAdd(cid: string, options?: AbortOptions & { replicas?: string }): Promise<boolean>
   /** False when `cid` was not pinned. */
   pinRm(cid: string, options?: AbortOptions): Promise<boolean>
   pinLs(options?: AbortOptions): Promise<PinEntry[]>
@@ -126,6 +128,12 @@ export interface KitOperations {
   cacheRm(key: string, options?: AbortOptions): Promise<boolean>
   cacheLs(options?: AbortOptions): Promise<CacheEntryInfo[]>
   cacheStats(options?: AbortOptions): Promise<CacheStats>
+  /** Access statistics per root, hottest first (`limit` of them). */
+  seedingStats(options?: AbortOptions & { limit?: number }): Promise<SeedingStats>
+  /** The replications this node knows of, with live holders and state. */
+  replicationLs(options?: AbortOptions): Promise<ReplicationEntry[]>
+  /** Have `peers` (all, N, P%) members pull a model now; each member's outcome. */
+  modelPreheat(name: string, options?: PreheatOptions): Promise<PreheatResult[]>
 }
 
 export interface TrustEntry {
@@ -197,6 +205,9 @@ export function localOperations (kit: Kit): KitOperations {
     cacheGet: async (key, options = {}) => await kit.cache.get(key, options),
     cacheRm: async (key) => await kit.cache.delete(key),
     cacheLs: async () => await kit.cache.list(),
-    cacheStats: async () => kit.cache.stats()
+    cacheStats: async () => kit.cache.stats(),
+    seedingStats: async (options = {}) => kit.seeding.stats({ limit: options.limit }),
+    replicationLs: async () => kit.seeding.replications(),
+    modelPreheat: async (name, options = {}) => await kit.seeding.preheat(name, options)
   }
 }

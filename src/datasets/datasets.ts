@@ -169,9 +169,9 @@ export class Datasets {
     const pulled = await pullNamed(this.components(), name, options, {
       select,
       pin: async (root, files, o) => {
-        for (const file of files) if (!await storage.pin(file.cid.toString(), o)) return false
+        for (const file of files) if (!await storage.pin(file.cid.toString(), { signal: o.signal, origin: 'dataset' })) return false
         // the manifest block alone (raw codec, same multihash, so no links followed): a share holder serves it
-        return await storage.pin(CID.createV1(RAW, root.multihash).toString(), o)
+        return await storage.pin(CID.createV1(RAW, root.multihash).toString(), { signal: o.signal, origin: 'dataset' })
       },
       record: (record, previous, files): NamedRecord => {
         const same = previous?.root === record.root

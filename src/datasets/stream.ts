@@ -117,7 +117,7 @@ export function openStream (c: StreamComponents, name: string, options: StreamOp
         k++
         continue
       }
-      await c.storage.unpin(s.cid)
+      await c.storage.unpin(s.cid, { origin: 'dataset' })
       total -= s.size
       ours.splice(k, 1)
     }
@@ -134,7 +134,7 @@ function checkState (s: StreamState, name: string, o: StreamOptions): void {
 async function fetchShard (storage: IPFSKitStorage, source: BlockSource, file: ManifestFile, options: AbortOptions): Promise<void> {
   if ((await checkManifestFiles(source, [file], options)).length > 0) throw DATASET_KIND.pullError(file.path, [file.path])
   await prefetchFile(source, file.cid, { signal: options.signal, size: file.size, path: file.path })
-  if (!await storage.pin(file.cid.toString(), options)) throw DATASET_KIND.pullError(file.path, [file.path])
+  if (!await storage.pin(file.cid.toString(), { signal: options.signal, origin: 'dataset' })) throw DATASET_KIND.pullError(file.path, [file.path])
 }
 
 /** The lines of a shard read from here, sha256-checked against the manifest at the end. */

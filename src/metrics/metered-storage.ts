@@ -5,7 +5,7 @@
  */
 import { IPFSKitStorage } from '../storage/index.ts'
 import type { KitMetrics, Outcome } from './kit-metrics.ts'
-import type { EvictionResult, RetrieveOptions, StorageComponents, StoreInput, StoreOptions, StoreProgressEvents, StreamOptions, VerifyOptions, VerifyResult } from '../storage/index.ts'
+import type { EvictionResult, PinOptions, UnpinOptions, RetrieveOptions, StorageComponents, StoreInput, StoreOptions, StoreProgressEvents, StreamOptions, VerifyOptions, VerifyResult } from '../storage/index.ts'
 import type { GcOptions, GcResult } from '../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -48,12 +48,12 @@ export class MeteredStorage extends IPFSKitStorage {
     }
   }
 
-  override async pin (cid: string, options: AbortOptions = {}): Promise<boolean> {
+  override async pin (cid: string, options: PinOptions = {}): Promise<boolean> {
     return await this.metrics.measure('pin', async () => await super.pin(cid, options), { found: pinned => pinned })
   }
 
-  override async unpin (cid: string): Promise<boolean> {
-    return await this.metrics.measure('unpin', async () => await super.unpin(cid), { found: removed => removed })
+  override async unpin (cid: string, options: UnpinOptions = {}): Promise<boolean> {
+    return await this.metrics.measure('unpin', async () => await super.unpin(cid, options), { found: removed => removed })
   }
 
   override async delete (cid: string, options: AbortOptions = {}): Promise<boolean> {

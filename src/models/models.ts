@@ -37,6 +37,8 @@ export interface ModelsComponents {
   trust: TrustStore
   /** Config `models.allow_unsigned`. @default false */
   allowUnsigned?: boolean
+  /** Called with a pulled model's manifest root (access statistics, src/seeding). */
+  onRead?(root: string): void
 }
 
 export class Models {
@@ -111,11 +113,11 @@ export class Models {
     const revision = options.revision ?? DEFAULT_REVISION
     assertRevision(revision)
     const { cid, bytes } = await encodeYank(this.c.publisher, name, revision)
-    await this.c.storage.putBlock(cid, bytes, { pin: true, signal: options.signal })
+    await this.c.storage.putBlock(cid, bytes, { pin: true, origin: 'model', signal: options.signal })
     const previous = await this.index.get(name, revision)
     const model: LocalModel = { name, revision, root: cid.toString(), created: Date.now(), origin: 'yanked' }
     await this.index.put({ ...model, publisher: this.c.publisher.id })
-    if (previous != null && previous.root !== model.root) await this.c.storage.unpin(previous.root)
+    if (previous != null && previous.root !== model.root) await this.c.storage.unpin(previous.root, { origin: 'model' })
     await this.discovery.announce(model)
     return { name, revision, root: cid.toString(), publisher: this.c.publisher.id }
   }
@@ -150,7 +152,7 @@ export class Models {
    */
   async pull (name: string, options: PullOptions = {}): Promise<PullResult> {
     this.c.lifecycle?.assertRunning('models.pull')
-    return await pullModel({
+    const result = await pullModel({
       storage: this.c.storage,
       local: this.c.local,
       fetcher: this.c.fetcher,
@@ -162,5 +164,7 @@ export class Models {
       trust: this.c.trust,
       allowUnsigned: this.c.allowUnsigned ?? false
     }, name, options)
+    this.c.onRead?.(result.root)
+    return result
   }
 }

@@ -135,10 +135,10 @@ export async function publishNamed (c: NamedPublishComponents, dir: string, opti
     const { cid: root, bytes: manifestBytes } = await encodeSignedManifest(c.publisher, manifest)
     hold.add([blockKey(root)])
     await c.blockstore.put(root, manifestBytes)
-    if (!await c.storage.pin(root.toString(), { signal: options.signal })) throw new InvalidInputError(`could not pin the manifest of ${name}`)
+    if (!await c.storage.pin(root.toString(), { signal: options.signal, origin: c.kind.kind })) throw new InvalidInputError(`could not pin the manifest of ${name}`)
     await c.index.put({ name, revision, root: root.toString(), created: Date.now(), origin: 'published', files: states, publisher: c.publisher.id })
     // the revision now points at the new manifest; the old one no longer needs its pin
-    if (previous != null && previous.root !== root.toString()) await c.storage.unpin(previous.root)
+    if (previous != null && previous.root !== root.toString()) await c.storage.unpin(previous.root, { origin: c.kind.kind })
     return { name, revision, root: root.toString(), files: files.length, bytes, storedFiles, reusedFiles: paths.length - storedFiles, manifestFiles: files }
   } finally {
     // the manifest pin holds the files now (or the publish failed: they become ordinary unpinned content)

@@ -154,7 +154,7 @@ async function pullHeld (c: NamedPullComponents, name: string, options: NamedPul
 
   // 3. pin (everything is local now and held), then remember and tell the others: a pull
   // whose pin fails records nothing and announces nothing
-  const pinned = shape.pin != null ? await shape.pin(root, files, options) : await c.storage.pin(root.toString(), options)
+  const pinned = shape.pin != null ? await shape.pin(root, files, options) : await c.storage.pin(root.toString(), { signal: options.signal, origin: c.kind.kind })
   if (!pinned) {
     throw c.kind.pullError(modelRef(name, revision), files.map(f => f.path), { cause: new Error(`the manifest ${root} could not be pinned: blocks missing locally`) })
   }

@@ -11,6 +11,8 @@ import type { BlockSource } from '../blocks/index.ts'
 import type { BatchOp, MetaStore } from '../repo/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Mutex } from './rw-lock.ts'
+import { LEGACY_ORIGINS } from './pin-origin.ts'
+import type { PinOrigin } from './pin-origin.ts'
 
 
 export interface PinRecord {
@@ -19,7 +21,11 @@ export interface PinRecord {
   created: number
   /** Distinct blocks the pin holds. */
   blocks: number
+  /** Why the root is pinned; it stays pinned while one is left. Records older than origins read as `['user']`. */
+  origins: PinOrigin[]
 }
+
+type StoredRecord = Omit<PinRecord, 'cid'>
 
 export interface PinIndexComponents {
   meta: MetaStore
@@ -55,18 +61,33 @@ export class PinIndex {
    * (which may fetch missing blocks from peers); it fails with NotFoundError
    * when a block cannot be had. Pinning a pinned root changes nothing.
    */
-  async add (root: CID, source: BlockSource, options: AbortOptions = {}): Promise<PinRecord> {
-    const existing = await this.get(root)
+  async add (root: CID, source: BlockSource, options: AbortOptions & { origin?: PinOrigin } = {}): Promise<PinRecord> {
+    const origin = options.origin ?? 'user'
+    const existing = await this.addOrigin(root, origin)
     if (existing != null) return existing
-    return await this.addBlocks(root, await walkDag(source, root, options))
+    return await this.addBlocks(root, await walkDag(source, root, options), origin)
   }
 
   /** Pin `root` given its already-walked distinct blocks (see walkDag). */
-  async addBlocks (root: CID, blocks: Map<string, CID>): Promise<PinRecord> {
+  async addBlocks (root: CID, blocks: Map<string, CID>, origin: PinOrigin = 'user'): Promise<PinRecord> {
     return await this.components.mutex.run(async () => {
-      const planned = await this.planAdd(root, blocks)
+      const planned = await this.planAdd(root, blocks, origin)
       await this.components.meta.batch(planned.ops)
       return planned.record
+    })
+  }
+
+  /**
+   * Add `origin` to the pin on `root` when it is pinned (its record, nothing else, changes);
+   * undefined when it is not pinned.
+   */
+  async addOrigin (root: CID, origin: PinOrigin): Promise<PinRecord | undefined> {
+    return await this.components.mutex.run(async () => {
+      const existing = await this.get(root)
+      if (existing == null || existing.origins.includes(origin)) return existing
+      const record = { ...existing, origins: [...existing.origins, origin] }
+      await this.components.meta.batch([{ type: 'put', key: this.rootPrefix + root.toString(), value: encodeJson(stored(record)) }])
+      return record
     })
   }
 
@@ -75,12 +96,17 @@ export class PinIndex {
    * for a caller that commits it together with other records. The caller
    * must hold the mutex (see `exclusive`) from this call to the commit.
    */
-  async planAdd (root: CID, blocks: Map<string, CID>): Promise<{ ops: BatchOp[], record: PinRecord }> {
+  async planAdd (root: CID, blocks: Map<string, CID>, origin: PinOrigin = 'user'): Promise<{ ops: BatchOp[], record: PinRecord }> {
     const keys = [...blocks.keys()]
     // the root's record and every count in one read
     const [existing, ...counts] = await this.components.meta.getMany([this.rootPrefix + root.toString(), ...keys.map(k => this.refPrefix + k)])
-    if (existing != null) return { ops: [], record: { cid: root, ...decodeJson<Omit<PinRecord, 'cid'>>(existing) } }
-    const record = { created: Date.now(), blocks: keys.length }
+    if (existing != null) {
+      const record = { cid: root, ...decodeRecord(existing) }
+      if (record.origins.includes(origin)) return { ops: [], record }
+      record.origins = [...record.origins, origin]
+      return { ops: [{ type: 'put', key: this.rootPrefix + root.toString(), value: encodeJson(stored(record)) }], record }
+    }
+    const record: StoredRecord = { created: Date.now(), blocks: keys.length, origins: [origin] }
     const ops: BatchOp[] = keys.map((key, i) => ({ type: 'put', key: this.refPrefix + key, value: encodeCount(decodeCount(counts[i]) + 1) }))
     ops.push({ type: 'put', key: this.listPrefix + root.toString(), value: encodeJson(keys) })
     ops.push({ type: 'put', key: this.rootPrefix + root.toString(), value: encodeJson(record) })
@@ -92,9 +118,21 @@ export class PinIndex {
     return await this.components.mutex.run(fn)
   }
 
-  /** Remove the pin on `root`. Returns false when it was not pinned. */
-  async rm (root: CID): Promise<boolean> {
+  /**
+   * Remove the pin on `root`, or with `origin` only that reason for it: the root stays pinned
+   * while another origin is left. Returns false when it was not pinned (with that origin).
+   */
+  async rm (root: CID, origin?: PinOrigin): Promise<boolean> {
     return await this.components.mutex.run(async () => {
+      if (origin != null) {
+        const existing = await this.get(root)
+        if (existing == null || !existing.origins.includes(origin)) return false
+        const left = existing.origins.filter(o => o !== origin)
+        if (left.length > 0) {
+          await this.components.meta.batch([{ type: 'put', key: this.rootPrefix + root.toString(), value: encodeJson(stored({ ...existing, origins: left })) }])
+          return true
+        }
+      }
       const keys = await this.blocksOf(root)
       if (keys == null) return false
       const counts = await this.components.meta.getMany(keys.map(k => this.refPrefix + k))
@@ -120,7 +158,7 @@ export class PinIndex {
   async get (root: CID): Promise<PinRecord | undefined> {
     const bytes = await this.components.meta.get(this.rootPrefix + root.toString())
     if (bytes == null) return undefined
-    return { cid: root, ...decodeJson<Omit<PinRecord, 'cid'>>(bytes) }
+    return { cid: root, ...decodeRecord(bytes) }
   }
 
   async isPinned (root: CID): Promise<boolean> {
@@ -130,7 +168,7 @@ export class PinIndex {
   /** Every pin, in CID string order. */
   async * ls (): AsyncGenerator<PinRecord> {
     for await (const [key, value] of this.components.meta.entries(this.rootPrefix)) {
-      yield { cid: CID.parse(key.slice(this.rootPrefix.length)), ...decodeJson<Omit<PinRecord, 'cid'>>(value) }
+      yield { cid: CID.parse(key.slice(this.rootPrefix.length)), ...decodeRecord(value) }
     }
   }
 
@@ -152,6 +190,15 @@ export class PinIndex {
   async refCount (key: string): Promise<number> {
     return decodeCount(await this.components.meta.get(this.refPrefix + key))
   }
+}
+
+function decodeRecord (bytes: Uint8Array): StoredRecord {
+  const record = decodeJson<Partial<StoredRecord>>(bytes)
+  return { created: record.created ?? 0, blocks: record.blocks ?? 0, origins: Array.isArray(record.origins) && record.origins.length > 0 ? record.origins : [...LEGACY_ORIGINS] }
+}
+
+function stored (record: PinRecord | StoredRecord): StoredRecord {
+  return { created: record.created, blocks: record.blocks, origins: record.origins }
 }
 
 function encodeCount (n: number): Uint8Array {

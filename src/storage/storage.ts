@@ -8,9 +8,9 @@ import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { CustomProgressEvent } from 'progress-events'
 import { MAX_RETRIEVE_BYTES } from '../constants.ts'
-import { InvalidInputError, NotFoundError, TooLargeError } from '../errors.ts'
+import { InvalidInputError, NotFoundError, OfflineError, TooLargeError } from '../errors.ts'
 import { assertAllowedCid, blockKey, parseCid, verifyBlock } from '../blocks/index.ts'
-import { collectGarbage, heldSource, walkDag } from '../pins/index.ts'
+import { assertPinOrigin, collectGarbage, heldSource, parseReplicas, walkDag } from '../pins/index.ts'
 import { evictToTarget } from './eviction.ts'
 import { fileSize, importFile, readFile, sizeOfRoot, withBlock } from '../unixfs/index.ts'
 import { toByteSource } from './input.ts'
@@ -23,7 +23,7 @@ import type { FileIndex } from './file-index.ts'
 import type { Lifecycle } from '../lifecycle.ts'
 import type { StoreInput } from './input.ts'
 import type { VerifyOptions, VerifyResult } from './verify-repo.ts'
-import type { BackendName, BackendStatus, BlockSourceOptions, FileEntry, PinEntry, PutBlockOptions, RetrieveOptions, StoreOptions, StreamOptions } from './types.ts'
+import type { BackendName, BackendStatus, BlockSourceOptions, FileEntry, PinEntry, PinOptions, PutBlockOptions, UnpinOptions, RetrieveOptions, StoreOptions, StreamOptions } from './types.ts'
 import type { FsBlockstore } from '../blocks/index.ts'
 import type { BatchOp } from '../repo/index.ts'
 import type { BlockSource } from '../blocks/index.ts'
@@ -59,6 +59,12 @@ export interface StorageComponents {
   tiers: TierPolicy
   /** `storage_policy.default_backends`. @default ['local', 'ipfs'] */
   defaultBackends?: BackendName[]
+  /** Called with the root of each completed read (retrieve, stream): access statistics (src/seeding). */
+  onRead?(root: CID): void
+  /** Last local read of a root (access statistics): the order in which eviction drops weak (auto-only) pins. */
+  lastRead?(cid: string): number | undefined
+  /** Ask the cluster to keep a root pinned here on `replicas` holders (src/seeding). */
+  replicate?(cid: string, replicas: unknown): Promise<void>
 }
 
 export class IPFSKitStorage {
@@ -182,6 +188,7 @@ export class IPFSKitStorage {
         at += chunk.byteLength
       }
       await this.c.tiers.noteRead(root)
+      this.c.onRead?.(root)
       return at === size ? out : out.subarray(0, at)
     } catch (err: any) {
       if (err.name === 'NotFoundError') return undefined
@@ -202,6 +209,7 @@ export class IPFSKitStorage {
     this.c.files.touch(root)
     yield * readFile(this.c.network, root, options)
     await this.c.tiers.noteRead(root)
+    this.c.onRead?.(root)
   }
 
   /**
@@ -261,26 +269,42 @@ export class IPFSKitStorage {
   }
 
   /**
-   * Pin a DAG so gc keeps it (fetching missing blocks from peers when online).
+   * Pin a DAG so gc keeps it (fetching missing blocks from peers when online), for a reason
+   * (`origin`, default `user`): pinning a pinned root adds its origin to the record.
    * Resolves true once the pin is durable; false when the content is not available.
+   *
+   * @example
+   * await kit.storage.pin(cid, { origin: 'dataset' })
    */
-  async pin (cid: string, options: AbortOptions = {}): Promise<boolean> {
+  async pin (cid: string, options: PinOptions = {}): Promise<boolean> {
     const root = parseCid(cid)
+    if (options.origin != null) assertPinOrigin(options.origin)
+    if (options.replicas != null) {
+      try {
+        parseReplicas(options.replicas)
+      } catch (err: any) {
+        throw new InvalidInputError(err.message, 'give replicas as N (exactly N holders) or MIN:MAX, e.g. 2:4')
+      }
+    }
     this.assertRunning('pin')
+    if (options.replicas != null && (this.c.replicate == null || this.c.libp2p == null)) throw new OfflineError('pin with replicas')
+    let pinned: boolean
     const release = await this.c.gcLock.read(options)
     try {
-      return await this.pinUnderLock(root, options)
+      pinned = await this.pinUnderLock(root, options)
     } finally {
       release()
     }
+    if (pinned && options.replicas != null) await this.c.replicate?.(root.toString(), options.replicas)
+    return pinned
   }
 
-  /** Every pinned root, with when it was pinned and how many distinct blocks it holds. */
+  /** Every pinned root, with when it was pinned, how many distinct blocks it holds and why (`origins`). */
   async * pins (options: AbortOptions = {}): AsyncGenerator<PinEntry> {
     this.assertRunning('pins')
     for await (const pin of this.c.pins.ls()) {
       options.signal?.throwIfAborted()
-      yield { cid: pin.cid.toString(), created: pin.created, blocks: pin.blocks }
+      yield { cid: pin.cid.toString(), created: pin.created, blocks: pin.blocks, origins: pin.origins }
     }
   }
 
@@ -327,11 +351,12 @@ export class IPFSKitStorage {
   }
 
   /** `pin` with the read side of the gc lock already held. */
-  private async pinUnderLock (root: CID, options: AbortOptions): Promise<boolean> {
+  private async pinUnderLock (root: CID, options: PinOptions): Promise<boolean> {
+    const origin = options.origin ?? 'user'
     try {
-      if (await this.c.pins.isPinned(root)) return true
+      if (await this.c.pins.addOrigin(root, origin) != null) return true
       const blocks = await walkDag(this.c.network, root, options)
-      await this.c.pins.addBlocks(root, blocks)
+      await this.c.pins.addBlocks(root, blocks, origin)
       if (await this.c.files.get(root) == null) {
         await this.c.fileRefs.addBlocks(root, blocks)
         await this.c.files.put(root, { filename: null, size: await fileSize(this.c.local, root).catch(() => 0), modified: Date.now() })
@@ -343,10 +368,19 @@ export class IPFSKitStorage {
     }
   }
 
-  /** Remove a pin; false when `cid` was not pinned. The blocks stay until gc or delete. */
-  async unpin (cid: string): Promise<boolean> {
+  /**
+   * Remove a pin; false when `cid` was not pinned. With `origin`, only that reason goes: the root
+   * stays pinned while another is left (false when it was not pinned for that reason). The
+   * blocks stay until gc or delete.
+   *
+   * @example
+   * await kit.storage.unpin(cid, { origin: 'dataset' }) // a user pin on the same root stays
+   */
+  async unpin (cid: string, options: UnpinOptions = {}): Promise<boolean> {
+    const root = parseCid(cid)
+    if (options.origin != null) assertPinOrigin(options.origin)
     this.assertRunning('unpin')
-    return await this.c.pins.rm(parseCid(cid))
+    return await this.c.pins.rm(root, options.origin)
   }
 
   /**

@@ -1,5 +1,5 @@
 /** Public types of the storage API (the seed plan's IPFSKitStorage). */
-import type { Hold } from '../pins/index.ts'
+import type { Hold, PinOrigin } from '../pins/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { ProgressEvent, ProgressOptions } from 'progress-events'
 
@@ -97,6 +97,23 @@ export interface PinEntry {
   created: number
   /** Distinct blocks the pin holds. */
   blocks: number
+  /** Why it is pinned (`user`, `auto`, `replica`, `model`, `dataset`); pinned while one is left. */
+  origins: PinOrigin[]
+}
+
+export interface PinOptions extends AbortOptions {
+  /** Why it is pinned: added to the pin's origins. @default 'user' */
+  origin?: PinOrigin
+  /**
+   * Also have the cluster keep the root on this many live holders: `N` (exactly N, this node
+   * included), `'MIN:MAX'` or `{ min, max }`. A `pin rm` here ends it cluster-wide.
+   */
+  replicas?: number | string | { min: number, max: number }
+}
+
+export interface UnpinOptions {
+  /** Remove only this origin; the root stays pinned while another is left. @default every origin (the pin goes) */
+  origin?: PinOrigin
 }
 
 export interface BlockSourceOptions {
@@ -111,6 +128,8 @@ export interface BlockSourceOptions {
 export interface PutBlockOptions extends AbortOptions {
   /** Pin the block (recursively: the DAG under it must be complete). @default false */
   pin?: boolean
+  /** Why it is pinned, with `pin`. @default 'user' */
+  origin?: PinOrigin
   /** Keep the block from gc under this hold until it is released. */
   hold?: Hold
 }

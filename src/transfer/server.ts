@@ -48,8 +48,8 @@ export interface TransferServerInit {
   answerTimeoutMs?: number
   /** Blocks this node is fetching now: asked for one, the server waits for it to land. */
   inFlight?: InFlight
-  /** Called with the bytes of each block sent (for metrics). */
-  onSent?(peer: string, bytes: number): void
+  /** Called with the bytes of each block sent (for metrics) and its CID (access statistics). */
+  onSent?(peer: string, bytes: number, cid: CID): void
 }
 
 export interface TransferServer {
@@ -129,7 +129,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         } else {
           await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
           superSeed.sent(key, peer)
-          init.onSent?.(peer, bytes.byteLength)
+          init.onSent?.(peer, bytes.byteLength, cids[i] as CID)
         }
       }
       await stream.close({ signal: AbortSignal.any([cut, deadline]) })

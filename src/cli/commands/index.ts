@@ -12,9 +12,10 @@ import { init } from './init.ts'
 import { ls } from './ls.ts'
 import { mcp } from './mcp.ts'
 import { keyExport, keyImport } from './key.ts'
-import { modelLs, modelProviders, modelPublish, modelPull, modelTrust, modelTrusted, modelUntrust, modelYank } from './model.ts'
+import { modelLs, modelPreheat, modelProviders, modelPublish, modelPull, modelTrust, modelTrusted, modelUntrust, modelYank } from './model.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { rm } from './rm.ts'
+import { replicationLs, seedingStats } from './seeding.ts'
 import { repair } from './repair.ts'
 import { status } from './status.ts'
 import { swarmKey } from './swarm-key.ts'
@@ -23,5 +24,5 @@ import { tier } from './tier.ts'
 import type { Command } from '../command.ts'
 
 export const COMMANDS: readonly Command[] = [
-  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, tier, modelPublish, modelProviders, modelPull, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, datasetPublish, datasetPlan, datasetPull, datasetProviders, datasetLs, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, tier, modelPublish, modelProviders, modelPull, modelPreheat, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, datasetPublish, datasetPlan, datasetPull, datasetProviders, datasetLs, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, seedingStats, replicationLs, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
 ]

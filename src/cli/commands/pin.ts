@@ -1,6 +1,6 @@
 /** `ipfs-kit pin add|rm|ls`: the pins that keep content through gc. */
 import { NotFoundError } from '../../errors.ts'
-import { CommandFailedError } from '../errors.ts'
+import { CommandFailedError, UsageError } from '../errors.ts'
 import { formatTable, printJson, printLines } from '../output.ts'
 import type { Command } from '../command.ts'
 
@@ -8,12 +8,15 @@ export const pinAdd: Command = {
   name: 'pin add',
   usage: '<cid>',
   summary: 'pin content so gc keeps it (fetched from peers when missing and online)',
+  flags: { replicas: { type: 'string', value: '<n|min:max>', description: 'also have the cluster keep that many live holders (N: exactly N)' } },
   args: [1, 1],
   network: true,
-  run: async ({ args, globals, io, session }) => {
+  run: async ({ args, flags, globals, io, session }) => {
     const cid = args[0] as string
-    if (!await (await session()).pinAdd(cid)) throw new NotFoundError(cid)
-    if (globals.json) printJson(io, { cid, pinned: true })
+    const replicas = typeof flags.replicas === 'string' ? flags.replicas : undefined
+    if (replicas != null && !/^\d+(:\d+)?$/.test(replicas)) throw new UsageError(`--replicas expects N or MIN:MAX (like 3 or 2:4), got ${replicas}`)
+    if (!await (await session()).pinAdd(cid, { replicas })) throw new NotFoundError(cid)
+    if (globals.json) printJson(io, { cid, pinned: true, ...(replicas == null ? {} : { replicas }) })
     else printLines(io, `pinned ${cid}`)
   }
 }
@@ -42,6 +45,6 @@ export const pinLs: Command = {
       printJson(io, pins)
       return
     }
-    io.stdout.write(formatTable(['CID', 'BLOCKS', 'PINNED'], pins.map(p => [p.cid, String(p.blocks), new Date(p.created).toISOString()])))
+    io.stdout.write(formatTable(['CID', 'BLOCKS', 'PINNED', 'ORIGINS'], pins.map(p => [p.cid, String(p.blocks), new Date(p.created).toISOString(), p.origins.join(',')])))
   }
 }

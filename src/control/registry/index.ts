@@ -12,13 +12,15 @@ import { CACHE_OPERATIONS } from './cache.ts'
 import { DATASET_OPERATIONS } from './datasets.ts'
 import { IPFS_OPERATIONS } from './ipfs.ts'
 import { MODEL_OPERATIONS } from './models.ts'
+import { SEEDING_OPERATIONS } from './seeding.ts'
 import type { OperationSpec } from '../operation-spec.ts'
 
 export const OPERATIONS: readonly OperationSpec[] = [
   ...IPFS_OPERATIONS,
   ...MODEL_OPERATIONS,
   ...DATASET_OPERATIONS,
-  ...CACHE_OPERATIONS
+  ...CACHE_OPERATIONS,
+  ...SEEDING_OPERATIONS
 ]
 
 const byName = new Map(OPERATIONS.map(spec => [spec.name as string, spec]))

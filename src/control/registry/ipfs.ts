@@ -94,9 +94,9 @@ export const IPFS_OPERATIONS: readonly OperationSpec[] = [
   {
     name: 'pinAdd',
     tool: 'ipfs_pin_add',
-    description: 'Pin content by CID so that gc keeps it, fetching missing blocks from peers first. Returns false when the content is not available.',
+    description: 'Pin content by CID so that gc keeps it, fetching missing blocks from peers first. With `replicas` (N, or MIN:MAX), the cluster also keeps that many live holders. Returns false when the content is not available.',
     params: ['cid'],
-    input: z => z.object({ cid: z.string().min(1).describe(cid) }),
+    input: z => z.object({ cid: z.string().min(1).describe(cid), replicas: z.string().regex(/^\d+(:\d+)?$/).optional().describe('live holders the cluster keeps: N (exactly N) or MIN:MAX') }),
     annotations: { readOnly: false, destructive: false, idempotent: true, openWorld: true }
   },
   {
@@ -110,7 +110,7 @@ export const IPFS_OPERATIONS: readonly OperationSpec[] = [
   {
     name: 'pinLs',
     tool: 'ipfs_pin_ls',
-    description: 'List the pins: CID, when made, and how many blocks each holds.',
+    description: 'List the pins: CID, when made, how many blocks each holds, and why it is pinned (`origins`: user, auto, replica, model, dataset; a root stays pinned while one is left).',
     params: [],
     input: z => z.object({}),
     annotations: { readOnly: true, destructive: false, idempotent: true }

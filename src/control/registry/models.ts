@@ -32,6 +32,19 @@ export const MODEL_OPERATIONS: readonly OperationSpec[] = [
     annotations: { readOnly: true, destructive: false, idempotent: true, openWorld: true }
   },
   {
+    name: 'modelPreheat',
+    tool: 'model_preheat',
+    description: 'Make members of the cluster pull (verify, pin) a model now, before they need it: `peers` is "all", a count N, or a share "P%" of the live members (most free space first). Returns each member\'s outcome. Members accept only in a private cluster (swarm key) or with seeding.accept_replicas.',
+    params: ['name'],
+    input: z => z.object({
+      name: z.string().min(1).describe(modelName),
+      peers: z.string().regex(/^(all|[1-9]\d{0,4}|([1-9]\d?|100)%)$/).optional().describe('"all" (default), N, or P%'),
+      revision: z.string().min(1).optional().describe(revision)
+    }),
+    annotations: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
+    progress: true
+  },
+  {
     name: 'modelPull',
     tool: 'model_pull',
     description: 'Fetch a model by name from the peers that hold it, verify every block, pin and announce it; optionally write its files under `dest` and the Hugging Face cache layout. Resumable: call again after a failure. Reports byte progress.',

@@ -91,6 +91,8 @@ export function createGatewayServer (kit: Kit, init: GatewayServerInit = {}): Ga
     })
     try {
       await serveIpfs({ req, res, target, source, signal: request.signal })
+      // a read of the root the path starts at (what a pin would keep), for the access statistics
+      if (req.method === 'GET') kit.seeding.noteRead(target.root.toString())
     } finally {
       active.delete(request)
     }

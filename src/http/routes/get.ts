@@ -19,7 +19,7 @@ import type { Pack } from 'tar-stream'
 
 export async function get ({ kit, query, signal, res }: RequestContext): Promise<void> {
   if (boolParam(query, 'compress', false)) throw new RpcError(400, 'compress is not supported: get returns a plain tar stream')
-  const { node, name, source } = await resolveArg(kit, requiredArg(query), signal)
+  const { root, node, name, source } = await resolveArg(kit, requiredArg(query), signal)
   if (node.kind === 'other') throw new RpcError(500, `${node.cid} is not UnixFS: use dag/export`)
   const pack = tar.pack()
   const producing = packNode(pack, source, node, name, signal).then(() => { pack.finalize() }, (err: unknown) => {
@@ -31,6 +31,7 @@ export async function get ({ kit, query, signal, res }: RequestContext): Promise
   for await (const chunk of pack) await write(res, chunk as Uint8Array, signal)
   await producing
   res.end()
+  kit.seeding.noteRead(root.toString())
 }
 
 /** Add `node` and, for a directory, everything under it, depth first in link order. */

@@ -10,6 +10,7 @@ import { datasetPlan, datasetProviders, datasetPublish, datasetPull } from './da
 import { modelPublish, modelPull } from './models-publish-pull.ts'
 import { modelTrust, modelTrusted, modelUntrust, modelYank } from './model-trust.ts'
 import { cacheGet, cacheKey, cachePut, cacheRm, cacheStats } from './cache.ts'
+import { replicationLs, seedingStats } from './seeding.ts'
 import { findProviders, id, status, swarmPeers, version } from './node-info.ts'
 import { pinAdd, pinLs, pinRm } from './pin.ts'
 import { repoGc, repoStat } from './repo.ts'
@@ -46,6 +47,8 @@ export const ROUTES: ReadonlyMap<string, RouteHandler> = new Map([
   ['ipfs-kit/cache/put', cachePut],
   ['ipfs-kit/cache/get', cacheGet],
   ['ipfs-kit/cache/stats', cacheStats],
+  ['ipfs-kit/seeding/stats', seedingStats],
+  ['ipfs-kit/replication/ls', replicationLs],
   ['ipfs-kit/cache/rm', cacheRm],
   ['ipfs-kit/cache/key', cacheKey],
   ['ipfs-kit/storage/store', storageStore],

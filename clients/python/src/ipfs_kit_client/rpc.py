@@ -110,8 +110,9 @@ class IPFSKitClient:
     def delete(self, cid):
         return self.json("ipfs-kit/storage/rm", {"arg": cid})["Removed"]
 
-    def pin(self, cid, timeout=None):
-        self.json("pin/add", {"arg": cid, "timeout": timeout})
+    def pin(self, cid, timeout=None, replicas=None):
+        """Pin `cid`; with `replicas` (N, or "MIN:MAX") the cluster also keeps that many live holders."""
+        self.json("pin/add", {"arg": cid, "timeout": timeout, "replicas": replicas})
 
     def unpin(self, cid):
         self.json("pin/rm", {"arg": cid})
@@ -140,6 +141,10 @@ class IPFSKitClient:
 
     def cache_stats(self):
         return self.json("ipfs-kit/cache/stats")
+
+    def replication_ls(self):
+        """Replicated roots: dicts with cid, min, max, holders (peer ids), state (ok, under, over, repairing)."""
+        return self.json("ipfs-kit/replication/ls")
 
 
 def _param(value):

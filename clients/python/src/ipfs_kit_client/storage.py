@@ -201,14 +201,17 @@ class IPFSKitStorage:
             return self._fallback.delete(parse_cid(cid))
         return bool(self.ipfs_kit_client.delete(parse_cid(cid)))
 
-    def pin(self, cid):
-        """Keep the content from gc; False when it is not available."""
+    def pin(self, cid, replicas=None):
+        """Keep the content from gc; False when it is not available. `replicas` (N, or "MIN:MAX"):
+        the cluster also keeps that many live holders (needs a daemon: fallback mode has no cluster)."""
         if not is_cid(cid):
             return False
         if self.using_fallback:
+            if replicas is not None:
+                raise ValueError("replicas need a running ipfs-kit daemon (fallback mode has no cluster)")
             return self._fallback.set_pinned(parse_cid(cid), True)
         try:
-            self.ipfs_kit_client.pin(parse_cid(cid), timeout=self._retrieve_timeout)
+            self.ipfs_kit_client.pin(parse_cid(cid), timeout=self._retrieve_timeout, replicas=None if replicas is None else str(replicas))
             return True
         except IPFSKitError as err:
             if err.status in (500, 504):
@@ -228,6 +231,12 @@ class IPFSKitStorage:
             if err.status == 500:
                 return False
             raise
+
+    def replication_ls(self):
+        """Replicated roots the node knows of: dicts with cid, min, max, holders, state. Fallback mode: []."""
+        if self.using_fallback:
+            return []
+        return self.ipfs_kit_client.replication_ls()
 
     # -- models ---------------------------------------------------------------------
 

@@ -1,0 +1,5 @@
+export { Replicator } from './replicator.ts'
+export type { ReplicatorComponents, ReplicationEntry, PreheatResult } from './replicator.ts'
+export { parseReplicas } from '../../pins/index.ts'
+export type { ReplicaSpec } from './messages.ts'
+export { rendezvousOwner } from './rendezvous.ts'

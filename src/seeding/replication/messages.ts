@@ -1,0 +1,81 @@
+/**
+ * The seeding protocol's messages, and their checks. A peer's message is
+ * hostile until it passes them: sizes and counts bounded, every CID parsed,
+ * replica counts within SEEDING_MAX_REPLICAS. What a heartbeat says is kept as
+ * that peer's statement about itself (what it holds, its free space), never as
+ * a fact about a third peer.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { parseCid } from '../../blocks/index.ts'
+import { SEEDING_MAX_REPLICATED_ROOTS } from '../../constants.ts'
+import { checkReplicaCounts as checkCounts } from '../../pins/index.ts'
+
+export const WIRE_VERSION = 1
+
+/** A replication: keep between `min` and `max` live holders of `cid`; `origin` is the peer that asked (its `pin rm` ends it). */
+export interface ReplicaSpec {
+  cid: string
+  min: number
+  max: number
+  origin: string
+}
+
+/** Every heartbeat interval, to each connected member: what the sender holds and wants replicated. */
+export interface Heartbeat {
+  v: number
+  op: 'hb'
+  /** Free bytes on the sender's disk (allocation prefers more). */
+  free: number
+  /** Replications the sender takes part in: as their origin, or as a holder. */
+  specs: ReplicaSpec[]
+}
+
+/** From a root's repair owner: pin it (origin `replica`) or drop that pin. */
+export interface PinRequest { v: number, op: 'pin' | 'drop', spec: ReplicaSpec }
+
+/** From `model preheat`: pull (and so pin, origin `model`) this model now. */
+export interface PreheatRequest { v: number, op: 'preheat', name: string, revision?: string }
+
+export type Message = Heartbeat | PinRequest | PreheatRequest
+
+/** A model name or revision as the models API takes them, bounded; models/ checks them again. */
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/
+const REVISION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+export type Answer = { v: number, ok: true } | { v: number, error: string }
+
+/** A spec as a peer sent it, checked; undefined when anything is off. */
+export function checkSpec (raw: unknown): ReplicaSpec | undefined {
+  if (typeof raw !== 'object' || raw == null) return undefined
+  const { cid, min, max, origin } = raw as Record<string, unknown>
+  try {
+    const counts = checkCounts(min, max)
+    if (typeof cid !== 'string' || typeof origin !== 'string') return undefined
+    peerIdFromString(origin)
+    return { cid: parseCid(cid).toString(), ...counts, origin }
+  } catch {
+    return undefined
+  }
+}
+
+/** A message as a peer sent it, checked; undefined when it is not one we know. */
+export function checkMessage (raw: unknown): Message | undefined {
+  if (typeof raw !== 'object' || raw == null) return undefined
+  const m = raw as Record<string, unknown>
+  if (m.op === 'hb') {
+    if (!Array.isArray(m.specs) || m.specs.length > SEEDING_MAX_REPLICATED_ROOTS) return undefined
+    const free = typeof m.free === 'number' && Number.isFinite(m.free) && m.free >= 0 ? m.free : 0
+    const specs = m.specs.map(checkSpec)
+    if (specs.some(s => s == null)) return undefined
+    return { v: WIRE_VERSION, op: 'hb', free, specs: specs as ReplicaSpec[] }
+  }
+  if (m.op === 'preheat') {
+    if (typeof m.name !== 'string' || !MODEL_NAME.test(m.name)) return undefined
+    if (m.revision != null && (typeof m.revision !== 'string' || !REVISION.test(m.revision))) return undefined
+    return m.revision == null ? { v: WIRE_VERSION, op: 'preheat', name: m.name } : { v: WIRE_VERSION, op: 'preheat', name: m.name, revision: m.revision as string }
+  }
+  if (m.op === 'pin' || m.op === 'drop') {
+    const spec = checkSpec(m.spec)
+    return spec == null ? undefined : { v: WIRE_VERSION, op: m.op, spec }
+  }
+  return undefined
+}
