@@ -12,7 +12,7 @@ import { createKit } from '../../src/index.ts'
 import { Sandbox } from '../fixtures/sandbox.ts'
 import type { Kit, KitOptions } from '../../src/index.ts'
 
-const SERVICES = ['repo', 'trust', 'node', 'transfer', 'storage', 'models', 'datasets', 'cache', 'metrics', 'auto-gc', 'auto-tier']
+const SERVICES = ['repo', 'trust', 'node', 'transfer', 'storage', 'models', 'datasets', 'cache', 'seeding', 'metrics', 'auto-gc', 'auto-tier']
 
 /** A TCP port free right now on loopback. */
 async function freePort (): Promise<number> {
