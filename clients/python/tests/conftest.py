@@ -64,7 +64,9 @@ class Daemon:
             pytest.fail("dist/ is not built: run `npm run build` (or `npm ci`) in the repository first")
         self.data_dir = root / "node"
         config = root / "ipfs-kit.yaml"
-        config.write_text(f'ipfs_kit:\n  api:\n    auth_token: "{TOKEN}"\n')
+        # no hot tier: the seed's "manual deletion" test removes a block file behind the node's back,
+        # and a verified copy kept in memory (performance.memory_cache_size) would still be served
+        config.write_text(f'ipfs_kit:\n  api:\n    auth_token: "{TOKEN}"\n  performance:\n    memory_cache_size: 0\n')
         self.stderr = tempfile.TemporaryFile(dir=root)
         # the node binary directly (not a wrapper that would not forward SIGTERM)
         self.process = subprocess.Popen(
