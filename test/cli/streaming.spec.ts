@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
+import fs from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -18,8 +19,13 @@ describe.runIf(process.platform === 'linux')('streaming through the daemon', () 
   afterAll(cleanup)
 
   it(`adds and cats ${FILE_SIZE / MiB} MiB without holding it in memory`, async () => {
-    const repo = path.join(await tempDir(), 'repo')
-    const daemon = await startDaemon(repo, ['--offline'])
+    const dir = await tempDir()
+    const repo = path.join(dir, 'repo')
+    // no hot tier: this measures streaming, and the hot tier is memory spent on purpose (up to
+    // performance.memory_cache_size of verified blocks; test/storage/tiers.spec.ts bounds it)
+    const config = path.join(dir, 'no-hot-tier.yaml')
+    await fs.writeFile(config, 'ipfs_kit:\n  performance:\n    memory_cache_size: 0\n')
+    const daemon = await startDaemon(repo, ['--offline', '--config', config])
     const pid = daemon.process.pid as number
 
     // a small command first: the baseline of a CLI process, and of the daemon serving one
