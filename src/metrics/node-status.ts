@@ -70,6 +70,8 @@ export interface NodeStatus extends BackendStatus {
   connections: PeerConnection[]
   /** The inference cache's cluster side: lookups sent and served, digests gossiped, hints kept, peers ignored for forgeries. */
   cacheSharing: { asksSent: number, asksServed: number, digestsAnnounced: number, hints: number, ignoredPeers: number }
+  /** Roots this node replicates or holds for the cluster (`pin add --replicas`), by state. */
+  replication: { roots: number, ok: number, under: number, over: number, repairing: number }
   /** Cumulative counters sampled every `intervalMs` over the last minutes, oldest first, and `current`: the same counters now. */
   history: { intervalMs: number, samples: StatusSample[], current: StatusSample }
 }
@@ -106,6 +108,10 @@ export interface StatusSources {
   /** Open connections with their round trip (ms) when measured. */
   connections(): Array<{ peerId: string, address: string, direction: 'inbound' | 'outbound', rttMs?: number }>
   started: number
+  /** The replicated roots this node knows of, with their state (none before seeding has started). */
+  replications?(): Array<{ state: 'ok' | 'under' | 'over' | 'repairing' }>
+  /** Roots pinned only as `auto`, and their bytes. */
+  autoPins?(): { roots: number, bytes: number }
 }
 
 export async function nodeStatus (s: StatusSources): Promise<NodeStatus> {
@@ -132,7 +138,8 @@ export async function nodeStatus (s: StatusSources): Promise<NodeStatus> {
     holdings: {
       pins: { count: backend.repo.pins, bytes: backend.repo.pinnedBytes },
       models: { count: liveModels.length, bytes: await s.models.heldBytes(liveModels) },
-      cache: { count: cache.entries, bytes: cache.bytes }
+      cache: { count: cache.entries, bytes: cache.bytes },
+      ...(s.autoPins == null ? {} : { autoPins: (({ roots, bytes }) => ({ count: roots, bytes }))(s.autoPins()) })
     },
     pulls,
     connections: connectionsOf(s),
@@ -143,6 +150,7 @@ export async function nodeStatus (s: StatusSources): Promise<NodeStatus> {
       hints: sharing?.hints ?? 0,
       ignoredPeers: sharing?.ignoredPeers.length ?? 0
     },
+    replication: replicationCounts(s.replications?.() ?? []),
     history: {
       intervalMs: s.metrics.history.intervalMs,
       samples: s.metrics.history.samples(),
@@ -183,4 +191,10 @@ export async function collectMetrics (s: Pick<StatusSources, 'storage' | 'metric
     },
     backendHealth: backend
   }
+}
+
+function replicationCounts (entries: Array<{ state: 'ok' | 'under' | 'over' | 'repairing' }>): NodeStatus['replication'] {
+  const out = { roots: entries.length, ok: 0, under: 0, over: 0, repairing: 0 }
+  for (const e of entries) out[e.state]++
+  return out
 }

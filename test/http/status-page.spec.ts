@@ -71,9 +71,10 @@ describe('status page', () => {
     expect(await text('#pulls')).toBe('No pulls in progress.')
     expect(await text('#peers')).toBe('No peers connected.')
     expect(await text('#held')).toBe('No models here yet: publish one, or pull one from peers.')
-    expect(await text('#replication')).toBe('Replication health is not tracked by this node yet.')
+    expect(await text('#replication')).toBe('No replicated roots: pin add --replicas N asks the cluster to keep N live copies of a root.')
     expect(await text('#cache-empty')).toContain('No cache lookups yet')
-    expect(await text('#holdings')).toContain('Auto pinsnot on this node yet')
+    expect(await text('#holdings')).toContain('Auto pins00 B')
+    expect(await text('#holdings')).toContain('Datasetsnot on this node yet')
 
     // a real pull from another process, paused mid-way
     provider = await starting

@@ -164,9 +164,9 @@ function cache (s, current) {
 function rest (s) {
   fill('held', s.models.held.map(m => [m.name, m.revision, m.origin, m.root]), ['Name', 'Revision', 'Origin', 'Root'], 'No models here yet: publish one, or pull one from peers.')
   const r = s.replication
-  $('replication').replaceChildren(r == null
-    ? el('p', { className: 'empty' }, 'Replication health is not tracked by this node yet.')
-    : el('dl', { className: 'kv' }, ...Object.entries(r).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])))
+  $('replication').replaceChildren(r == null || r.roots === 0
+    ? el('p', { className: 'empty' }, 'No replicated roots: pin add --replicas N asks the cluster to keep N live copies of a root.')
+    : el('dl', { className: 'kv' }, ...[['roots', r.roots], ['ok', r.ok], ['under min', r.under], ['over max', r.over], ['repairing', r.repairing]].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v + ' roots')])))
   const ops = Object.entries(s.counts.operations).filter(([, n]) => n > 0).map(([k, n]) => k + ' ' + n).join(', ')
   $('operations').textContent = ops === '' ? 'none yet' : ops
   $('errors').textContent = String(s.counts.errors)
