@@ -12,7 +12,7 @@ import { HELLO_CID, childEnv, cleanup, entryArgs, tempDir } from '../cli/helpers
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 
 /** The tools issue 18 names for the features that exist. */
-const REQUIRED_TOOLS = ['ipfs_add', 'ipfs_cat', 'ipfs_ls', 'ipfs_pin_add', 'ipfs_pin_rm', 'ipfs_pin_ls', 'ipfs_status', 'model_providers', 'model_pull', 'model_publish', 'model_ls', 'cache_get', 'cache_put', 'cache_stats']
+const REQUIRED_TOOLS = ['ipfs_add', 'ipfs_cat', 'ipfs_ls', 'ipfs_pin_add', 'ipfs_pin_rm', 'ipfs_pin_ls', 'ipfs_status', 'model_providers', 'model_pull', 'model_publish', 'model_ls', 'dataset_plan', 'dataset_pull', 'cache_get', 'cache_put', 'cache_stats', 'replication_ls']
 
 /** A tool call's JSON answer (its text content). */
 function json (result: CallToolResult): any {
@@ -67,7 +67,7 @@ describe('ipfs-kit mcp over stdio', () => {
     }
     expect(Object.keys(byName.get('ipfs_cat')?.inputSchema.properties ?? {}).sort()).toEqual(['cid', 'length', 'offset'])
     expect(byName.get('ipfs_cat')?.inputSchema.required).toEqual(['cid'])
-    expect(Object.keys(byName.get('ipfs_add')?.inputSchema.properties ?? {}).sort()).toEqual(['content', 'content_base64', 'filename', 'path', 'pin'])
+    expect(Object.keys(byName.get('ipfs_add')?.inputSchema.properties ?? {}).sort()).toEqual(['backends', 'content', 'content_base64', 'filename', 'path', 'pin'])
     expect(byName.get('cache_put')?.inputSchema.required?.slice().sort()).toEqual(['key', 'value'])
     expect(byName.get('ipfs_cat')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true })
     expect(byName.get('ipfs_pin_rm')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true })
