@@ -40,7 +40,8 @@ describe('gateway and RPC downloads stream', () => {
   let sha256: string
 
   beforeAll(async () => {
-    kit = await sandbox.kit()
+    kit = await sandbox.kit({ config: { ipfs_kit: { performance: { memory_cache_size: 0 } } } })
+    // no hot tier: this measures streaming; the hot tier's memory (performance.memory_cache_size) is spent on purpose and bounded in test/storage/tiers.spec.ts
     const hash = createHash('sha256')
     async function * content (): AsyncGenerator<Uint8Array> {
       for (let i = 0; i < FILE_MIB; i++) {
