@@ -9,7 +9,7 @@ import { envDisablesNetwork, loadConfig, resolveDataDir } from './config/index.t
 import { AUTO_TIER_INTERVAL_MS, DEFAULT_FETCH_TIMEOUT_MS, SEEDING_PROVIDE_TIMEOUT_MS } from './constants.ts'
 import { OfflineError } from './errors.ts'
 import { Lifecycle, startAll } from './lifecycle.ts'
-import { KitMetrics, MeteredStorage, PullTracker, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
+import { KitMetrics, MeteredStorage, PullTracker, TrackedDatasets, TrackedModels, collectMetrics, libp2pMetrics, meteredBlockSource, nodeStatus } from './metrics/index.ts'
 import { createNode, tuneHeap } from './node/index.ts'
 import { Models } from './models/index.ts'
 import { Datasets } from './datasets/index.ts'
@@ -252,10 +252,10 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
         }, metrics)
         internals = { pins, helia: n.helia }
         models = new TrackedModels({ storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, env, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned, onRead: root => { seeding?.noteRead(root) } }, pulls)
-        datasets = new Datasets({
+        datasets = new TrackedDatasets({
           storage, blockstore: r.blockstore, meta: r.meta, local, fetcher, libp2p: n.libp2p, lifecycle, publisher: required(publisher), trust: required(trust), allowUnsigned: settings.models.allow_unsigned,
           settings: { prefetch: settings.datasets.prefetch, maxBytes: settings.datasets.max_bytes, memberGraceMs: settings.datasets.member_grace }
-        })
+        }, pulls)
       },
       stop: async () => { tiers?.close() }
     },

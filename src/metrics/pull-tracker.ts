@@ -79,14 +79,18 @@ export class PullTracker {
     }
   }
 
-  /** Register a model pull; returns its progress handler and the function that ends it. */
-  begin (name: string, revision?: string): { onProgress(event: PullProgressEvents): void, served(peer: string, bytes: number): void, end(): void } {
-    const tracked = this.track('model', name, revision)
+  /**
+   * Register a pull of a model or a dataset (their progress events are `models:pull:*` and
+   * `datasets:pull:*`, same shapes); returns its progress handler and the function that ends it.
+   */
+  begin (name: string, revision?: string, kind: PullKind = 'model'): { onProgress(event: PullProgressEvents): void, served(peer: string, bytes: number): void, end(): void } {
+    const tracked = this.track(kind, name, revision)
+    const prefix = kind === 'model' ? 'models' : 'datasets'
     return {
-      onProgress: event => {
-        if (event.type === 'models:pull:manifest') tracked.update({ bytesTotal: event.detail.bytesTotal })
-        else if (event.type === 'models:pull:progress') tracked.update(event.detail)
-        else if (event.type === 'models:pull:file') tracked.update({ file: event.detail.path })
+      onProgress: (event: any) => {
+        if (event.type === `${prefix}:pull:manifest`) tracked.update({ bytesTotal: event.detail.bytesTotal })
+        else if (event.type === `${prefix}:pull:progress`) tracked.update(event.detail)
+        else if (event.type === `${prefix}:pull:file`) tracked.update({ file: event.detail.path })
       },
       served: tracked.served,
       end: tracked.end

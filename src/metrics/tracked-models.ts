@@ -3,19 +3,14 @@
  * while they run (progress, and the bytes each provider served the pull), so
  * the status page can show them with live rates; and the bytes the models
  * held here name, for the status page's repo section.
- *
- * Which pull a fetched block belongs to: a pull hands its own `onProgress`
- * to the fetcher it makes (src/models/pull.ts), and the one it gets from here
- * is a function made for that pull alone, so the fetcher's `onFetched` is
- * routed to the pull whose `onProgress` it came with.
+ * Which pull a fetched block belongs to: see tracking-fetcher.ts.
  */
 import { CID } from 'multiformats/cid'
 import { decodeModelRecord, Models } from '../models/index.ts'
+import { trackingFetcher } from './tracking-fetcher.ts'
 import type { PullTracker } from './pull-tracker.ts'
+import type { Served } from './tracking-fetcher.ts'
 import type { LocalModel, ModelsComponents, PullOptions, PullProgressEvents, PullResult } from '../models/index.ts'
-import type { FetcherOptions } from '../transfer/index.ts'
-
-type Served = (peer: string, bytes: number) => void
 
 export class TrackedModels extends Models {
   private readonly pulls: PullTracker
@@ -26,22 +21,7 @@ export class TrackedModels extends Models {
 
   constructor (components: ModelsComponents, pulls: PullTracker) {
     const servedBy = new WeakMap<object, Served>()
-    const fetcher = components.fetcher
-    super({
-      ...components,
-      fetcher: fetcher == null
-        ? undefined
-        : (options: FetcherOptions) => {
-            const served = options.onProgress == null ? undefined : servedBy.get(options.onProgress)
-            return fetcher({
-              ...options,
-              onFetched: (cid, bytes, peer) => {
-                options.onFetched?.(cid, bytes, peer)
-                if (peer != null) served?.(peer, bytes.byteLength)
-              }
-            })
-          }
-    })
+    super({ ...components, fetcher: trackingFetcher(components.fetcher, servedBy) })
     this.pulls = pulls
     this.servedBy = servedBy
     this.local = components.local
