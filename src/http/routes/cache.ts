@@ -17,15 +17,17 @@ import type { RequestContext } from '../request-context.ts'
 export async function cachePut ({ kit, req, query, signal, res }: RequestContext): Promise<void> {
   const key = requiredArg(query)
   const ttlText = query.get('ttl')
-  let ttl: number | undefined
-  if (ttlText != null) {
-    ttl = parseDuration(ttlText) ?? undefined
-    if (ttl == null || ttl <= 0) throw new RpcError(400, `ttl must be a duration over 0 like 10m, 1h or 500ms, got ${JSON.stringify(ttlText)}`)
-  }
+  // the body is read before a bad ttl is refused: a client still sending it would otherwise see
+  // the connection cut (EPIPE) instead of the 400
   let value: Uint8Array | undefined
   for await (const part of parseMultipart(req, { signal, maxPartBytes: CONTROL_MAX_CACHE_VALUE_BYTES })) {
     if (value == null) value = await readPart(part.body)
     else for await (const _ of part.body) { /* only the first part is the value */ }
+  }
+  let ttl: number | undefined
+  if (ttlText != null) {
+    ttl = parseDuration(ttlText) ?? undefined
+    if (ttl == null || ttl <= 0) throw new RpcError(400, `ttl must be a duration over 0 like 10m, 1h or 500ms, got ${JSON.stringify(ttlText)}`)
   }
   if (value == null) throw new RpcError(400, 'a multipart body with the value is required')
   sendJson(res, { Key: key, Cid: await kit.cache.put(key, value, { ttl, signal }) })
