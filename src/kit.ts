@@ -392,7 +392,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     autoGc: required(autoGc),
     telemetry: metrics,
     metrics: async () => await running('metrics', async () => await collectMetrics({ storage: kitStorage, metrics })),
-    status: async () => await running('status', async () => await nodeStatus({ storage: kitStorage, models: kitModels, pulls, metrics, offline, started, addresses, connections, replications: () => seeding?.replications() ?? [], autoPins: () => seeding?.stats({ limit: 0 }).autoPins ?? { roots: 0, bytes: 0 } })),
+    status: async () => await running('status', async () => await nodeStatus({ storage: kitStorage, models: kitModels, pulls, metrics, offline, started, addresses, connections, replications: () => seeding?.replications() ?? [], autoPins: () => seeding?.autoPinFigures() ?? { roots: 0, bytes: 0 } })),
     addresses,
     protocols: () => kitNode.libp2p?.getProtocols() ?? [],
     connections,

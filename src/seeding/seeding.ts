@@ -95,6 +95,11 @@ export class Seeding {
     if (this.access.noteServed(cid)) this.servedNoted++
   }
 
+  /** Roots pinned only as `auto` and their bytes, without listing the statistics (the status page asks on every poll). */
+  autoPinFigures (): SeedingStats['autoPins'] {
+    return this.autoPin?.figures() ?? { roots: 0, bytes: 0, skipped: 0 }
+  }
+
   /**
    * The tracked roots, hottest first (`limit` of them), with their reads, fetches by peers and
    * decayed score.
@@ -106,7 +111,7 @@ export class Seeding {
     this.c.lifecycle?.assertRunning('seeding.stats')
     const all = this.access.list()
     const roots: RootAccess[] = options.limit == null ? all : all.slice(0, options.limit)
-    const autoPins = this.autoPin?.figures() ?? { roots: 0, bytes: 0, skipped: 0 }
+    const autoPins = this.autoPinFigures()
     return { halfLifeMs: this.settings.half_life, tracked: all.length, readsNoted: this.readsNoted, servedNoted: this.servedNoted, autoPins, roots: roots.map(r => ({ ...r, autoPinned: this.autoPin?.isAutoPinned(r.cid) ?? false })) }
   }
 
