@@ -10,13 +10,26 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Configuration, RemotePinningServiceClient, Status, TextMatchingStrategy } from '@ipfs-shipyard/pinning-service-client'
+import { create } from 'kubo-rpc-client'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { cleanup, run, runJson, startDaemon, tempDir } from '../cli/helpers.ts'
+import { cleanup, startDaemon, tempDir } from '../cli/helpers.ts'
 import type { PinStatus } from '@ipfs-shipyard/pinning-service-client'
 
 const TOKEN = 'pinning-service-test-token-0123456789'
 const LOOPBACK = ['--listen', '/ip4/127.0.0.1/tcp/0']
 const CONFIG = `ipfs_kit:\n  api:\n    auth_token: "${TOKEN}"\n  seeding:\n    accept_replicas: true\n    heartbeat_interval: "300ms"\n    repin_grace: "5s"\n`
+
+/** Our own RPC, to look at the node (not to drive the API under test). */
+async function rpc<T = any> (api: string, command: string): Promise<T> {
+  const res = await fetch(`${api}/api/v0/${command}`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } })
+  expect(res.status).toBe(200)
+  return await res.json() as T
+}
+
+async function origins (api: string): Promise<Record<string, string[]>> {
+  const { Keys } = await rpc<{ Keys: Record<string, { Origins: string[] }> }>(api, 'pin/ls')
+  return Object.fromEntries(Object.entries(Keys).map(([cid, { Origins }]) => [cid, Origins]))
+}
 
 function client (api: string, token = TOKEN): RemotePinningServiceClient {
   return new RemotePinningServiceClient(new Configuration({ endpointUrl: api, accessToken: token }))
@@ -41,14 +54,11 @@ describe('Pinning Service API', () => {
     const config = path.join(work, 'ipfs-kit.yaml')
     await writeFile(config, CONFIG)
     const providerDir = path.join(work, 'provider')
-    const provider = await startDaemon(providerDir, ['--config', config, ...LOOPBACK])
+    const provider = await startDaemon(providerDir, ['--config', config, '--api', '127.0.0.1:0', ...LOOPBACK])
+    const kubo = create({ url: (provider.info as unknown as { api: string }).api, headers: { Authorization: `Bearer ${TOKEN}` } })
     const cids: string[] = []
     for (const [i, text] of ['weights one', 'tiny model', 'tiny model v2'].entries()) {
-      const file = path.join(work, `f${i}.txt`)
-      await writeFile(file, `${text} ${'x'.repeat(2000 + i)}`)
-      const added = await run(['add', file, '--data-dir', providerDir])
-      expect(added.code, added.stderr).toBe(0)
-      cids.push(added.stdout.trim())
+      cids.push((await kubo.add(`${text} ${'x'.repeat(2000 + i)}`)).cid.toString())
     }
     const [replicated, tiny, tinyV2] = cids as [string, string, string]
 
@@ -68,10 +78,9 @@ describe('Pinning Service API', () => {
     const pinned = await until(async () => await pins.pinsRequestidGet({ requestid: first.requestid }), s => s.status === Status.Pinned && s.info?.replication === 'ok', 'replicated pin ok')
     expect(pinned.info).toMatchObject({ replicas: '2', replication: 'ok', holders: '2' })
     expect(pinned.pin).toEqual({ cid: replicated, name: 'weights', origins: [provider.info.addresses[0]], meta: { replicas: '2', app: 'trainer' } })
-    const replication = await runJson<Array<{ cid: string, holders: string[] }>>(['replication', 'ls', '--data-dir', nodeDir, '--json'])
+    const replication = await rpc<Array<{ cid: string, holders: string[] }>>(node.api, 'ipfs-kit/replication/ls')
     expect(replication.find(r => r.cid === replicated)?.holders.sort()).toEqual([node.peerId, provider.info.peerId].sort())
-    const nodePins = await runJson<Array<{ cid: string, origins: string[] }>>(['pin', 'ls', '--data-dir', nodeDir, '--json'])
-    expect(nodePins.find(p => p.cid === replicated)?.origins).toEqual(['service'])
+    expect((await origins(node.api))[replicated]).toEqual(['service'])
 
     // a local pin (no replicas asked, seeding.service_replicas null)
     const second = await pins.pinsPost({ pin: { cid: tiny, name: 'Tiny-Model' } })
@@ -97,7 +106,7 @@ describe('Pinning Service API', () => {
     expect(replaced.requestid).not.toBe(second.requestid)
     expect(await pins.pinsRequestidGet({ requestid: second.requestid }).then(() => 200, (r: Response) => r.status)).toBe(404)
     await until(async () => await pins.pinsRequestidGet({ requestid: replaced.requestid }), s => s.status === Status.Pinned, 'replacement pinned')
-    await until(async () => await runJson<Array<{ cid: string }>>(['pin', 'ls', '--data-dir', nodeDir, '--json']), list => !list.some(p => p.cid === tiny), 'old root unpinned')
+    await until(async () => await origins(node.api), pins => pins[tiny] == null && pins[tinyV2] != null, 'old root unpinned')
 
     // request ids and states survive a restart
     expect(await node.stop()).toBe(0)
@@ -110,7 +119,7 @@ describe('Pinning Service API', () => {
     // delete: gone, and the service origin with it
     await pins.pinsRequestidDelete({ requestid: replaced.requestid })
     expect(await pins.pinsRequestidGet({ requestid: replaced.requestid }).then(() => 200, (r: Response) => r.status)).toBe(404)
-    expect((await runJson<Array<{ cid: string }>>(['pin', 'ls', '--data-dir', nodeDir, '--json'])).some(p => p.cid === tinyV2)).toBe(false)
+    expect(Object.keys(await origins(node.api)).sort()).toEqual([replicated])
 
     // a wrong token: 401 with the spec's error body, nothing listed
     const refused = await client(node.api, 'not-the-token-0123456789012345').pinsGet({}).then(() => undefined, (r: Response) => r)
