@@ -200,7 +200,10 @@ export class Replicator {
       const busy = new Set([...counted, ...pending])
       const candidates = this.candidates().filter(c => !busy.has(c.peerId))
       const placed = this.candidates(true).filter(c => busy.has(c.peerId))
-      for (const member of allocate(candidates, placed, missing)) {
+      // in order of preference; one that refuses (over its replica_max_bytes, say) gives way to the next
+      let accepted = 0
+      for (const member of allocate(candidates, placed, candidates.length)) {
+        if (accepted >= missing) break
         // rounds run one at a time, so nobody is asked twice while this waits for the answer
         const error = member.peerId === this.self
           ? await this.accept(this.self, spec)
@@ -213,6 +216,7 @@ export class Replicator {
         const forCid = this.pending.get(spec.cid) ?? new Map<string, number>()
         forCid.set(member.peerId, this.now() + this.ttlMs + SEEDING_MESSAGE_TIMEOUT_MS)
         this.pending.set(spec.cid, forCid)
+        accepted++
         log('%s accepted to hold %s', member.peerId, spec.cid)
       }
       return
