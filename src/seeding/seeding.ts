@@ -18,7 +18,7 @@ import type { PreheatResult, ReplicationEntry, ReplicatorComponents } from './re
 import { CustomProgressEvent } from 'progress-events'
 import type { PreheatOptions } from './types.ts'
 import { InvalidInputError, OfflineError } from '../errors.ts'
-import { tagsProblem } from '../config/tags.ts'
+import { tagsProblem } from '../config/index.ts'
 import type { RootAccess } from './access-stats.ts'
 import type { SeedingSettings, SeedingStats, SeedingStatsOptions } from './types.ts'
 import type { Lifecycle } from '../lifecycle.ts'

@@ -9,7 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { parseCid } from '../../blocks/index.ts'
 import { SEEDING_MAX_REPLICATED_ROOTS } from '../../constants.ts'
 import { checkReplicaCounts as checkCounts } from '../../pins/index.ts'
-import { checkTags } from '../../config/tags.ts'
+import { checkTags } from '../../config/index.ts'
 
 export const WIRE_VERSION = 1
 
