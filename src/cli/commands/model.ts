@@ -1,6 +1,6 @@
 /** `ipfs-kit model publish|providers|pull|ls`: share models between workers by name. */
 import path from 'node:path'
-import { CommandFailedError, UsageError } from '../errors.ts'
+import { UsageError } from '../errors.ts'
 import { ProgressBar } from '../progress-bar.ts'
 import { formatBytes, printJson, printLines } from '../output.ts'
 import { assertWritableDir } from '../writable.ts'

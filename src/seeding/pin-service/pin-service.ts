@@ -113,7 +113,7 @@ export class PinService {
     this.c.lifecycle?.assertRunning('pinService.list')
     const limit = query.limit ?? 10
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new InvalidInputError(`limit must be 1 to 1000, got ${limit}`, 'e.g. limit=10')
-    const all = [...this.requests.values()].filter(r => matches(this.view(r), query)).sort((a, b) => b.created - a.created)
+    const all = [...this.requests.values()].filter(r => matches(r, query)).sort((a, b) => b.created - a.created)
     return { count: all.length, results: all.slice(0, limit).map(r => this.view(r)) }
   }
 

@@ -1,6 +1,4 @@
 /** Public types of the Pinning Service API's requests (kit.seeding.pinService). */
-import type { AbortOptions } from '@libp2p/interface'
-
 /** Where a request is: waiting for a slot, fetching and pinning, pinned here, or given up. */
 export type PinRequestStatus = 'queued' | 'pinning' | 'pinned' | 'failed'
 
@@ -51,5 +49,3 @@ export interface PinRequestResults {
   /** Newest first. */
   results: PinRequest[]
 }
-
-export interface PinRequestOptions extends AbortOptions {}
