@@ -59,6 +59,8 @@ export interface StartPeerOptions {
   cache?: Record<string, unknown>
   /** Config `seeding` keys (e.g. `{ auto_pin_reads: 2 }`). */
   seeding?: Record<string, unknown>
+  /** Config `node.tags` (e.g. `{ zone: 'a' }`). */
+  tags?: Record<string, string>
 }
 
 type ArgsOf<Ops, O extends keyof Ops> = Ops[O] extends { args: infer A } ? A : never
@@ -90,7 +92,7 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<Peer> 
   const bootstrap = options.bootstrap ?? []
   // each peer gets a config file of its own (unless the caller brings one): what a person would
   // write to run the same node by hand with `ipfs-kit daemon --config`
-  const configFile = options.configFile ?? await writePeerConfig(dataDir, listen, bootstrap, options.allowList, options.trustedPublishers, options.transferStreamMax, options.cache, options.seeding)
+  const configFile = options.configFile ?? await writePeerConfig(dataDir, listen, bootstrap, options.allowList, options.trustedPublishers, options.transferStreamMax, options.cache, options.seeding, options.tags)
   const init: PeerProcessInit = { dataDir, listen, bootstrap, configFile, offline: options.offline }
   // run as `ipfs-kit daemon` runs: with its Node flags
   return await spawnPeer<Operations>(PEER_ENTRY, init, { dataDir, ownDir, configFile: options.configFile == null ? configFile : undefined }, options.netns, DAEMON_NODE_FLAGS)
@@ -215,10 +217,10 @@ export async function spawnPeer<Ops extends object> (entry: string, init: unknow
 }
 
 /** Write `<dataDir>.yaml`: the peer's listen and bootstrap addresses as an ipfs-kit config file. */
-async function writePeerConfig (dataDir: string, listen: string[], bootstrap: string[], allowList?: string[], trusted?: Record<string, string[]>, transferStreamMax?: string, cache?: Record<string, unknown>, seeding?: Record<string, unknown>): Promise<string> {
+async function writePeerConfig (dataDir: string, listen: string[], bootstrap: string[], allowList?: string[], trusted?: Record<string, string[]>, transferStreamMax?: string, cache?: Record<string, unknown>, seeding?: Record<string, unknown>, tags?: Record<string, string>): Promise<string> {
   const file = `${dataDir}.yaml`
   const list = (items: string[]): string => items.length === 0 ? '[]' : '\n' + items.map(i => `      - "${i}"`).join('\n')
-  const allow = allowList == null ? '' : `    allow_list: ${list(allowList)}\n`
+  const allow = (allowList == null ? '' : `    allow_list: ${list(allowList)}\n`) + (tags == null ? '' : `    tags: ${JSON.stringify(tags)}\n`)
   const sections = (trusted == null ? '' : `  models:\n    trusted_publishers: ${JSON.stringify(trusted)}\n`) +
     (cache == null ? '' : `  cache: ${JSON.stringify(cache)}\n`) +
     (seeding == null ? '' : `  seeding: ${JSON.stringify(seeding)}\n`) +

@@ -101,7 +101,7 @@ function handlers (kit: Kit): Handlers {
       }
       return { ms: null }
     },
-    modelPreheat: async ({ name, peers }) => await kit.seeding.preheat(name, { peers }),
+    modelPreheat: async ({ name, peers, tags, kind }) => await kit.seeding.preheat(name, { peers, tags, kind }),
     pinReplicas: async ({ cid, replicas }) => await kit.storage.pin(cid, { replicas }),
     unpin: async ({ cid }) => await kit.storage.unpin(cid),
     replicationLs: async () => kit.seeding.replications(),

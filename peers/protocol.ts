@@ -86,7 +86,7 @@ export interface Operations {
   cacheForge: { args: { cid: string, size: number, forgedCid: string, inline?: boolean }, result: true }
   cacheSharing: { args: Record<string, never>, result: { asksSent: number, asksServed: number, digestsAnnounced: number, hints: number, ignoredPeers: string[] } }
   /** Have `peers` members pull a model now. */
-  modelPreheat: { args: { name: string, peers: string }, result: Array<{ peerId: string, ok: boolean, error?: string }> }
+  modelPreheat: { args: { name: string, peers: string, tags?: Record<string, string>, kind?: 'model' | 'dataset' }, result: Array<{ peerId: string, ok: boolean, error?: string }> }
   /** Pin with a replication factor (`N` or `MIN:MAX`). */
   pinReplicas: { args: { cid: string, replicas: string }, result: boolean }
   /** Remove a pin (every origin). */

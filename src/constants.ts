@@ -640,3 +640,42 @@ export const SEEDING_MAX_INBOUND_STREAMS = 8
 
 /** Longest a member spends on one preheat request (pulling the model), and how long the asker waits for its answer. */
 export const SEEDING_PREHEAT_TIMEOUT_MS = 600_000
+
+/** Pinning Service API requests a node keeps (records of ~300 bytes in LevelDB); a POST past it is refused (400) until some are deleted. */
+export const PIN_SERVICE_MAX_REQUESTS = 10_000
+
+/** Pinning Service API requests pinned at once; the rest wait as `queued`. */
+export const PIN_SERVICE_CONCURRENCY = 4
+
+/** Longest dial of one of a request's `origins` (best effort, before its pin). */
+export const PIN_SERVICE_DIAL_TIMEOUT_MS = 10_000
+
+/** A request's `origins` (the spec's bound). */
+export const PIN_SERVICE_MAX_ORIGINS = 20
+
+/** Keys of a request's `meta`, and the bytes of all its keys and values. */
+export const PIN_SERVICE_MAX_META_KEYS = 64
+export const PIN_SERVICE_MAX_META_BYTES = 16 * 1024
+
+/** `node.tags` a node may set and a heartbeat may carry (more, or one malformed, and the heartbeat's tags are ignored). */
+export const SEEDING_MAX_TAGS = 8
+
+/** Longest tag key and value (keys: letters, digits, `._-`; values: printable ASCII). */
+export const SEEDING_MAX_TAG_KEY_LENGTH = 32
+export const SEEDING_MAX_TAG_VALUE_LENGTH = 64
+
+/**
+ * A replicated root whose highest decayed read score on any holder (`seeding stats`, halving every
+ * `seeding.half_life`) reaches this is hot: the cluster keeps it on `max` holders.
+ */
+export const SEEDING_HOT_SCORE = 4
+
+/**
+ * A replicated root whose highest score on every holder is below this (about one read, a half-life
+ * ago) is cold: the cluster lowers it toward `min` holders. Between the two, its holder count stays
+ * where it is (within min..max).
+ */
+export const SEEDING_COLD_SCORE = 0.5
+
+/** Largest body of a Pinning Service API call (a pin with its origins and meta). */
+export const PIN_SERVICE_MAX_BODY_BYTES = 64 * 1024

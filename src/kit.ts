@@ -307,7 +307,12 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
                 dataDir,
                 // writes that remote peers start: only where something says who the cluster is
                 acceptReplicas: settings.node.swarm_key != null || settings.seeding.accept_replicas,
-                pull: async (name, revision, signal) => { await required(models).pull(name, { revision, signal }) }
+                tags: settings.node.tags,
+                // a preheat pulls whole: every file of a model, every shard of a dataset (rank 0 of 1)
+                pull: async (kind, name, options) => {
+                  if (kind === 'model') await required(models).pull(name, options)
+                  else await required(datasets).pull(name, { ...options, rank: 0, world: 1 })
+                }
               }
         }, settings.seeding)
         await s.start()

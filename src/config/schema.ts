@@ -4,6 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
 import { MIN_AUTH_TOKEN_LENGTH, SEEDING_MAX_AUTO_PIN_READS } from '../constants.ts'
+import { tagsProblem } from './tags.ts'
 import { readSwarmKey } from './swarm-key.ts'
 import { parseDuration, parseSize } from './units.ts'
 
@@ -31,6 +32,12 @@ const multiaddrString = z.string().superRefine((value, ctx) => {
   } catch {
     ctx.addIssue({ code: 'custom', message: `expected a multiaddr like /ip4/127.0.0.1/tcp/4101, got ${JSON.stringify(value)}` })
   }
+})
+
+/** `node.tags` (config/tags.ts): at most SEEDING_MAX_TAGS short labels. */
+const nodeTags = z.record(z.string(), z.string()).superRefine((value, ctx) => {
+  const problem = tagsProblem(value)
+  if (problem != null) ctx.addIssue({ code: 'custom', message: problem })
 })
 
 const peerIdString = z.string().superRefine((value, ctx) => {
@@ -124,7 +131,8 @@ export const configSchema = z.strictObject({
       bootstrap: z.array(multiaddrString),
       dht_protocol: z.string().regex(/^\/[^\s]+$/, 'expected a protocol id starting with /'),
       swarm_key: swarmKey.nullable(),
-      allow_list: z.array(peerIdString).nullable()
+      allow_list: z.array(peerIdString).nullable(),
+      tags: nodeTags
     }),
     transfer: z.strictObject({
       stream_max: duration.refine(ms => ms > 0, 'expected a positive duration')
@@ -144,7 +152,8 @@ export const configSchema = z.strictObject({
       repin_grace: duration,
       heartbeat_interval: duration.refine(ms => ms >= 100, 'expected a duration of at least 100ms'),
       replica_max_bytes: size,
-      accept_replicas: z.boolean()
+      accept_replicas: z.boolean(),
+      service_replicas: z.string().regex(/^[1-9]\d?(:[1-9]\d?)?$/, 'expected N or MIN:MAX, like "3" or "2:4"').nullable()
     })
   })
 })

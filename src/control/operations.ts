@@ -134,6 +134,8 @@ export interface KitOperations {
   replicationLs(options?: AbortOptions): Promise<ReplicationEntry[]>
   /** Have `peers` (all, N, P%) members pull a model now; each member's outcome. */
   modelPreheat(name: string, options?: PreheatOptions): Promise<PreheatResult[]>
+  /** Have `peers` (all, N, P%; with `tags`) members pull a dataset whole now; each member's outcome. */
+  datasetPreheat(name: string, options?: Omit<PreheatOptions, 'kind'>): Promise<PreheatResult[]>
 }
 
 export interface TrustEntry {
@@ -208,6 +210,7 @@ export function localOperations (kit: Kit): KitOperations {
     cacheStats: async () => kit.cache.stats(),
     seedingStats: async (options = {}) => kit.seeding.stats({ limit: options.limit }),
     replicationLs: async () => kit.seeding.replications(),
-    modelPreheat: async (name, options = {}) => await kit.seeding.preheat(name, options)
+    modelPreheat: async (name, options = {}) => await kit.seeding.preheat(name, { ...options, kind: 'model' }),
+    datasetPreheat: async (name, options = {}) => await kit.seeding.preheat(name, { ...options, kind: 'dataset' })
   }
 }

@@ -10,6 +10,7 @@ import { logger } from '@libp2p/logger'
 import { RPC_HEADERS_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS, RPC_MAX_CONCURRENT_REQUESTS } from '../constants.ts'
 import { assertBindable, requestGuard } from './auth.ts'
 import { localPathPolicy } from './local-paths.ts'
+import { isPinServicePath, sendPinServiceError, servePinService } from './pin-service.ts'
 import { checkBodySize, firstByteDeadline } from './request-limits.ts'
 import { ROUTES } from './routes/index.ts'
 import { RpcError, sendError, toKuboError } from './rpc-error.ts'
@@ -100,6 +101,14 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
 
   async function handle (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const parsed = new URL(req.url ?? '/', 'http://localhost')
+    // the Pinning Service API: only behind a token (the spec's bearer token), with the spec's error bodies
+    if (init.authToken != null && isPinServicePath(parsed.pathname)) {
+      await servePins(req, res, parsed).catch(err => {
+        if (toKuboError(err).status >= 500) log.error('%s %s failed - %e', req.method, req.url, err)
+        sendPinServiceError(res, err)
+      })
+      return
+    }
     try {
       guard(req)
     } catch (err: any) {
@@ -175,6 +184,34 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       active.delete(request)
       // drain a body the route did not read, so the connection stays usable
       if (!req.readableEnded) req.resume()
+    }
+  }
+
+  async function servePins (req: http.IncomingMessage, res: http.ServerResponse, parsed: URL): Promise<void> {
+    try {
+      guard(req)
+    } catch (err: any) {
+      req.resume()
+      res.setHeader('WWW-Authenticate', 'Bearer realm="ipfs-kit"')
+      throw err
+    }
+    const origin = req.headers.origin
+    if (origin != null && !ownOrigins.has(origin)) {
+      req.resume()
+      throw new RpcError(403, `origin ${origin} is not allowed to use this API`)
+    }
+    if (stopping) throw new RpcError(503, 'the server is stopping')
+    const limit = init.maxConcurrentRequests ?? RPC_MAX_CONCURRENT_REQUESTS
+    if (active.size >= limit) {
+      req.resume()
+      throw new RpcError(429, `too many requests: ${limit} are in progress; retry when one finishes`)
+    }
+    const request = new AbortController()
+    active.add(request)
+    try {
+      await servePinService(kit, req, res, parsed)
+    } finally {
+      active.delete(request)
     }
   }
 

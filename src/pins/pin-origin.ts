@@ -8,11 +8,12 @@ import { InvalidInputError } from '../errors.ts'
 /**
  * `user` a pin someone asked for (CLI, RPC, library default); `auto` popularity-driven
  * (src/seeding); `replica` held for the cluster's replication factor; `model` / `dataset`
- * held by the model or dataset index for what it lists.
+ * held by the model or dataset index for what it lists; `service` asked through the Pinning
+ * Service API (`/pins`).
  */
-export type PinOrigin = 'user' | 'auto' | 'replica' | 'model' | 'dataset'
+export type PinOrigin = 'user' | 'auto' | 'replica' | 'model' | 'dataset' | 'service'
 
-export const PIN_ORIGINS: readonly PinOrigin[] = ['user', 'auto', 'replica', 'model', 'dataset']
+export const PIN_ORIGINS: readonly PinOrigin[] = ['user', 'auto', 'replica', 'model', 'dataset', 'service']
 
 /** Records written before origins existed were user pins. */
 export const LEGACY_ORIGINS: readonly PinOrigin[] = ['user']

@@ -10,12 +10,15 @@ import { AccessStats } from './access-stats.ts'
 import { flushStats, loadStats } from './stats-store.ts'
 import { AutoPin } from './auto-pin.ts'
 import type { AutoPinComponents } from './auto-pin.ts'
+import { multiaddr } from '@multiformats/multiaddr'
 import { Replicator } from './replication/index.ts'
+import { PinService } from './pin-service/index.ts'
 import { parseReplicas } from '../pins/index.ts'
 import type { PreheatResult, ReplicationEntry, ReplicatorComponents } from './replication/index.ts'
 import { CustomProgressEvent } from 'progress-events'
 import type { PreheatOptions } from './types.ts'
 import { InvalidInputError, OfflineError } from '../errors.ts'
+import { tagsProblem } from '../config/index.ts'
 import type { RootAccess } from './access-stats.ts'
 import type { SeedingSettings, SeedingStats, SeedingStatsOptions } from './types.ts'
 import type { Lifecycle } from '../lifecycle.ts'
@@ -28,7 +31,7 @@ export interface SeedingComponents {
   /** What auto-pin pins with; without it nothing is auto-pinned. */
   pinning?: Omit<AutoPinComponents, 'meta' | 'access' | 'now'>
   /** What replication runs on; absent offline (no replication). */
-  replication?: Omit<ReplicatorComponents, 'meta' | 'now'>
+  replication?: Omit<ReplicatorComponents, 'meta' | 'now' | 'score'>
   /** The kit's life: calls after stop() raise KitStoppedError. @default always running */
   lifecycle?: Lifecycle
   now?(): number
@@ -48,6 +51,8 @@ export class Seeding {
   /** @internal */
   readonly autoPin: AutoPin | undefined
   private readonly replicator: Replicator | undefined
+  /** The Pinning Service API's requests (served on the RPC port as `/pins`); absent without pinning. */
+  readonly pinService: PinService | undefined
   private readsNoted = 0
   private servedNoted = 0
 
@@ -57,19 +62,33 @@ export class Seeding {
       this.autoPin = new AutoPin({ ...c.pinning, meta: c.meta, access: this.access, now: c.now }, settings)
       this.observer = this.autoPin
     }
-    if (c.replication != null) this.replicator = new Replicator({ ...c.replication, meta: c.meta, now: c.now }, settings)
+    if (c.replication != null) this.replicator = new Replicator({ ...c.replication, meta: c.meta, now: c.now, score: cid => this.access.get(cid)?.score ?? 0 }, settings)
+    if (c.pinning != null) {
+      const libp2p = c.replication?.libp2p
+      this.pinService = new PinService({
+        meta: c.meta,
+        storage: c.pinning.storage,
+        dial: libp2p == null ? undefined : async (address, signal) => { await libp2p.dial(multiaddr(address), { signal }) },
+        replications: () => this.replicator?.list() ?? [],
+        defaultReplicas: settings.service_replicas,
+        lifecycle: c.lifecycle,
+        now: c.now
+      })
+    }
   }
 
   async start (): Promise<void> {
     await loadStats(this.c.meta, this.access)
     await this.autoPin?.start()
     await this.replicator?.start()
+    await this.pinService?.start()
     this.timer = setInterval(() => { void this.flush() }, SEEDING_STATS_FLUSH_MS)
     this.timer.unref()
   }
 
   async stop (): Promise<void> {
     if (this.timer != null) clearInterval(this.timer)
+    await this.pinService?.stop()
     await this.replicator?.stop()
     await this.autoPin?.stop()
     await this.flush()
@@ -156,28 +175,35 @@ export class Seeding {
   }
 
   /**
-   * Make members of the cluster pull (and so pin) a model now: `peers` is `'all'`, a count `N`, or
-   * a share `'P%'` of the live members (most free space first). Resolves to each member's outcome;
+   * Make members of the cluster pull (and so pin) a model — or with `kind: 'dataset'` a dataset —
+   * now: `peers` is `'all'`, a count `N`, or a share `'P%'` of the live members (with every
+   * `tags` pair, most free space first). A member refuses one whose manifest is over its
+   * `seeding.replica_max_bytes` or free space. Resolves to each member's outcome;
    * `seeding:preheat:peer` progress events come as they answer.
    *
-   * @throws InvalidInputError for a bad `peers`
+   * @throws InvalidInputError for a bad `peers` or `tags`
    * @throws OfflineError offline
    * @example
-   * await kit.seeding.preheat('acme/bert', { peers: '50%' })
+   * await kit.seeding.preheat('acme/bert', { peers: '50%', tags: { zone: 'a' } })
    */
   async preheat (name: string, options: PreheatOptions = {}): Promise<PreheatResult[]> {
     const peers = options.peers ?? 'all'
     const match = /^(all|[1-9]\d{0,4}|([1-9]\d?|100)%)$/.exec(String(peers))
     if (match == null) throw new InvalidInputError(`peers must be all, N or P%, got ${JSON.stringify(peers)}`, 'e.g. --peers all, --peers 3 or --peers 50%')
+    const tags = options.tags ?? {}
+    const problem = tagsProblem(tags)
+    if (problem != null) throw new InvalidInputError(`tags: ${problem}`, 'e.g. --tag zone=a')
+    const kind = options.kind ?? 'model'
+    if (kind !== 'model' && kind !== 'dataset') throw new InvalidInputError(`kind must be model or dataset, got ${JSON.stringify(kind)}`, 'kind: \'model\' or \'dataset\'')
     this.c.lifecycle?.assertRunning('seeding.preheat')
     options.signal?.throwIfAborted()
     if (this.replicator == null) throw new OfflineError('preheat')
-    const members = this.replicator.liveMembers()
+    const members = this.replicator.liveMembersTagged(tags)
     const text = String(peers)
     const count = text === 'all' ? 'all' : text.endsWith('%') ? Math.ceil(members * Number(text.slice(0, -1)) / 100) : Number(text)
     const total = count === 'all' ? members : Math.min(count, members)
     let done = 0
-    return await this.replicator.preheat(name, options.revision, count, result => {
+    return await this.replicator.preheat({ kind, name, revision: options.revision, count, tags }, result => {
       done++
       options.onProgress?.(new CustomProgressEvent('seeding:preheat:peer', { ...result, done, total }))
     })

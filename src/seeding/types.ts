@@ -34,4 +34,8 @@ export interface PreheatOptions extends AbortOptions, ProgressOptions<PreheatPro
   peers?: string | number
   /** @default the revision the providers hold, `main` first */
   revision?: string
+  /** What to pull: a model (pinned as `model`) or a dataset, whole (pinned as `dataset`). @default 'model' */
+  kind?: 'model' | 'dataset'
+  /** Only members whose `node.tags` include every pair, e.g. `{ zone: 'a' }`. @default {} */
+  tags?: Record<string, string>
 }

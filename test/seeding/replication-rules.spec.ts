@@ -30,7 +30,9 @@ describe('replication rules', () => {
     expect(errorOf({ heartbeat_interval: '10ms' })).toMatch(/ipfs_kit\.seeding\.heartbeat_interval: expected a duration of at least 100ms/)
     expect(errorOf({ auto_pin_max_bytes: 'lots' }).split('\n')).toHaveLength(1)
     const { seeding } = loadConfig({ env: {} }).ipfs_kit
-    expect(seeding).toEqual({ half_life: 3_600_000, auto_pin: true, auto_pin_reads: 5, auto_pin_window: 600_000, auto_unpin_after: 86_400_000, auto_pin_max_bytes: 10e9, repin_grace: 60_000, heartbeat_interval: 5_000, replica_max_bytes: 100e9, accept_replicas: false })
+    expect(seeding).toEqual({ half_life: 3_600_000, auto_pin: true, auto_pin_reads: 5, auto_pin_window: 600_000, auto_unpin_after: 86_400_000, auto_pin_max_bytes: 10e9, repin_grace: 60_000, heartbeat_interval: 5_000, replica_max_bytes: 100e9, accept_replicas: false, service_replicas: null })
+    expect(loadConfig({ env: {} }).ipfs_kit.node.tags).toEqual({})
+    expect(errorOf({ service_replicas: 'two' })).toMatch(/ipfs_kit\.seeding\.service_replicas: expected N or MIN:MAX/)
   })
 
   it('reads --replicas as N (exactly N) or MIN:MAX within 1..SEEDING_MAX_REPLICAS', () => {
@@ -42,7 +44,20 @@ describe('replication rules', () => {
 
   it('refuses peers\' messages that are malformed or over their bounds', () => {
     const spec = { cid: CID, min: 1, max: 3, origin: PEER }
-    expect(checkMessage({ op: 'hb', free: 10, specs: [spec] })).toEqual({ v: 1, op: 'hb', free: 10, specs: [spec] })
+    expect(checkMessage({ op: 'hb', free: 10, specs: [spec] })).toEqual({ v: 1, op: 'hb', free: 10, specs: [spec], tags: {}, scores: {} })
+    // tags and scores: kept when within their bounds, else ignored whole (the heartbeat still counts)
+    expect(checkMessage({ op: 'hb', free: 10, specs: [spec], tags: { zone: 'a' }, scores: { [CID]: 3.5 } })).toMatchObject({ tags: { zone: 'a' }, scores: { [CID]: 3.5 } })
+    const manyTags = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'v']))
+    for (const tags of [manyTags, { zone: 'x'.repeat(65) }, { 'bad key': 'a' }, { zone: 7 }, ['a']]) {
+      expect(checkMessage({ op: 'hb', free: 10, specs: [spec], tags })).toMatchObject({ op: 'hb', tags: {} })
+    }
+    // a score for a root the sender does not take part in, or not a finite number: ignored
+    for (const scores of [{ [CID]: -1 }, { [CID]: Infinity }, { bafkreidvbhs33ighmljlvr7zbv2ywwzcmp5adtf4kqvlly67cy56bdtmve: 9 }]) {
+      expect(checkMessage({ op: 'hb', free: 10, specs: [spec], scores })).toMatchObject({ op: 'hb', scores: {} })
+    }
+    expect(checkMessage({ op: 'preheat', name: 'acme/set', kind: 'dataset' })).toEqual({ v: 1, op: 'preheat', name: 'acme/set', kind: 'dataset' })
+    expect(checkMessage({ op: 'preheat', name: 'acme/bert' })).toEqual({ v: 1, op: 'preheat', name: 'acme/bert', kind: 'model' })
+    expect(checkMessage({ op: 'preheat', name: 'acme/bert', kind: 'rootfs' })).toBeUndefined()
     expect(checkMessage({ op: 'hb', free: 10, specs: Array.from({ length: 1001 }, () => spec) })).toBeUndefined()
     expect(checkMessage({ op: 'hb', free: 10, specs: [{ ...spec, cid: 'not-a-cid' }] })).toBeUndefined()
     expect(checkMessage({ op: 'hb', free: 10, specs: [{ ...spec, max: 99 }] })).toBeUndefined()
@@ -81,6 +96,8 @@ describe('replication rules', () => {
       const bad = await fetch(`${node.rpc.url}/api/v0/pin/add?arg=${cid}&replicas=two`, { method: 'POST' })
       expect(bad.status).toBe(400)
       expect(await bad.text()).toContain('replicas must be N or MIN:MAX')
+      // the Pinning Service API is served only behind a token
+      expect((await fetch(`${node.rpc.url}/pins`)).status).toBe(404)
       const ls = await fetch(`${node.rpc.url}/api/v0/ipfs-kit/replication/ls`, { method: 'POST' })
       expect(await ls.json()).toEqual([])
       const stats = await fetch(`${node.rpc.url}/api/v0/ipfs-kit/seeding/stats?limit=5`, { method: 'POST' })

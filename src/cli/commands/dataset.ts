@@ -6,6 +6,7 @@ import { formatBytes, printJson, printLines } from '../output.ts'
 import { assertWritableDir } from '../writable.ts'
 // the one function, not config/index.ts: a command run through a daemon does not load the library
 import { parseSize } from '../../config/units.ts'
+import { preheatCommand } from './preheat.ts'
 import type { Command } from '../command.ts'
 import type { DatasetPullOptions } from '../../index.ts'
 
@@ -146,3 +147,5 @@ function integer (value: unknown, flag: string): number {
   if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} ${value} is not a whole number`)
   return n
 }
+
+export const datasetPreheat: Command = preheatCommand('dataset')

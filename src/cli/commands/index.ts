@@ -4,7 +4,7 @@ import { cat } from './cat.ts'
 import { cacheGet, cacheLs, cachePut, cacheRm, cacheStats } from './cache.ts'
 import { configShow, configValidate } from './config.ts'
 import { daemon } from './daemon.ts'
-import { datasetLs, datasetPlan, datasetProviders, datasetPublish, datasetPull } from './dataset.ts'
+import { datasetLs, datasetPreheat, datasetPlan, datasetProviders, datasetPublish, datasetPull } from './dataset.ts'
 import { gc } from './gc.ts'
 import { get } from './get.ts'
 import { id } from './id.ts'
@@ -24,5 +24,5 @@ import { tier } from './tier.ts'
 import type { Command } from '../command.ts'
 
 export const COMMANDS: readonly Command[] = [
-  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, tier, modelPublish, modelProviders, modelPull, modelPreheat, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, datasetPublish, datasetPlan, datasetPull, datasetProviders, datasetLs, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, seedingStats, replicationLs, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
+  init, daemon, id, add, cat, get, ls, pinAdd, pinRm, pinLs, rm, gc, verify, repair, status, tier, modelPublish, modelProviders, modelPull, modelPreheat, modelLs, modelYank, modelTrust, modelUntrust, modelTrusted, datasetPublish, datasetPlan, datasetPull, datasetProviders, datasetLs, datasetPreheat, cachePut, cacheGet, cacheRm, cacheLs, cacheStats, seedingStats, replicationLs, keyExport, keyImport, mcp, configShow, configValidate, swarmKey
 ]

@@ -1,11 +1,12 @@
 /** `ipfs-kit model publish|providers|pull|ls`: share models between workers by name. */
 import path from 'node:path'
-import { CommandFailedError, UsageError } from '../errors.ts'
+import { UsageError } from '../errors.ts'
 import { ProgressBar } from '../progress-bar.ts'
 import { formatBytes, printJson, printLines } from '../output.ts'
 import { assertWritableDir } from '../writable.ts'
 // the one function, not models/index.ts: a command run through a daemon does not load the library
 import { hfCacheDir } from '../../models/hf-cache.ts'
+import { preheatCommand } from './preheat.ts'
 import type { Command } from '../command.ts'
 import type { PullProgressEvents } from '../../index.ts'
 
@@ -171,29 +172,4 @@ function requiredString (value: unknown, flag: string): string {
   return value
 }
 
-export const modelPreheat: Command = {
-  name: 'model preheat',
-  usage: '<org/name>',
-  summary: 'make cluster members pull (and pin) a model now: all of them, N, or P%',
-  description: 'Members accept only in a private cluster (node.swarm_key) or with seeding.accept_replicas; the most free space first.',
-  flags: { peers: { type: 'string', value: '<all|N|P%>', description: 'how many members (default: all)' }, revision: revisionFlag },
-  args: [1, 1],
-  network: true,
-  run: async ({ args, flags, globals, io, session }) => {
-    const peers = typeof flags.peers === 'string' ? flags.peers : 'all'
-    if (!/^(all|[1-9]\d{0,4}|([1-9]\d?|100)%)$/.test(peers)) throw new UsageError(`--peers expects all, N or P% (like 3 or 50%), got ${peers}`)
-    const results = await (await session()).modelPreheat(args[0] as string, {
-      peers,
-      revision: optional(flags.revision),
-      onProgress: event => {
-        if (globals.json || event.type !== 'seeding:preheat:peer') return
-        const d = event.detail
-        io.stderr.write(`[${d.done}/${d.total}] ${d.peerId} ${d.ok ? 'pulled' : `failed: ${d.error ?? ''}`}\n`)
-      }
-    })
-    if (globals.json) printJson(io, results)
-    else printLines(io, `preheated on ${results.filter(r => r.ok).length} of ${results.length} members`)
-    const failed = results.filter(r => !r.ok)
-    if (failed.length > 0) throw new CommandFailedError(`${failed.length} member(s) did not pull ${args[0] as string}: ${failed.map(r => `${r.peerId}: ${r.error ?? 'no answer'}`).join('; ')}`, 'run the command again for the rest (members that have it answer at once)')
-  }
-}
+export const modelPreheat: Command = preheatCommand('model')

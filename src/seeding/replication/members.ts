@@ -7,13 +7,16 @@
  * SEEDING_MAX_MEMBERS: a heartbeat from a new peer past it is ignored.
  */
 import { SEEDING_MAX_MEMBERS } from '../../constants.ts'
-import type { ReplicaSpec } from './messages.ts'
+import type { Heartbeat, ReplicaSpec } from './messages.ts'
 
 export interface Member {
   peerId: string
   lastSeen: number
   free: number
   specs: Map<string, ReplicaSpec>
+  /** What it said about itself: its `node.tags` and its read score per root it holds. */
+  tags: Record<string, string>
+  scores: Record<string, number>
 }
 
 export class Members {
@@ -21,9 +24,10 @@ export class Members {
 
   constructor (private readonly ttlMs: number, private readonly graceMs: number, private readonly now: () => number) {}
 
-  heard (peerId: string, free: number, specs: ReplicaSpec[]): boolean {
+  heard (peerId: string, heartbeat: Pick<Heartbeat, 'free' | 'specs' | 'tags' | 'scores'>): boolean {
     if (!this.members.has(peerId) && this.members.size >= SEEDING_MAX_MEMBERS) return false
-    this.members.set(peerId, { peerId, lastSeen: this.now(), free, specs: new Map(specs.map(s => [s.cid, s])) })
+    const { free, specs, tags, scores } = heartbeat
+    this.members.set(peerId, { peerId, lastSeen: this.now(), free, specs: new Map(specs.map(s => [s.cid, s])), tags, scores })
     return true
   }
 

@@ -9,6 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { parseCid } from '../../blocks/index.ts'
 import { SEEDING_MAX_REPLICATED_ROOTS } from '../../constants.ts'
 import { checkReplicaCounts as checkCounts } from '../../pins/index.ts'
+import { checkTags } from '../../config/index.ts'
 
 export const WIRE_VERSION = 1
 
@@ -28,13 +29,20 @@ export interface Heartbeat {
   free: number
   /** Replications the sender takes part in: as their origin, or as a holder. */
   specs: ReplicaSpec[]
+  /** The sender's `node.tags` (allocation spreads holders across their values); `{}` when absent or malformed. */
+  tags: Record<string, string>
+  /** The sender's decayed read score of each of its specs' roots (0 left out): hot roots get `max` holders. */
+  scores: Record<string, number>
 }
 
 /** From a root's repair owner: pin it (origin `replica`) or drop that pin. */
 export interface PinRequest { v: number, op: 'pin' | 'drop', spec: ReplicaSpec }
 
-/** From `model preheat`: pull (and so pin, origin `model`) this model now. */
-export interface PreheatRequest { v: number, op: 'preheat', name: string, revision?: string }
+/** What a preheat pulls: a model (pinned as `model`) or a dataset (pinned as `dataset`). */
+export type PreheatKind = 'model' | 'dataset'
+
+/** From `model preheat` / `dataset preheat`: pull (and so pin) this model or dataset now. */
+export interface PreheatRequest { v: number, op: 'preheat', name: string, revision?: string, kind: PreheatKind }
 
 export type Message = Heartbeat | PinRequest | PreheatRequest
 
@@ -66,16 +74,34 @@ export function checkMessage (raw: unknown): Message | undefined {
     const free = typeof m.free === 'number' && Number.isFinite(m.free) && m.free >= 0 ? m.free : 0
     const specs = m.specs.map(checkSpec)
     if (specs.some(s => s == null)) return undefined
-    return { v: WIRE_VERSION, op: 'hb', free, specs: specs as ReplicaSpec[] }
+    const checked = specs as ReplicaSpec[]
+    return { v: WIRE_VERSION, op: 'hb', free, specs: checked, tags: checkTags(m.tags), scores: checkScores(m.scores, checked) }
   }
   if (m.op === 'preheat') {
     if (typeof m.name !== 'string' || !MODEL_NAME.test(m.name)) return undefined
     if (m.revision != null && (typeof m.revision !== 'string' || !REVISION.test(m.revision))) return undefined
-    return m.revision == null ? { v: WIRE_VERSION, op: 'preheat', name: m.name } : { v: WIRE_VERSION, op: 'preheat', name: m.name, revision: m.revision as string }
+    // a peer from before datasets could be preheated sends no kind: a model
+    const kind = m.kind ?? 'model'
+    if (kind !== 'model' && kind !== 'dataset') return undefined
+    return m.revision == null ? { v: WIRE_VERSION, op: 'preheat', name: m.name, kind } : { v: WIRE_VERSION, op: 'preheat', name: m.name, revision: m.revision as string, kind }
   }
   if (m.op === 'pin' || m.op === 'drop') {
     const spec = checkSpec(m.spec)
     return spec == null ? undefined : { v: WIRE_VERSION, op: m.op, spec }
   }
   return undefined
+}
+
+/** Scores of the sender's own specs only, finite and not negative; `{}` when anything is off. */
+function checkScores (raw: unknown, specs: readonly ReplicaSpec[]): Record<string, number> {
+  if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) return {}
+  const cids = new Set(specs.map(s => s.cid))
+  const entries = Object.entries(raw)
+  if (entries.length > cids.size) return {}
+  const out: Record<string, number> = {}
+  for (const [cid, score] of entries) {
+    if (!cids.has(cid) || typeof score !== 'number' || !Number.isFinite(score) || score < 0) return {}
+    out[cid] = score
+  }
+  return out
 }

@@ -1,26 +1,33 @@
 /**
  * Cluster replication: keep between `min` and `max` live holders of a root.
  * Every heartbeat interval each member tells the connected members what it
- * takes part in (specs it originated or holds) and its free space. For each
- * root one member — the rendezvous owner among the live members — repairs:
- * it asks members with the most free space to pin (origin `replica`) until
- * `max` hold it, and asks extras to drop past `max`. A holder not heard from
- * keeps counting for `repin_grace` after its heartbeats stop, so a restart
- * within the grace moves nothing and a dead holder causes one re-allocation
- * by one owner. The origin's `pin rm` ends it: the origin stops listing the
- * spec and holders that hear the origin without it drop their replica pin.
+ * takes part in (specs it originated or holds), its free space, its
+ * `node.tags` and its read score of those roots. For each root one member —
+ * the rendezvous owner among the live members — repairs: it asks members
+ * (itself included) to pin (origin `replica`), spread across tag values and by
+ * free space (allocate.ts), up to the target — `max` for a hot root, `min` for
+ * a cold one, where it is between — and asks extras past the target to drop.
+ * A holder not heard from keeps counting for `repin_grace` after its
+ * heartbeats stop, so a restart within the grace moves nothing and a dead
+ * holder causes one re-allocation by one owner. The origin's `pin rm` ends it:
+ * the origin stops listing the spec and holders that hear the origin without
+ * it drop their replica pin.
  */
 import { statfs } from 'node:fs/promises'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
-import { SEEDING_HEARTBEAT_TTL_INTERVALS, SEEDING_MAX_REPLICATED_ROOTS, SEEDING_MESSAGE_TIMEOUT_MS, SEEDING_PREHEAT_TIMEOUT_MS, SEEDING_PROTOCOL } from '../../constants.ts'
+import { SEEDING_HEARTBEAT_TTL_INTERVALS, SEEDING_MAX_REPLICATED_ROOTS, SEEDING_MESSAGE_TIMEOUT_MS, SEEDING_PROTOCOL } from '../../constants.ts'
 import { InvalidInputError } from '../../errors.ts'
 import { decodeJson, encodeJson } from '../../repo/index.ts'
 import { Members } from './members.ts'
 import { WIRE_VERSION } from './messages.ts'
 import { handleSeedingProtocol, sendSeedingMessage } from './protocol.ts'
 import { rendezvousOwner } from './rendezvous.ts'
+import { allocate, chooseDrops, targetHolders } from './allocate.ts'
+import { preheatTargets, sendPreheat, servePreheat } from './preheat.ts'
+import type { Candidate } from './allocate.ts'
+import type { PreheatAsk, PreheatPull, PreheatResult } from './preheat.ts'
 import type { Message, ReplicaSpec } from './messages.ts'
 import type { SeedingSettings } from '../types.ts'
 import type { PinIndex } from '../../pins/index.ts'
@@ -40,18 +47,16 @@ export interface ReplicatorComponents {
   dataDir: string
   /** A private cluster (node.swarm_key) or `seeding.accept_replicas`: members may make this node pin. */
   acceptReplicas: boolean
-  /** Pull a model (preheat requests); absent: refused. */
-  pull?(name: string, revision: string | undefined, signal: AbortSignal): Promise<void>
+  /** Pull a model or dataset (preheat requests); absent: refused. */
+  pull?: PreheatPull
+  /** This node's `node.tags`. @default {} */
+  tags?: Record<string, string>
+  /** This node's decayed read score of a root (access statistics). @default 0 */
+  score?(cid: string): number
   now?(): number
 }
 
-/** One member's outcome of a preheat. */
-export interface PreheatResult {
-  peerId: string
-  ok: boolean
-  /** Why it did not pull (its refusal or failure, or no answer). */
-  error?: string
-}
+export type { PreheatResult }
 
 /** One row of `replication ls`. */
 export interface ReplicationEntry {
@@ -112,20 +117,14 @@ export class Replicator {
     void this.tick()
   }
 
-  /**
-   * Have `count` live members (most free space first; all of them for 'all') pull a model, at once;
-   * each member's outcome as it answers.
-   */
-  async preheat (name: string, revision: string | undefined, count: number | 'all', onPeer: (result: PreheatResult) => void): Promise<PreheatResult[]> {
-    const members = this.members.live().sort((a, b) => b.free - a.free || a.peerId.localeCompare(b.peerId))
-    const targets = count === 'all' ? members : members.slice(0, count)
-    const message: Message = revision == null ? { v: WIRE_VERSION, op: 'preheat', name } : { v: WIRE_VERSION, op: 'preheat', name, revision }
-    return await Promise.all(targets.map(async member => {
-      const error = await sendSeedingMessage(this.c.libp2p, peerIdFromString(member.peerId), message, SEEDING_PREHEAT_TIMEOUT_MS).catch((err: Error) => err.message)
-      const result: PreheatResult = error == null ? { peerId: member.peerId, ok: true } : { peerId: member.peerId, ok: false, error }
-      onPeer(result)
-      return result
-    }))
+  /** Have members pull a model or dataset now (preheat.ts); each member's outcome as it answers. */
+  async preheat (ask: PreheatAsk, onPeer: (result: PreheatResult) => void): Promise<PreheatResult[]> {
+    return await sendPreheat(this.c.libp2p, preheatTargets(this.members.live(), ask), ask, onPeer)
+  }
+
+  /** Live members now (not this node) with every tag in `tags`. */
+  liveMembersTagged (tags: Readonly<Record<string, string>> = {}): number {
+    return preheatTargets(this.members.live(), { count: 'all', tags }).length
   }
 
   /** Live members now (not this node). */
@@ -159,9 +158,14 @@ export class Replicator {
       // the origin's pin rm ends the replication
       if (!await this.c.pins.isPinned(CID.parse(cid))) await this.forget(OWNED, this.owned, cid)
     }
-    this.free = await statfs(this.c.dataDir).then(s => Number(s.bavail) * Number(s.bsize)).catch(() => 0)
+    this.free = await freeBytes(this.c.dataDir) ?? 0
     const specs = [...this.owned.values(), ...[...this.held.values()].map(specOf)]
-    const heartbeat: Message = { v: WIRE_VERSION, op: 'hb', free: this.free, specs }
+    const scores: Record<string, number> = {}
+    for (const spec of specs) {
+      const score = this.c.score?.(spec.cid) ?? 0
+      if (score > 0) scores[spec.cid] = score
+    }
+    const heartbeat: Message = { v: WIRE_VERSION, op: 'hb', free: this.free, specs, tags: this.c.tags ?? {}, scores }
     for (const peer of this.c.libp2p.getPeers()) {
       // not awaited: a slow peer must not delay the heartbeats of the others (one in flight per peer)
       const key = peer.toString()
@@ -190,13 +194,20 @@ export class Replicator {
   private async repair (spec: ReplicaSpec): Promise<void> {
     const counted = this.holders(spec.cid, peer => this.members.isCounted(peer))
     const pending = this.pendingFor(spec.cid).filter(p => !counted.includes(p))
-    const missing = spec.max - counted.length - pending.length
+    const target = targetHolders(spec, counted.length + pending.length, this.heat(spec.cid, counted))
+    const missing = target - counted.length - pending.length
     if (missing > 0) {
       const busy = new Set([...counted, ...pending])
-      const candidates = this.members.live().filter(m => !busy.has(m.peerId)).sort((a, b) => b.free - a.free || a.peerId.localeCompare(b.peerId))
-      for (const member of candidates.slice(0, missing)) {
+      const candidates = this.candidates().filter(c => !busy.has(c.peerId))
+      const placed = this.candidates(true).filter(c => busy.has(c.peerId))
+      // in order of preference; one that refuses (over its replica_max_bytes, say) gives way to the next
+      let accepted = 0
+      for (const member of allocate(candidates, placed, candidates.length)) {
+        if (accepted >= missing) break
         // rounds run one at a time, so nobody is asked twice while this waits for the answer
-        const error = await sendSeedingMessage(this.c.libp2p, peerIdFromString(member.peerId), { v: WIRE_VERSION, op: 'pin', spec }).catch((err: Error) => err.message)
+        const error = member.peerId === this.self
+          ? await this.accept(this.self, spec)
+          : await sendSeedingMessage(this.c.libp2p, peerIdFromString(member.peerId), { v: WIRE_VERSION, op: 'pin', spec }).catch((err: Error) => err.message)
         if (error != null) {
           log('%s refused to hold %s: %s', member.peerId, spec.cid, error)
           continue
@@ -205,24 +216,42 @@ export class Replicator {
         const forCid = this.pending.get(spec.cid) ?? new Map<string, number>()
         forCid.set(member.peerId, this.now() + this.ttlMs + SEEDING_MESSAGE_TIMEOUT_MS)
         this.pending.set(spec.cid, forCid)
+        accepted++
         log('%s accepted to hold %s', member.peerId, spec.cid)
       }
       return
     }
     const live = this.holders(spec.cid, peer => this.members.isLive(peer))
-    if (live.length > spec.max && counted.length === live.length) {
-      const extras = live.filter(p => p !== spec.origin && p !== this.self)
-        .sort((a, b) => (this.members.get(a)?.free ?? 0) - (this.members.get(b)?.free ?? 0))
-        .slice(0, live.length - spec.max)
-      for (const peer of extras) {
-        await sendSeedingMessage(this.c.libp2p, peerIdFromString(peer), { v: WIRE_VERSION, op: 'drop', spec }).catch(() => {})
+    if (live.length > target && counted.length === live.length && pending.length === 0) {
+      const holders = this.candidates(true).filter(c => live.includes(c.peerId))
+      // the origin keeps its own pin; the owner drops its replica like any other holder
+      for (const drop of chooseDrops(holders, new Set([spec.origin]), live.length - target)) {
+        if (drop.peerId === this.self) {
+          if (this.held.has(spec.cid)) await this.dropHeld(spec.cid)
+          continue
+        }
+        await sendSeedingMessage(this.c.libp2p, peerIdFromString(drop.peerId), { v: WIRE_VERSION, op: 'drop', spec }).catch(() => {})
       }
     }
   }
 
+  /** The highest read score any holder (this node included) gave the root. */
+  private heat (cid: string, holders: readonly string[]): number {
+    let score = this.c.score?.(cid) ?? 0
+    for (const peer of holders) score = Math.max(score, this.members.get(peer)?.scores[cid] ?? 0)
+    return score
+  }
+
+  /** Live members as allocation candidates, this node among them when it accepts replicas (or `always`). */
+  private candidates (always = false): Candidate[] {
+    const out: Candidate[] = this.members.live().map(m => ({ peerId: m.peerId, free: m.free, tags: m.tags }))
+    if (always || this.c.acceptReplicas) out.push({ peerId: this.self, free: this.free, tags: this.c.tags ?? {} })
+    return out
+  }
+
   private async receive (peer: string, message: Message): Promise<string | undefined> {
     if (message.op === 'hb') {
-      return this.members.heard(peer, message.free, message.specs) ? undefined : 'too many members'
+      return this.members.heard(peer, message) ? undefined : 'too many members'
     }
     if (!this.members.isLive(peer)) return 'not a member: no heartbeat heard from you'
     if (message.op === 'drop') {
@@ -232,14 +261,14 @@ export class Replicator {
     if (!this.c.acceptReplicas) return 'replicas refused: no private cluster (node.swarm_key) and seeding.accept_replicas is false'
     if (message.op === 'preheat') {
       if (this.c.pull == null) return 'preheat not served here'
-      try {
-        await this.c.pull(message.name, message.revision, AbortSignal.timeout(SEEDING_PREHEAT_TIMEOUT_MS))
-        return undefined
-      } catch (err: any) {
-        return `${String(err.name)}: ${String(err.message)}`.slice(0, 512)
-      }
+      const free = await freeBytes(this.c.dataDir)
+      return await servePreheat(this.c.pull, message, { maxBytes: this.settings.replica_max_bytes, freeBytes: free ?? Infinity })
     }
-    const { spec } = message
+    return await this.accept(peer, message.spec)
+  }
+
+  /** Hold `spec` (pinned as `replica`) for `peer`; the refusal, or undefined once it is on its way. */
+  private async accept (peer: string, spec: ReplicaSpec): Promise<string | undefined> {
     if (this.held.has(spec.cid)) return undefined
     if (this.owned.size + this.held.size >= SEEDING_MAX_REPLICATED_ROOTS) return 'too many replicated roots'
     const size = await this.c.storage.size(spec.cid, { signal: AbortSignal.timeout(SEEDING_MESSAGE_TIMEOUT_MS) }).catch(() => undefined)
@@ -308,4 +337,9 @@ export class Replicator {
 /** The spec alone, without what this node keeps beside it. */
 function specOf (held: ReplicaSpec): ReplicaSpec {
   return { cid: held.cid, min: held.min, max: held.max, origin: held.origin }
+}
+
+/** Free bytes on the disk of `dir`, or undefined when statfs fails. */
+async function freeBytes (dir: string): Promise<number | undefined> {
+  return await statfs(dir).then(s => Number(s.bavail) * Number(s.bsize)).catch(() => undefined)
 }

@@ -1,0 +1,5 @@
+export { PinService } from './pin-service.ts'
+export type { PinServiceComponents } from './pin-service.ts'
+export { checkPin, checkMeta } from './checks.ts'
+export { PIN_REQUEST_STATUSES } from './types.ts'
+export type { PinRequest, PinRequestPin, PinRequestQuery, PinRequestResults, PinRequestStatus } from './types.ts'
