@@ -11,7 +11,7 @@
  *   5. peak RSS of this process, the kit's alone: the server and the raw SDK baseline run in child
  *      processes (benchmarks/tiers-s3rver.ts, tiers-raw.ts), each timing itself.
  *
- *   npm run bench:tiers
+ *   npm run bench:tiers      (the kit's process with the daemon's Node flags, DAEMON_NODE_FLAGS)
  *   npm run bench:tiers -- --size 256MiB --hot-size 64MiB --runs 3
  */
 import { spawn } from 'node:child_process'
@@ -144,7 +144,7 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
       ['peak RSS of the kit\'s process (MB)', fmt(rss), `${rss < TARGET_RSS_MB ? '✓' : '✗'} < ${TARGET_RSS_MB}`]
     ], ['left', 'right', 'left']))
     console.log(`\npeak RSS by phase (MB, sampled every 20 ms): ${[...phases].filter(([name]) => name !== 'end').map(([name, bytes]) => `${name} ${fmt(bytes / 1e6)}`).join(', ')}`)
-    console.log(`\nnode ${process.version}; s3rver on loopback in a child process; ${RUNS} run(s), medians; pack_size ${fmtBytes(PACK_SIZE)}`)
+    console.log(`\nnode ${process.version} ${process.execArgv.filter(flag => flag.startsWith('--max-semi')).join(' ')}; s3rver and the raw SDK in child processes; ${RUNS} run(s), medians; pack_size ${fmtBytes(PACK_SIZE)}`)
     console.log(`reproduce: npm run bench:tiers -- --size ${opts.size} --hot-size ${opts['hot-size']} --runs ${RUNS}`)
   } finally {
     server.stdin?.end()

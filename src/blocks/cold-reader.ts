@@ -217,7 +217,7 @@ export class ColdReader {
             at += skip
             continue
           }
-          block ??= new Uint8Array(length)
+          block ??= Buffer.allocUnsafeSlow(length) // every byte is written below: no zero fill
           const take = Math.min(length - filled, chunk.byteLength - pos)
           block.set(chunk.subarray(pos, pos + take), filled)
           filled += take
