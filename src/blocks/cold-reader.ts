@@ -58,8 +58,6 @@ export class ColdReader {
   private readonly idleMs: number
   /** Blocks that failed their hash since start. */
   quarantined = 0
-  /** GETs started ahead of their reader (the next pack of an upload). */
-  readAheads = 0
 
   constructor (private readonly init: ColdReaderInit) {
     this.index = init.index
@@ -168,7 +166,6 @@ export class ColdReader {
       if (head == null || this.inflight.has(head[0]) || this.buffer.has(head[0])) return
       const run = this.runFrom(record, 0, COLD_READ_RUN_BYTES)
       this.noteRunStart(record, 0, run)
-      this.readAheads++
       // no reader's signal: the GET belongs to whoever reads next, and pauses or ends on its own
       this.fetchRun(record.pack, run, {})
     })

@@ -73,9 +73,6 @@ export class ColdStore {
 
   get requests (): S3Objects['requests'] { return this.objects.requests }
 
-  /** GETs started ahead of their reader (a sequential read's next pack). */
-  get readAheads (): number { return this.reader.readAheads }
-
   health (): ColdHealth {
     return { healthy: this.lastError == null, ...(this.lastError == null ? {} : { error: this.lastError }), endpoint: this.objects.endpoint, bucket: this.objects.bucket }
   }
