@@ -8,9 +8,10 @@
  *      `GetObject` of the uploaded object, streamed;
  *   3. S3 requests per GiB stored and read (the kit's own counts);
  *   4. hot vs warm retrieve of a 64 MiB file (the same kit data, memory cache on vs off);
- *   5. peak RSS of this process (the server runs in a child).
+ *   5. peak RSS of this process, the kit's alone: the server and the raw SDK baseline run in child
+ *      processes (benchmarks/tiers-s3rver.ts, tiers-raw.ts), each timing itself.
  *
- *   npm run bench:tiers
+ *   npm run bench:tiers      (the kit's process with the daemon's Node flags, DAEMON_NODE_FLAGS)
  *   npm run bench:tiers -- --size 256MiB --hot-size 64MiB --runs 3
  */
 import { spawn } from 'node:child_process'
@@ -21,7 +22,6 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3'
 import { createKit } from '../src/index.ts'
 import { parseSize } from '../src/config/units.ts'
 import { drain, writeRandomFile } from './lib/data.ts'
@@ -53,7 +53,6 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
   const server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'benchmarks', 'tiers-s3rver.ts'), path.join(dir, 's3'), BUCKET], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
   const [line] = await once(createInterface({ input: server.stdout as Readable }), 'line') as [string]
   const endpoint = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`
-  const client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: KEY, secretAccessKey: KEY }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })
   const config = (memory: string): KitConfigInput => ({
     ipfs_kit: {
       performance: { memory_cache_size: memory },
@@ -65,27 +64,25 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
     const file = path.join(dir, 'input.bin')
     await writeRandomFile(file, SIZE)
     const rows: string[][] = []
+    // the peak RSS of each phase, sampled (maxRSS is one figure for the whole run)
+    const phases = new Map<string, number>()
+    let phase = 'start'
+    const sample = (): void => { phases.set(phase, Math.max(phases.get(phase) ?? 0, process.memoryUsage.rss())) }
+    const sampler = setInterval(sample, 20)
+    const enter = (name: string): void => { sample(); phase = name; sample() }
     const results = { rawPut: [] as number[], kitPut: [] as number[], rawGet: [] as number[], kitGet: [] as number[], puts: [] as number[], gets: [] as number[], warm: [] as number[], hot: [] as number[] }
 
     for (let run = 0; run < RUNS; run++) {
       // 1. raw multipart upload, parts of pack_size, one at a time (the kit also has one pack in flight)
       const rawKey = `raw/${run}.bin`
-      const raw = await timed(async () => {
-        const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: rawKey }))
-        const parts: Array<{ ETag?: string, PartNumber: number }> = []
-        for (let start = 0, n = 1; start < SIZE; start += PACK_SIZE, n++) {
-          const length = Math.min(PACK_SIZE, SIZE - start)
-          const body = createReadStream(file, { start, end: start + length - 1, highWaterMark: 1024 * 1024 })
-          const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: rawKey, UploadId, PartNumber: n, Body: body, ContentLength: length }))
-          parts.push({ ETag, PartNumber: n })
-        }
-        await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: rawKey, UploadId, MultipartUpload: { Parts: parts } }))
-      })
+      enter('raw SDK upload')
+      const raw = await rawSdk(endpoint, 'put', file, rawKey, String(PACK_SIZE))
       results.rawPut.push(mbPerSecond(SIZE, raw.ms))
 
       const kit: Kit = await createKit({ offline: true, env: {}, dataDir: path.join(dir, `kit-${run}`), config: config('128MiB') })
       try {
         const before = (await kit.storage.status()).tiers.cold?.requests ?? { put: 0, get: 0, list: 0, delete: 0 }
+        enter('store → cold')
         const stored = await timed(async () => await kit.storage.store({ path: file }, { backends: ['s3'] }))
         results.kitPut.push(mbPerSecond(SIZE, stored.ms))
         const afterStore = (await kit.storage.status()).tiers.cold?.requests ?? before
@@ -93,11 +90,10 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
         if ((await kit.storage.status()).repo.bytes !== 0) throw new Error('the disk copy was not freed')
 
         // 2. cold retrieve vs raw GetObject
-        const rawGet = await timed(async () => {
-          const out = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: rawKey }))
-          return await drain(out.Body as AsyncIterable<Uint8Array>)
-        })
-        results.rawGet.push(mbPerSecond(rawGet.value, rawGet.ms))
+        enter('raw SDK GetObject')
+        const rawGet = await rawSdk(endpoint, 'get', rawKey)
+        results.rawGet.push(mbPerSecond(rawGet.bytes, rawGet.ms))
+        enter('cold retrieve')
         const got = await timed(async () => await drain(kit.storage.stream(stored.value)))
         if (got.value !== SIZE) throw new Error(`cold retrieve returned ${got.value} bytes, not ${SIZE}`)
         results.kitGet.push(mbPerSecond(SIZE, got.ms))
@@ -110,6 +106,7 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
       // 4. hot vs warm: the same data directory, memory cache off then on
       const hotDir = path.join(dir, `hot-${run}`)
       let cid = ''
+      enter('warm retrieve')
       const warmKit = await createKit({ offline: true, env: {}, dataDir: hotDir, config: config('0') })
       try {
         cid = await warmKit.storage.store(fileSlice(file, HOT_SIZE), { backends: ['local'] })
@@ -120,6 +117,7 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
       } finally {
         await warmKit.stop()
       }
+      enter('hot retrieve')
       const hotKit = await createKit({ offline: true, env: {}, dataDir: hotDir, config: config(`${2 * HOT_SIZE}`) })
       try {
         await hotKit.storage.tier(cid, 'hot')
@@ -131,6 +129,8 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
       }
     }
 
+    enter('end')
+    clearInterval(sampler)
     const m = (xs: number[]): number => median(xs)
     const rss = peakRss() / 1e6
     rows.push(['store → cold', `${fmtBytes(SIZE)}`, fmt(m(results.kitPut)), fmt(m(results.rawPut)), fmtRatio(m(results.kitPut) / m(results.rawPut), TARGET_STORE), 'raw SDK multipart upload'])
@@ -141,16 +141,26 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
     console.log(markdownTable(['figure', 'value', 'goal'], [
       ['S3 PUT requests per GiB stored', fmt(m(results.puts)), `${m(results.puts) <= TARGET_PUTS_PER_GIB ? '✓' : '✗'} ≤ ${TARGET_PUTS_PER_GIB}`],
       ['S3 GET requests per GiB read', fmt(m(results.gets)), `${m(results.gets) <= TARGET_GETS_PER_GIB ? '✓' : '✗'} ≤ ${TARGET_GETS_PER_GIB}`],
-      ['peak RSS of this process (MB)', fmt(rss), `${rss < TARGET_RSS_MB ? '✓' : '✗'} < ${TARGET_RSS_MB}`]
+      ['peak RSS of the kit\'s process (MB)', fmt(rss), `${rss < TARGET_RSS_MB ? '✓' : '✗'} < ${TARGET_RSS_MB}`]
     ], ['left', 'right', 'left']))
-    console.log(`\nnode ${process.version}; s3rver on loopback in a child process; ${RUNS} run(s), medians; pack_size ${fmtBytes(PACK_SIZE)}`)
+    console.log(`\npeak RSS by phase (MB, sampled every 20 ms): ${[...phases].filter(([name]) => name !== 'end').map(([name, bytes]) => `${name} ${fmt(bytes / 1e6)}`).join(', ')}`)
+    console.log(`\nnode ${process.version} ${process.execArgv.filter(flag => flag.startsWith('--max-semi')).join(' ')}; s3rver and the raw SDK in child processes; ${RUNS} run(s), medians; pack_size ${fmtBytes(PACK_SIZE)}`)
     console.log(`reproduce: npm run bench:tiers -- --size ${opts.size} --hot-size ${opts['hot-size']} --runs ${RUNS}`)
   } finally {
-    client.destroy()
     server.stdin?.end()
     await once(server, 'exit')
   }
 })
+
+/** One raw SDK operation in its own process (benchmarks/tiers-raw.ts): its own timing. */
+async function rawSdk (endpoint: string, ...args: string[]): Promise<{ ms: number, bytes: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'benchmarks', 'tiers-raw.ts'), endpoint, BUCKET, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  const [code] = await once(child, 'exit') as [number | null]
+  if (code !== 0) throw new Error(`tiers-raw.ts ${args.join(' ')} exited ${code}`)
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as { ms: number, bytes: number }
+}
 
 /** The first `length` bytes of a file, streamed. */
 function fileSlice (file: string, length: number): AsyncIterable<Uint8Array> {

@@ -557,15 +557,30 @@ export const COLD_SOCKET_TIMEOUT_MS = 30_000
  * Largest ranged GET of a sequential cold read (from the start of an upload, or continuing the last
  * run): the wanted block and those after it in the same pack and upload. A pack at the default
  * `pack_size` is then one GET (16 per GiB read). The body is parsed as it streams, so the size costs
- * no memory; a reader that stops early leaves the rest buffered within COLD_RUN_BUFFER_BYTES.
+ * no memory; blocks not asked for yet wait within COLD_READ_AHEAD_BYTES.
  */
 export const COLD_READ_RUN_BYTES = 64 * 1024 * 1024
 
 /** Largest ranged GET of a cold read that starts in the middle of an upload (a seek): a short run until the reads prove sequential. */
 export const COLD_READ_FIRST_RUN_BYTES = 4 * 1024 * 1024
 
-/** Blocks of a ranged GET fetched but not yet asked for are kept up to this many bytes (oldest dropped first). */
-export const COLD_RUN_BUFFER_BYTES = 32 * 1024 * 1024
+/**
+ * Read-ahead of cold reads, per GET: its blocks fetched but not yet asked for are kept up to this
+ * many bytes. A sequential read that reaches a pack's last run starts the GET of the pack its
+ * upload wrote next at once, so one GET streams while the last is consumed (the gap between runs
+ * is never waited); a GET whose blocks nobody waits for pauses here (TCP flow control holds the
+ * rest on the server). One sequential reader: at most two GETs, so ~2 × this in memory.
+ */
+export const COLD_READ_AHEAD_BYTES = 8 * 1024 * 1024
+
+/** Shares of COLD_READ_AHEAD_BYTES all cold GETs together keep (many readers at once); past it the oldest fetched blocks are dropped (fetched again if asked). */
+export const COLD_READ_AHEAD_GETS = 4
+
+/** A cold GET paused at COLD_READ_AHEAD_BYTES this long with nobody asking for its blocks is abandoned (its rest is fetched again if asked); below COLD_SOCKET_TIMEOUT_MS. */
+export const COLD_READ_AHEAD_IDLE_MS = 5_000
+
+/** Blocks of one cold GET being hashed at once (on the thread pool, while the body keeps streaming). */
+export const COLD_HASHES_IN_FLIGHT = 8
 
 /** How often automatic tiering looks for roots to demote (`storage_policy.auto_tier`). */
 export const AUTO_TIER_INTERVAL_MS = 600_000

@@ -13,6 +13,7 @@ import { blockKey } from './block-key.ts'
 import { ColdReader } from './cold-reader.ts'
 import { PackBuilder } from './pack-builder.ts'
 import { parsePackRecord } from './pack-index.ts'
+import type { SpooledPack } from './pack-builder.ts'
 import type { PackIndex, PackRecord } from './pack-index.ts'
 import type { S3Objects } from './s3-objects.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -25,6 +26,8 @@ export interface ColdStoreInit {
   prefix: string
   /** Largest pack in bytes. */
   packSize: number
+  /** Where packs are spooled while built (the blockstore's directory: its open sweeps leftovers). */
+  spoolDir: string
   /** Told of each block that failed its hash when read from the bucket. */
   onCorrupt?(cid: CID, pack: string): void
 }
@@ -45,6 +48,7 @@ export class ColdStore {
   private readonly index: PackIndex
   private readonly prefix: string
   private readonly packSize: number
+  private readonly spoolDir: string
   private readonly onCorrupt: ColdStoreInit['onCorrupt']
   private readonly reader: ColdReader
   private lastError: string | undefined
@@ -55,6 +59,7 @@ export class ColdStore {
     this.index = init.index
     this.prefix = init.prefix
     this.packSize = init.packSize
+    this.spoolDir = init.spoolDir
     this.onCorrupt = init.onCorrupt
     this.reader = new ColdReader({
       index: this.index,
@@ -110,6 +115,11 @@ export class ColdStore {
     return (await this.index.locate(blockKey(cid)))?.length
   }
 
+  /** True when a read of the block is under way here (a sequential cold read's next blocks): readers skip the disk lookup. */
+  fetching (cid: CID): boolean {
+    return this.reader.fetching(cid)
+  }
+
   /**
    * The verified bytes of a block from the bucket.
    *
@@ -130,27 +140,41 @@ export class ColdStore {
     const segment = this.segment++
     const result: ColdWriteResult = { packs: 0, blocks: 0, bytes: 0 }
     let pack: PackBuilder | undefined
+    let prev: string | undefined
     let uploading: Promise<void> | undefined
     const flush = async (full: PackBuilder): Promise<void> => {
-      await uploading // one pack uploads while the next fills
-      uploading = this.upload(full, options).then(() => { result.packs++ })
+      const spooled = await full.finish().catch(async err => { await full.discard(); throw err })
+      prev = spooled.record.pack
+      // one pack uploads while the next fills
+      await uploading?.catch(async err => { await spooled.discard(); throw err })
+      uploading = this.upload(spooled, options).then(() => { result.packs++ })
       uploading.catch(() => {})
     }
-    for await (const { cid, bytes } of blocks) {
-      options.signal?.throwIfAborted()
-      const key = blockKey(cid)
-      if (pack?.holds(key) === true || await this.index.locate(key) != null) continue
-      if (pack?.wouldOverflow(cid, bytes.byteLength) === true) {
-        await flush(pack)
-        pack = undefined
+    try {
+      for await (const { cid, bytes } of blocks) {
+        options.signal?.throwIfAborted()
+        const key = blockKey(cid)
+        if (pack?.holds(key) === true || await this.index.locate(key) != null) continue
+        if (pack?.wouldOverflow(cid, bytes.byteLength) === true) {
+          const full = pack
+          pack = undefined
+          await flush(full)
+        }
+        pack ??= new PackBuilder(root, this.packSize, this.spoolDir, prev)
+        await pack.append(cid, bytes, segment)
+        result.blocks++
+        result.bytes += bytes.byteLength
       }
-      pack ??= new PackBuilder(root, this.packSize)
-      pack.append(cid, bytes, segment)
-      result.blocks++
-      result.bytes += bytes.byteLength
+      if (pack != null) {
+        const last = pack
+        pack = undefined
+        await flush(last)
+      }
+      await uploading
+    } finally {
+      await pack?.discard()
+      await uploading?.catch(() => {})
     }
-    if (pack != null) await flush(pack)
-    await uploading
     return result
   }
 
@@ -198,13 +222,16 @@ export class ColdStore {
     return out
   }
 
-  private async upload (pack: PackBuilder, options: AbortOptions): Promise<void> {
-    const { bytes, record } = pack.finish()
-    // the pack, then its index object, then the local index: a crash between leaves an
-    // unreferenced object in the bucket, never an index entry without its bytes
-    await this.tracked(this.objects.put(this.packKey(record.pack), bytes, options))
-    await this.tracked(this.objects.put(this.indexKey(record.pack), new TextEncoder().encode(JSON.stringify(record)), options))
-    await this.index.add(record)
+  private async upload ({ record, file, md5, discard }: SpooledPack, options: AbortOptions): Promise<void> {
+    try {
+      // the pack, then its index object, then the local index: a crash between leaves an
+      // unreferenced object in the bucket, never an index entry without its bytes
+      await this.tracked(this.objects.putFile(this.packKey(record.pack), file, record.size, md5, options))
+      await this.tracked(this.objects.put(this.indexKey(record.pack), new TextEncoder().encode(JSON.stringify(record)), options))
+      await this.index.add(record)
+    } finally {
+      await discard()
+    }
   }
 
   /** A request whose outcome sets the health: success clears the last error, an S3 error sets it. */

@@ -258,6 +258,16 @@ export class FsBlockstore implements Blockstore {
     const key = this.hot == null || options.noCache === true ? undefined : blockKey(cid)
     const cached = key == null ? undefined : this.hot?.get(key)
     if (cached != null) return cached
+    if (this.cold != null && options.noCache !== true && this.cold.fetching(cid)) {
+      // on its way from the bucket (a cold read's run): no disk lookup per block; corrupt there, the disk is tried
+      try {
+        const fetched = await this.cold.getBytes(cid, options)
+        if (key != null) this.hot?.admit(key, fetched)
+        return fetched
+      } catch (err: any) {
+        if (err.name !== 'NotFoundError') throw err
+      }
+    }
     const file = this.fileOf(cid)
     let bytes: Uint8Array
     try {

@@ -1,30 +1,51 @@
 /**
  * One cold-tier pack being filled: a CARv1 (any CAR tool reads it) whose
  * first root is the DAG that opened it, with each block's data offset and
- * length noted as it is appended. The buffer grows by doubling up to the pack
- * size, so a small upload does not cost a whole pack of memory.
+ * length noted as it is appended. The pack is spooled to a temp file (in the
+ * blockstore's directory, so a crash's leftover is swept at the next open),
+ * not held in memory: its sha256 (the pack's name) and MD5 (the upload's
+ * Content-MD5) are computed as blocks are appended, and the upload streams
+ * the file. Memory per pack is one block being written, whatever `pack_size`.
  */
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
 import { createWriter, headerLength } from '@ipld/car/buffer-writer'
 import { varint } from 'multiformats'
 import { blockKey } from './block-key.ts'
 import type { PackEntry, PackRecord } from './pack-index.ts'
+import type { Hash } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
 
-const FIRST_CAPACITY = 1024 * 1024
-const GROW_TO_FULL = 4 * 1024 * 1024
+/** Temp files of packs being built start with this (the blockstore's open sweeps `.tmp-*`). */
+export const PACK_SPOOL_PREFIX = '.tmp-pack-'
+
+/** A finished pack: its record, and the spooled file to upload (then `discard`). */
+export interface SpooledPack {
+  record: PackRecord
+  file: string
+  /** base64 MD5 of the file (Content-MD5). */
+  md5: string
+  discard(): Promise<void>
+}
 
 export class PackBuilder {
-  private bytes: Uint8Array
-  private length: number
+  private length = 0
   private readonly entries: PackEntry[] = []
   private readonly keys = new Set<string>()
+  private readonly sha256: Hash = createHash('sha256')
+  private readonly md5: Hash = createHash('md5')
+  private handle: fs.FileHandle | undefined
+  /** The write in flight (one at a time, so the next block hashes while the last one is written). */
+  private writing: Promise<unknown> = Promise.resolve()
+  private readonly file: string
 
-  constructor (root: CID, private readonly packSize: number) {
-    const header = encodeHeader(root)
-    this.bytes = new Uint8Array(Math.max(FIRST_CAPACITY, header.byteLength))
-    this.bytes.set(header)
-    this.length = header.byteLength
+  /**
+   * @param prev the pack that came before this one in the same upload: recorded, so a sequential
+   * read can fetch this pack ahead of its reader
+   */
+  constructor (private readonly root: CID, private readonly packSize: number, spoolDir: string, private readonly prev?: string) {
+    this.file = path.join(spoolDir, `${PACK_SPOOL_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}.car`)
   }
 
   get size (): number { return this.length }
@@ -38,39 +59,54 @@ export class PackBuilder {
     return this.entries.length > 0 && this.length + frameLength(cid, bytes) > this.packSize
   }
 
-  append (cid: CID, bytes: Uint8Array, segment: number): void {
-    const prefix = varint.encodeTo(cid.bytes.byteLength + bytes.byteLength, new Uint8Array(10))
-    const lengthBytes = prefix.subarray(0, varint.encodingLength(cid.bytes.byteLength + bytes.byteLength))
-    this.reserve(lengthBytes.byteLength + cid.bytes.byteLength + bytes.byteLength)
-    this.bytes.set(lengthBytes, this.length)
-    this.length += lengthBytes.byteLength
-    this.bytes.set(cid.bytes, this.length)
-    this.length += cid.bytes.byteLength
+  /** Append a block: hashed now, written in the background (the previous block's write is awaited first, so one is in flight). */
+  async append (cid: CID, bytes: Uint8Array, segment: number): Promise<void> {
+    await this.writing
+    if (this.handle == null) {
+      this.handle = await fs.open(this.file, 'wx')
+      this.add(encodeHeader(this.root))
+    }
+    const body = cid.bytes.byteLength + bytes.byteLength
+    this.add(varint.encodeTo(body, new Uint8Array(varint.encodingLength(body))))
+    this.add(cid.bytes)
     const key = blockKey(cid)
     this.entries.push([key, this.length, bytes.byteLength, segment])
     this.keys.add(key)
-    this.bytes.set(bytes, this.length)
+    this.add(bytes)
+  }
+
+  /** Close the spool; its id is the sha256 of its bytes, so a pack's name says what it holds. */
+  async finish (): Promise<SpooledPack> {
+    await this.writing
+    await this.handle?.close()
+    const pack = this.sha256.digest('hex')
+    const record: PackRecord = { version: 1, pack, size: this.length, blocks: this.entries, ...(this.prev == null ? {} : { prev: this.prev }) }
+    return { record, file: this.file, md5: this.md5.digest('base64'), discard: async () => { await this.discard() } }
+  }
+
+  /** Remove the spool (after the upload, or when the put failed). */
+  async discard (): Promise<void> {
+    await this.writing.catch(() => {})
+    await this.handle?.close().catch(() => {})
+    await fs.rm(this.file, { force: true })
+  }
+
+  private add (bytes: Uint8Array): void {
+    const handle = this.handle as fs.FileHandle
+    const at = this.length
+    this.sha256.update(bytes)
+    this.md5.update(bytes)
     this.length += bytes.byteLength
+    const previous = this.writing
+    this.writing = previous.then(async () => { await writeFully(handle, bytes, at) })
+    this.writing.catch(() => {}) // awaited by the next append or finish
   }
+}
 
-  /** The pack's bytes and record; its id is the sha256 of its bytes, so a pack's name says what it holds. */
-  finish (): { bytes: Uint8Array, record: PackRecord } {
-    const bytes = this.bytes.subarray(0, this.length)
-    const pack = createHash('sha256').update(bytes).digest('hex')
-    return { bytes, record: { version: 1, pack, size: this.length, blocks: this.entries } }
-  }
-
-  private reserve (extra: number): void {
-    if (this.length + extra <= this.bytes.byteLength) return
-    let capacity = this.bytes.byteLength
-    while (capacity < this.length + extra) capacity *= 2
-    // past GROW_TO_FULL the upload is a large one: take the whole pack at once rather than
-    // doubling (each doubling holds the old buffer and the new one)
-    if (capacity > GROW_TO_FULL) capacity = this.packSize
-    capacity = Math.max(Math.min(capacity, this.packSize), this.length + extra)
-    const grown = new Uint8Array(capacity)
-    grown.set(this.bytes.subarray(0, this.length))
-    this.bytes = grown
+async function writeFully (handle: fs.FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < bytes.byteLength;) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, position + done)
+    done += bytesWritten
   }
 }
 

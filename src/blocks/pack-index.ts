@@ -23,12 +23,16 @@ export interface PackRecord {
   pack: string
   size: number
   blocks: PackEntry[]
+  /** The pack uploaded before this one by the same upload (absent for its first): what a sequential read fetches ahead. */
+  prev?: string
 }
 
 export interface BlockLocation { pack: string, offset: number, length: number }
 
 const BLOCK_PREFIX = '/ipfs-kit/cold/block/'
 const PACK_PREFIX = '/ipfs-kit/cold/pack/'
+/** prev pack id → the pack that followed it in the same upload. */
+const NEXT_PREFIX = '/ipfs-kit/cold/next/'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -48,9 +52,16 @@ export class PackIndex {
     return value == null ? undefined : parsePackRecord(decoder.decode(value), id)
   }
 
+  /** The pack that followed `id` in the same upload, if it is in the index. */
+  async next (id: string): Promise<string | undefined> {
+    const value = await this.kv.get(NEXT_PREFIX + id)
+    return value == null ? undefined : decoder.decode(value)
+  }
+
   /** Record a pack and its blocks (after the pack and its index object are in the bucket). */
   async add (record: PackRecord): Promise<void> {
     await this.kv.batch([
+      ...(record.prev == null ? [] : [{ type: 'put' as const, key: NEXT_PREFIX + record.prev, value: encoder.encode(record.pack) }]),
       ...record.blocks.map(([key, offset, length]) => ({ type: 'put' as const, key: BLOCK_PREFIX + key, value: encoder.encode(`${record.pack} ${offset} ${length}`) })),
       { type: 'put', key: PACK_PREFIX + record.pack, value: encoder.encode(JSON.stringify(record)) }
     ])
@@ -61,7 +72,7 @@ export class PackIndex {
     await this.kv.batch([
       ...keys.map(key => ({ type: 'del' as const, key: BLOCK_PREFIX + key })),
       ...(packs.put ?? []).map(record => ({ type: 'put' as const, key: PACK_PREFIX + record.pack, value: encoder.encode(JSON.stringify(record)) })),
-      ...(packs.drop ?? []).map(id => ({ type: 'del' as const, key: PACK_PREFIX + id }))
+      ...(packs.drop ?? []).flatMap(id => [{ type: 'del' as const, key: PACK_PREFIX + id }, { type: 'del' as const, key: NEXT_PREFIX + id }])
     ])
   }
 
@@ -77,7 +88,7 @@ export class PackIndex {
 /** A pack record from JSON (local or from the bucket: hostile until checked), or an Error naming what is wrong. */
 export function parsePackRecord (text: string, id: string): PackRecord {
   const value = JSON.parse(text)
-  if (value?.version !== 1 || value.pack !== id || !Number.isSafeInteger(value.size) || !Array.isArray(value.blocks)) throw new Error(`pack index ${id}: not a version 1 record of this pack`)
+  if (value?.version !== 1 || value.pack !== id || !Number.isSafeInteger(value.size) || !Array.isArray(value.blocks) || (value.prev != null && !/^[0-9a-f]{64}$/.test(value.prev))) throw new Error(`pack index ${id}: not a version 1 record of this pack`)
   for (const entry of value.blocks) {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !/^[A-Z2-7]+$/.test(entry[0]) || ![entry[1], entry[2], entry[3]].every(Number.isSafeInteger) || entry[1] < 0 || entry[2] < 0 || entry[1] + entry[2] > value.size) {
       throw new Error(`pack index ${id}: malformed entry ${JSON.stringify(entry).slice(0, 100)}`)

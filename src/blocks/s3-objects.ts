@@ -13,7 +13,9 @@
  * its CID anyway.
  */
 import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { logger } from '@libp2p/logger'
 import { COLD_CONNECT_TIMEOUT_MS, COLD_REQUEST_DEADLINE_MS, COLD_SOCKET_TIMEOUT_MS } from '../constants.ts'
 import { S3AccessDeniedError, S3UnavailableError } from '../errors.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -54,7 +56,10 @@ export class S3Objects {
       credentials: keys ? { accessKeyId: init.accessKeyId as string, secretAccessKey: init.secretAccessKey as string } : undefined,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: COLD_CONNECT_TIMEOUT_MS, requestTimeout: COLD_SOCKET_TIMEOUT_MS }
+      requestHandler: { connectionTimeout: COLD_CONNECT_TIMEOUT_MS, requestTimeout: COLD_SOCKET_TIMEOUT_MS },
+      // the SDK's own notes go to the debug log (without a logger it warns on the console when a
+      // streamed upload fails, which putFile retries and reports itself)
+      logger: SDK_LOG
     })
   }
 
@@ -63,6 +68,26 @@ export class S3Objects {
     this.requests.put++
     const md5 = createHash('md5').update(body).digest('base64')
     await this.call(key, options, async abortSignal => await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentMD5: md5 }), { abortSignal }))
+  }
+
+  /**
+   * Upload a file as one object, streamed (never whole in memory), with its Content-MD5. The SDK
+   * does not retry a streamed body, so this does: up to PUT_FILE_ATTEMPTS when the server did not
+   * answer or failed (never on a refusal), each attempt reading the file afresh.
+   */
+  async putFile (key: string, file: string, size: number, md5: string, options: AbortOptions = {}): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      this.requests.put++
+      const body = createReadStream(file, { highWaterMark: 1024 * 1024 })
+      try {
+        await this.call(key, options, async abortSignal => await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: size, ContentMD5: md5 }), { abortSignal }))
+        return
+      } catch (err: any) {
+        if (attempt >= PUT_FILE_ATTEMPTS || err.name !== 'S3UnavailableError') throw err
+      } finally {
+        body.destroy()
+      }
+    }
   }
 
   /** Bytes `[start, end)` of an object (the whole object without a range), or undefined when it does not exist. */
@@ -149,6 +174,12 @@ export class S3Objects {
     return new S3UnavailableError(this.endpoint, `${where} answered ${status} ${err?.name ?? ''}: ${firstLine(err?.message)}`.trim(), { cause: err })
   }
 }
+
+const sdkLog = logger('ipfs-kit:s3')
+const SDK_LOG = { trace: sdkLog.trace, debug: sdkLog, info: sdkLog, warn: sdkLog, error: sdkLog.error }
+
+/** Attempts of one streamed upload (the SDK's own default for other calls is 3). */
+const PUT_FILE_ATTEMPTS = 3
 
 const ACCESS_ERRORS = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'AllAccessDisabled', 'NoSuchBucket'])
 

@@ -46,6 +46,7 @@ export async function openTiers (init: OpenTiersInit): Promise<OpenedTiers> {
       index: new PackIndex(init.meta),
       prefix: s3.prefix,
       packSize: s3.pack_size,
+      spoolDir: init.blockstore.path,
       onCorrupt: init.onCorrupt
     })
     const { error } = await cold.open()

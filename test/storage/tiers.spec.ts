@@ -95,6 +95,23 @@ describe('cold tier (S3 packs)', () => {
     expect((await requests()).get - start.get).toBeLessThanOrEqual(2)
   })
 
+  it('fetches the next pack of an upload ahead of a sequential reader (the pack records chain by prev)', async () => {
+    const server = await s3()
+    // 3 MiB packs: the root and two 1 MiB leaves each, so a 9 MiB file is four packs chained by `prev`
+    const kit = await sandbox.kit({ config: server.kitConfig({ pack_size: '3MiB' }, { performance: { memory_cache_size: 0 } }) })
+    const data = randomBytes(9 * MiB)
+    const cid = await kit.storage.store(data, { backends: ['s3'] })
+    const cold = (await kit.storage.status()).tiers.cold
+    expect(cold?.packs).toBe(5)
+    const gets = async (): Promise<number> => (await kit.storage.status()).tiers.cold?.requests.get ?? -1
+    const start = await gets()
+    // the first MiB lies in the first pack; its GET and, ahead of the reader, the next pack's
+    const head = Buffer.from(await collect(kit.storage.stream(cid, { length: MiB })))
+    expect(head.equals(data.subarray(0, MiB))).toBe(true)
+    await expect.poll(gets).toBe(start + 2)
+    expect(digest(await kit.storage.retrieve(cid))).toBe(digest(data))
+  })
+
   it('refuses a tampered pack: the block is quarantined, never served', async () => {
     const server = await s3()
     const kit = await sandbox.kit({ config: server.kitConfig() })

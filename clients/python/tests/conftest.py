@@ -59,14 +59,14 @@ def closed_port_url():
 
 
 class Daemon:
-    def __init__(self, root):
+    def __init__(self, root, extra_config=""):
         if not (REPO / "dist" / "src" / "cli" / "main.js").exists():
             pytest.fail("dist/ is not built: run `npm run build` (or `npm ci`) in the repository first")
         self.data_dir = root / "node"
         config = root / "ipfs-kit.yaml"
         # no hot tier: the seed's "manual deletion" test removes a block file behind the node's back,
         # and a verified copy kept in memory (performance.memory_cache_size) would still be served
-        config.write_text(f'ipfs_kit:\n  api:\n    auth_token: "{TOKEN}"\n  performance:\n    memory_cache_size: 0\n')
+        config.write_text(f'ipfs_kit:\n  api:\n    auth_token: "{TOKEN}"\n  performance:\n    memory_cache_size: 0\n{extra_config}')
         self.stderr = tempfile.TemporaryFile(dir=root)
         # the node binary directly (not a wrapper that would not forward SIGTERM)
         self.process = subprocess.Popen(
@@ -115,6 +115,76 @@ def daemon():
         yield node
     finally:
         code = node.stop()
+        shutil.rmtree(root, ignore_errors=True)
+        assert code == 0, f"the daemon exited {code}: {node.stderr_text()}"
+
+
+S3RVER_SCRIPT = """
+const S3rver = require('s3rver')
+const [directory, bucket] = process.argv.slice(1)
+new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] }).run().then(address => {
+  process.stdout.write(JSON.stringify({ port: address.port }) + '\\n')
+  process.stdin.resume()
+  process.stdin.on('end', () => process.exit(0))
+})
+"""
+
+
+class S3rver:
+    """s3rver (the repo's devDependency, an S3-compatible server) in a node process on a loopback port
+    the OS picks, objects under `directory`; ends when its stdin closes."""
+
+    def __init__(self, directory, bucket):
+        self.directory = Path(directory)
+        self.bucket = bucket
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen([node_binary(), "-e", S3RVER_SCRIPT, str(self.directory), bucket], cwd=REPO,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        line = {}
+        reader = threading.Thread(target=lambda: line.update(text=self.process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(DAEMON_READY_SECONDS)
+        if not line.get("text"):
+            self.stop()
+            pytest.fail("s3rver did not start")
+        self.endpoint = f"http://127.0.0.1:{json.loads(line['text'])['port']}"
+
+    def kit_config(self):
+        """The `backends.s3` section (indented under `ipfs_kit:`) pointing a daemon at this bucket, 1 MiB packs."""
+        return ("  backends:\n    s3:\n      enabled: true\n"
+                f"      bucket: {self.bucket}\n      region: us-east-1\n      endpoint: {self.endpoint}\n"
+                "      access_key_id: S3RVER\n      secret_access_key: S3RVER\n      force_path_style: true\n"
+                "      prefix: kit/\n      pack_size: 1MiB\n")
+
+    def object_keys(self, prefix):
+        """Keys of the objects in the bucket under `prefix`, from s3rver's directory (no client needed)."""
+        root = self.directory / self.bucket
+        suffix = "._S3rver_object"
+        return sorted(str(p.relative_to(root))[:-len(suffix)] for p in root.rglob("*" + suffix)
+                      if str(p.relative_to(root)).startswith(prefix))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def s3_daemon():
+    """A second daemon whose cold tier is an s3rver bucket (for `backends=["s3"]`), with that server."""
+    root = Path(tempfile.mkdtemp(prefix="ipfs-kit-py-s3-"))
+    server = S3rver(root / "s3", "py-test")
+    node = None
+    try:
+        node = Daemon(root, extra_config=server.kit_config())
+        yield node, server
+    finally:
+        code = node.stop() if node is not None else 0
+        server.stop()
         shutil.rmtree(root, ignore_errors=True)
         assert code == 0, f"the daemon exited {code}: {node.stderr_text()}"
 

@@ -92,9 +92,11 @@ class IPFSKitClient:
         """The node's backend status: ipfsKitAvailable, usingFallback, cacheDir, peerId, peers, backends, repo."""
         return self.json("ipfs-kit/status")
 
-    def store(self, chunks, filename=None, pin=None):
-        """Store a stream of bytes pieces; `{"Cid", "Size"}`."""
-        return self.upload("ipfs-kit/storage/store", {"filename": filename, "pin": pin}, chunks, filename or "")
+    def store(self, chunks, filename=None, pin=None, backends=None):
+        """Store a stream of bytes pieces; `{"Cid", "Size", "Failed"}` (`Failed`: `{"Backend", "Error"}` for
+        each of `backends` (a list of local, ipfs, s3; default the node's storage_policy) that failed)."""
+        params = {"filename": filename, "pin": pin, "backends": None if backends is None else ",".join(backends)}
+        return self.upload("ipfs-kit/storage/store", params, chunks, filename or "")
 
     def cat(self, cid, offset=None, length=None, timeout=None):
         """The content of `cid`, streamed (Kubo `cat`)."""

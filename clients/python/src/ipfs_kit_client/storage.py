@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .cache_key import cache_key as local_cache_key
 from .cid import is_cid, parse_cid
-from .errors import IPFSKitAuthError, IPFSKitConnectionError, IPFSKitError, IPFSKitNotFoundError
+from .errors import IPFSKitAuthError, IPFSKitBadRequestError, IPFSKitConnectionError, IPFSKitError, IPFSKitNotFoundError
 from .fallback import FallbackStore
 from .inputs import chunks_of
 from .rpc import DEFAULT_TIMEOUT, IPFSKitClient
@@ -32,6 +32,9 @@ log = logging.getLogger("ipfs_kit_client")
 
 FALLBACK_DIR = "fallback"
 """The subdirectory of cache_dir the fallback store uses (the node never writes there)."""
+
+BACKENDS = ("local", "ipfs", "s3")
+"""The names `store(..., backends=[...])` takes, as the daemon's `ipfs-kit/storage/store` does."""
 
 _FALLBACK_BACKENDS = {"local": True, "ipfs": False, "s3": False, "filecoin": False}
 
@@ -115,15 +118,29 @@ class IPFSKitStorage:
 
     # -- content -------------------------------------------------------------------
 
-    def store(self, data, filename=None, pin=False):
+    def store(self, data, filename=None, pin=False, backends=None):
         """Store bytes, a str (UTF-8), a path (os.PathLike, streamed), a binary file object or an
-        iterable of bytes; returns the CID. Nothing is read whole into memory."""
+        iterable of bytes; returns the CID. Nothing is read whole into memory.
+
+        `backends`: where the node puts it, a list of "local" (its disk), "ipfs" (provided to the
+        network) and "s3" (its cold tier); default the node's `storage_policy.default_backends`.
+        A backend that fails is logged (warning, naming it and the error), not raised: the content
+        is stored on the others. Another name raises IPFSKitBadRequestError. Fallback mode stores
+        locally only and logs the backends it cannot reach."""
+        names = _backend_names(backends)
         if filename is None and isinstance(data, os.PathLike):
             filename = Path(data).name
         chunks = chunks_of(data)
         if self.using_fallback:
-            return self._fallback.store(chunks, filename=filename, pin=pin)
-        return self.ipfs_kit_client.store(chunks, filename=filename, pin=bool(pin))["Cid"]
+            cid = self._fallback.store(chunks, filename=filename, pin=pin)
+            for name in names or ():
+                if name != "local":
+                    log.warning("storing %s on backend %s failed: no ipfs-kit daemon (fallback mode stores locally only)", cid, name)
+            return cid
+        answer = self.ipfs_kit_client.store(chunks, filename=filename, pin=bool(pin), backends=names)
+        for failure in answer.get("Failed", []):
+            log.warning("storing %s on backend %s failed: %s", answer["Cid"], failure["Backend"], failure["Error"])
+        return answer["Cid"]
 
     def retrieve(self, cid, *, offset=None, length=None):
         """The bytes of `cid` (or of the file last stored under that filename), or None when not available."""
@@ -310,6 +327,18 @@ class IPFSKitStorage:
         self.ipfs_kit_client = client
         self.using_fallback = False
         return synced
+
+
+def _backend_names(backends):
+    """`backends` checked: None, or a list of the node's backend names ("local,s3" is read as a list too)."""
+    if backends is None:
+        return None
+    names = backends.split(",") if isinstance(backends, str) else list(backends)
+    names = [name.strip() if isinstance(name, str) else name for name in names]
+    if not names or any(name not in BACKENDS for name in names):
+        given = ",".join(str(name) for name in names)
+        raise IPFSKitBadRequestError(None, f"backends must be a list of {', '.join(BACKENDS)}, got \"{given}\"")
+    return names
 
 
 def _not_found_as_none_error(pieces):
