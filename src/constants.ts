@@ -543,14 +543,18 @@ export const HOT_PROBATION_SHARE = 0.25
 
 /**
  * Longest wait for an answer to one S3 request, the SDK's retries included: past it a cold read
- * fails with S3UnavailableError naming the endpoint (warm content is served meanwhile).
+ * fails with S3UnavailableError naming the endpoint (warm content is served meanwhile). A pack
+ * upload has no overall deadline; it fails after COLD_SOCKET_TIMEOUT_MS without progress.
  */
 export const COLD_REQUEST_DEADLINE_MS = 10_000
 
 /** Longest wait for a TCP connection to the S3 endpoint (one attempt). */
 export const COLD_CONNECT_TIMEOUT_MS = 3_000
 
-/** Longest silence on an S3 connection while a body streams, before the attempt is abandoned. */
+/**
+ * Longest silence on an S3 connection while a body streams (a GET's answer, or a pack upload that
+ * the connection takes no byte of), before the attempt is abandoned.
+ */
 export const COLD_SOCKET_TIMEOUT_MS = 30_000
 
 /**

@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { pipeline, Transform } from 'node:stream'
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { logger } from '@libp2p/logger'
 import { COLD_CONNECT_TIMEOUT_MS, COLD_REQUEST_DEADLINE_MS, COLD_SOCKET_TIMEOUT_MS } from '../constants.ts'
@@ -31,6 +32,8 @@ export interface S3ObjectsInit {
   forcePathStyle?: boolean
   /** Longest wait for an answer to one call, retries included. @default COLD_REQUEST_DEADLINE_MS */
   deadlineMs?: number
+  /** Longest time a pack upload may go without the connection taking a byte. @default COLD_SOCKET_TIMEOUT_MS */
+  silenceMs?: number
 }
 
 /** Counts of requests made, by kind (the benchmark's requests per GiB). */
@@ -43,11 +46,13 @@ export class S3Objects {
   readonly requests: S3RequestCounts = { get: 0, put: 0, list: 0, delete: 0 }
   private readonly client: S3Client
   private readonly deadlineMs: number
+  private readonly silenceMs: number
 
   constructor (init: S3ObjectsInit) {
     this.bucket = init.bucket
     this.endpoint = init.endpoint != null && init.endpoint !== '' ? init.endpoint : `https://s3.${init.region}.amazonaws.com`
     this.deadlineMs = init.deadlineMs ?? COLD_REQUEST_DEADLINE_MS
+    this.silenceMs = init.silenceMs ?? COLD_SOCKET_TIMEOUT_MS
     const keys = init.accessKeyId != null && init.accessKeyId !== '' && init.secretAccessKey != null && init.secretAccessKey !== ''
     this.client = new S3Client({
       region: init.region,
@@ -78,13 +83,26 @@ export class S3Objects {
   async putFile (key: string, file: string, size: number, md5: string, options: AbortOptions = {}): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       this.requests.put++
-      const body = createReadStream(file, { highWaterMark: 1024 * 1024 })
+      // no deadline on the whole upload (a 64 MiB pack over a slow link takes minutes) but one of
+      // silence: every chunk the connection takes restarts it. It is the socket timeout, not the
+      // answer deadline, because the socket buffers hold megabytes that drain silently at link speed
+      const idle = new AbortController()
+      let timer = setTimeout(() => { idle.abort() }, this.silenceMs)
+      const body = new Transform({
+        transform: (chunk, _encoding, done) => {
+          clearTimeout(timer)
+          timer = setTimeout(() => { idle.abort() }, this.silenceMs)
+          done(null, chunk)
+        }
+      })
+      pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), body, () => {})
       try {
-        await this.call(key, options, async abortSignal => await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: size, ContentMD5: md5 }), { abortSignal }))
+        await this.call(key, options, async abortSignal => await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: size, ContentMD5: md5 }), { abortSignal }), idle.signal)
         return
       } catch (err: any) {
         if (attempt >= PUT_FILE_ATTEMPTS || err.name !== 'S3UnavailableError') throw err
       } finally {
+        clearTimeout(timer)
         body.destroy()
       }
     }
@@ -150,10 +168,9 @@ export class S3Objects {
     this.client.destroy()
   }
 
-  /** Run one SDK call under the deadline, translating its failures. */
-  private async call<T> (key: string, options: AbortOptions, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** Run one SDK call under the deadline (or `deadline`, a caller's own), translating its failures. */
+  private async call<T> (key: string, options: AbortOptions, fn: (signal: AbortSignal) => Promise<T>, deadline: AbortSignal = AbortSignal.timeout(this.deadlineMs)): Promise<T> {
     options.signal?.throwIfAborted()
-    const deadline = AbortSignal.timeout(this.deadlineMs)
     const signal = options.signal == null ? deadline : AbortSignal.any([options.signal, deadline])
     try {
       return await fn(signal)
@@ -169,7 +186,7 @@ export class S3Objects {
     if (status === 401 || status === 403 || ACCESS_ERRORS.has(err?.name) || err?.name === 'CredentialsProviderError') {
       return new S3AccessDeniedError(where, `${err?.name ?? 'Error'}: ${firstLine(err?.message)}`, { cause: err })
     }
-    if (timedOut) return new S3UnavailableError(this.endpoint, `no answer within ${this.deadlineMs} ms`, { cause: err })
+    if (timedOut) return new S3UnavailableError(this.endpoint, `no answer within ${this.deadlineMs} ms (an upload: no byte taken for ${this.silenceMs} ms)`, { cause: err })
     if (status == null || status >= 500 || status === 429) return new S3UnavailableError(this.endpoint, `${err?.code ?? err?.name ?? 'Error'}: ${firstLine(err?.message)}`, { cause: err })
     return new S3UnavailableError(this.endpoint, `${where} answered ${status} ${err?.name ?? ''}: ${firstLine(err?.message)}`.trim(), { cause: err })
   }
