@@ -28,6 +28,7 @@ import { renderScaleReport } from './discovery-scale-report.ts'
 import { firstProvider, startScaleNode } from './lib/scale-node.ts'
 import { machine, writeResults } from './lib/results.ts'
 import type { Mode, ScaleQuery, ScaleRun } from './discovery-scale-report.ts'
+import type { ScaleNode } from './lib/scale-node.ts'
 
 const LAN_TIMEOUT_MS = 2_000
 const DHT_TIMEOUT_MS = 5_000
@@ -146,10 +147,11 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
 /** A probe node asks the DHT for every catalogue name until each has a provider or the cap runs out. */
 async function waitForDht (fleet: Fleet, names: string[], capMs: number): Promise<{ ms: number, missing: number }> {
   const t0 = Date.now()
-  const probe = await startScaleNode({ models: [], bootstrap: pick(fleet.addresses, 1) })
+  const probe = await startScaleNode({ models: [], bootstrap: [] })
   try {
     let missing = [...names]
     while (missing.length > 0 && Date.now() - t0 < capMs) {
+      if (probe.libp2p.getConnections().length === 0) await join(probe, fleet)
       const still: string[] = []
       for (const name of missing) if (await firstProvider(probe, name, ['dht'], 3_000) == null) still.push(name)
       missing = still
@@ -166,7 +168,7 @@ async function measureFresh (fleet: Fleet, k: number, queries: ScaleQuery[]): Pr
   const node = await startScaleNode({ models: [], bootstrap: [] })
   try {
     await node.startDiscovery()
-    await node.libp2p.dial(multiaddr(pick(fleet.addresses, 1)[0] as string), { signal: AbortSignal.timeout(15_000) })
+    await join(node, fleet)
     const up = performance.now()
     const names = pick(catalogue, 2 * queriesPerFresh)
     for (const name of names.slice(0, queriesPerFresh)) {
@@ -179,6 +181,19 @@ async function measureFresh (fleet: Fleet, k: number, queries: ScaleQuery[]): Pr
   } finally {
     await node.stop()
   }
+}
+
+/** Dial random fleet nodes until one answers: under load a busy host can miss a dial's deadline. */
+async function join (node: ScaleNode, fleet: Fleet): Promise<void> {
+  for (const address of pick(fleet.addresses, 5)) {
+    try {
+      await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(10_000) })
+      return
+    } catch (err: any) {
+      log(`  dial ${address} failed (${String(err.message)}); trying another fleet node`)
+    }
+  }
+  throw new Error('no fleet node answered 5 dials')
 }
 
 function positiveInt (text: string | undefined, name: string): number {
