@@ -26,7 +26,7 @@ export class Host {
   private readonly pending = new Map<number, { resolve(v: any): void, reject(e: Error): void }>()
 
   constructor () {
-    this.child = fork(HOST, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.child = fork(HOST, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=8192', ...(process.env.DISCOVERY_BENCH_PROF != null ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DISCOVERY_BENCH_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.child.on('message', (msg: { id: number, value?: unknown, error?: string }) => {
       const p = this.pending.get(msg.id)
       this.pending.delete(msg.id)

@@ -89,9 +89,18 @@ const entryBytes = await bytesPerIndexEntry()
 log(`provider-index entry: ${entryBytes.toFixed(0)} heap bytes (measured)`)
 const runs: ScaleRun[] = []
 const started = Date.now()
-for (const n of sizes) for (const mode of ['before', 'after'] as const) if (mode === 'after' || baselineSizes.has(n)) runs.push(await runFleet(n, mode))
+const ctx = (): Parameters<typeof renderScaleReport>[1] => ({ command, machine: machine(), entryBytes, intervalMs, windowMs, modelsPerNode, catalogue: catalogue.length, hosts, runMs: Date.now() - started })
+for (const n of sizes) {
+  for (const mode of ['before', 'after'] as const) {
+    if (mode !== 'after' && !baselineSizes.has(n)) continue
+    runs.push(await runFleet(n, mode))
+    // each fleet's row as soon as it is measured: a long run stopped early still reports what it measured
+    log(renderScaleReport(runs.slice(-1), ctx()))
+    await writeResults('discovery-scale', { name: 'discovery-scale', command, partial: true, date: new Date().toISOString(), machine: machine(), entryBytes, intervalMs, windowMs, runs })
+  }
+}
 
-process.stdout.write(renderScaleReport(runs, { command, machine: machine(), entryBytes, intervalMs, windowMs, modelsPerNode, catalogue: catalogue.length, hosts, runMs: Date.now() - started }))
+process.stdout.write(renderScaleReport(runs, ctx()))
 const file = await writeResults('discovery-scale', { name: 'discovery-scale', command, date: new Date().toISOString(), machine: machine(), entryBytes, intervalMs, windowMs, runs })
 log(`results: ${file}`)
 
@@ -183,11 +192,11 @@ async function measureFresh (fleet: Fleet, k: number, queries: ScaleQuery[]): Pr
   }
 }
 
-/** Dial random fleet nodes until one answers: under load a busy host can miss a dial's deadline. */
+/** Dial random fleet nodes until one answers: a host busy with the fleet's start-up (hundreds of DHT provides at once) can stall for seconds. */
 async function join (node: ScaleNode, fleet: Fleet): Promise<void> {
   for (const address of pick(fleet.addresses, 5)) {
     try {
-      await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(10_000) })
+      await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(30_000) })
       return
     } catch (err: any) {
       log(`  dial ${address} failed (${String(err.message)}); trying another fleet node`)

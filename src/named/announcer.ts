@@ -121,13 +121,10 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
     timer.unref()
   }
   schedule()
-  // a peer that subscribes later hears our models at once instead of at the next interval
-  const onSubscriptionChange = (evt: CustomEvent<any>): void => {
-    const subscriptions: Array<{ topic: string, subscribe: boolean }> = evt.detail?.subscriptions ?? []
-    if (!subscriptions.some(s => s.topic === TOPIC && s.subscribe)) return
-    gossip().catch(err => { log('gossip failed - %e', err) })
-  }
-  ;(pubsub as any)?.addEventListener('subscription-change', onSubscriptionChange)
+  // No announcement when a peer subscribes: a peer that joins learns what we hold (and what we heard)
+  // from the `index` exchange at identify (NamedDiscovery.learnFrom). A broadcast to the whole topic
+  // for each new subscriber made every join cost (its neighbours) × (all nodes) deliveries, and a
+  // fleet starting together stalled for seconds on it (benchmarks/discovery-scale.ts, docs/DESIGN.md).
 
   // DHT records in the background: with few peers a provide can take a while, and a pull must not wait for it
   const provide = async (model: LocalModel): Promise<void> => {
@@ -152,7 +149,6 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
       stopped = true
       clearTimeout(timer)
       pubsub?.removeEventListener('message', onMessage)
-      ;(pubsub as any)?.removeEventListener('subscription-change', onSubscriptionChange)
       try {
         pubsub?.unsubscribe(TOPIC)
       } catch {
