@@ -34,6 +34,10 @@ const LAN_TIMEOUT_MS = 2_000
 const DHT_TIMEOUT_MS = 5_000
 /** The gossip-index-only queries start once a fresh node has been up this long. */
 const GOSSIP_SETTLE_MS = 2_000
+/** A host whose event loop answers within this (p99 over 3 s) counts as calm. */
+const CALM_LOOP_MS = 300
+/** Longest wait for the hosts to calm down after the fleet starts and after discovery starts. */
+const CALM_CAP_MS = 180_000
 
 const { values: opts } = parseArgs({
   options: {
@@ -113,8 +117,10 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
   try {
     log(`[${mode} N=${n}] starting ${n} nodes on ${fleet.hosts.length} hosts`)
     await fleet.start(log)
+    await calm(fleet, `[${mode} N=${n}] fleet started`)
     const discoveryAt = Date.now()
     await fleet.startDiscovery()
+    await calm(fleet, `[${mode} N=${n}] discovery started`)
     log(`[${mode} N=${n}] discovery started on every node after ${sec(Date.now() - t0)} s; waiting for DHT records`)
     const { ms: propagationMs, missing } = await waitForDht(fleet, catalogue, dhtCapMs)
     log(`[${mode} N=${n}] ${catalogue.length - missing}/${catalogue.length} names findable through the DHT after ${sec(propagationMs)} s`)
@@ -190,6 +196,23 @@ async function measureFresh (fleet: Fleet, k: number, queries: ScaleQuery[]): Pr
   } finally {
     await node.stop()
   }
+}
+
+/**
+ * Wait (up to CALM_CAP_MS) until every host's event loop answers within CALM_LOOP_MS: kad-dht's
+ * start-up walks of every node (routing-table refresh, self-query) and the first DHT provides all
+ * land at once on two cores, and a host that stalls for seconds fails dials and inflates times.
+ */
+async function calm (fleet: Fleet, label: string): Promise<void> {
+  const t0 = Date.now()
+  let worst = Infinity
+  await fleet.stats()
+  while (Date.now() - t0 < CALM_CAP_MS) {
+    await sleep(3_000)
+    worst = Math.max(...(await fleet.stats()).map(h => h.loopDelayP99Ms))
+    if (worst < CALM_LOOP_MS) break
+  }
+  log(`${label}: hosts' event-loop p99 ${worst.toFixed(0)} ms after ${sec(Date.now() - t0)} s of waiting`)
 }
 
 /** Dial random fleet nodes until one answers: a host busy with the fleet's start-up (hundreds of DHT provides at once) can stall for seconds. */
