@@ -52,7 +52,10 @@ export class Host {
   }
 
   async stop (): Promise<void> {
+    const exited = new Promise(resolve => { if (this.child.exitCode != null) resolve(null); else this.child.once('exit', resolve) })
     await this.call({ op: 'stop' }).catch(() => {})
+    // a host exits by itself once its nodes are stopped (writing its CPU profile, when asked for one)
+    await Promise.race([exited, new Promise(resolve => setTimeout(resolve, 10_000).unref())])
     this.kill()
   }
 }
