@@ -19,6 +19,9 @@
  *
  *   npm run bench:discovery
  *   npm run bench:discovery -- --peers 6 --fresh 4 --bootstrap-peers 2
+ *
+ * With `--nodes N[,N…]` it measures fleets of hundreds of nodes instead
+ * (benchmarks/discovery-scale.ts).
  */
 import fs from 'node:fs/promises'
 import os from 'node:os'
@@ -43,6 +46,12 @@ const PROPAGATION_CAP_MS = 30_000
 /** Before each fresh node, wait (up to IDLE_WAIT_MS) for the machine to be less busy than this; the busy fraction is recorded. */
 const IDLE_THRESHOLD = 0.25
 const IDLE_WAIT_MS = 5_000
+
+if (process.argv.slice(2).some(a => a === '--nodes' || a.startsWith('--nodes='))) {
+  // the fleet benchmark runs whole during its import
+  await import('./discovery-scale.ts')
+  process.exit(0)
+}
 
 const { values: opts } = parseArgs({
   options: {

@@ -138,6 +138,28 @@ export const MODELS_ANNOUNCE_TTL_MS = 180_000
 /** Provider-index entries kept per peer (its own models × revisions); more from one peer are ignored: a flooding peer fills its own share only. */
 export const MODELS_INDEX_MAX_PER_PEER = 256
 
+/**
+ * Providers of one name (all revisions) a provider index keeps; a new one pushes out the one heard
+ * longest ago. A fleet where hundreds of nodes hold the same model then costs each node this many
+ * entries per name, not one per holder (benchmarks/discovery-scale.ts); the rest are found by asking.
+ */
+export const MODELS_INDEX_MAX_PER_NAME = 16
+
+/**
+ * Announce suppression: a node leaves a name@revision out of its periodic announcement when it heard
+ * at least this many other providers of it within the last announce interval, so gossip per node
+ * grows with the number of models, not with nodes × models. A name just published or pulled is
+ * always announced once.
+ */
+export const MODELS_ANNOUNCE_REDUNDANCY = 4
+
+/**
+ * Each announce interval is drawn from MODELS_ANNOUNCE_INTERVAL_MS × (1 ± this / 2), so that nodes
+ * started together drift apart and hear each other's announcements before their own (which
+ * suppression needs). At most 1.25 intervals between announcements, well inside the TTL.
+ */
+export const MODELS_ANNOUNCE_JITTER = 0.5
+
 /** Provider-index entries kept in all (a few MB at most); the entry heard longest ago goes first. */
 export const MODELS_INDEX_MAX_ENTRIES = 8192
 

@@ -2,14 +2,22 @@
  * Telling the cluster which models (or datasets: the kind's topic and keys) this node holds, two ways:
  * - a Kademlia provider record under a key derived from the name and one
  *   from name@revision (kad-dht re-provides its own records before they expire);
- * - a signed gossipsub message on TOPIC, repeated every
- *   MODELS_ANNOUNCE_INTERVAL_MS, that other nodes keep in their provider index.
+ * - a signed gossipsub message on TOPIC, repeated about every
+ *   MODELS_ANNOUNCE_INTERVAL_MS (± MODELS_ANNOUNCE_JITTER / 2), that other
+ *   nodes keep in their provider index.
  * A gossip message is only believed for its signer: a peer announces itself.
+ *
+ * Suppression: a periodic announcement leaves out each name@revision of which
+ * this node heard MODELS_ANNOUNCE_REDUNDANCY other providers within the last
+ * interval. Every announcement reaches every node, so without it each node
+ * would receive (nodes holding a model) × models entries per interval; with it
+ * about MODELS_ANNOUNCE_REDUNDANCY per model, whatever the fleet's size. The
+ * holders not announced are still found by asking peers and through the DHT.
  */
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MODELS_ANNOUNCE_INTERVAL_MS, MODELS_INDEX_MAX_PER_PEER } from '../constants.ts'
+import { MODELS_ANNOUNCE_INTERVAL_MS, MODELS_ANNOUNCE_JITTER, MODELS_ANNOUNCE_REDUNDANCY, MODELS_INDEX_MAX_PER_PEER } from '../constants.ts'
 import { MODEL_KIND } from './kinds.ts'
 import { assertModelName, assertRevision, modelRef } from './names.ts'
 import { boundedAddresses } from './protocol.ts'
@@ -48,14 +56,25 @@ export interface PubSub {
   removeEventListener(type: 'message', listener: (evt: CustomEvent<any>) => void): void
 }
 
+export interface AnnouncerInit {
+  /** Mean time between periodic announcements. @default MODELS_ANNOUNCE_INTERVAL_MS */
+  intervalMs?: number
+  /** Other providers heard within an interval that make this node leave a name out. @default MODELS_ANNOUNCE_REDUNDANCY */
+  redundancy?: number
+}
+
 export interface Announcer {
   /** Provide the DHT keys of a model and gossip the current list. */
   announce(model: LocalModel): Promise<void>
+  /** At start: provide the DHT keys of everything held and gossip the list once. */
+  announceAll(models: LocalModel[]): Promise<void>
   stop(): void
 }
 
-export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: () => Promise<LocalModel[]>, kind: NamedKind = MODEL_KIND): Announcer {
+export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: () => Promise<LocalModel[]>, kind: NamedKind = MODEL_KIND, init: AnnouncerInit = {}): Announcer {
   const TOPIC = kind.topic
+  const intervalMs = init.intervalMs ?? MODELS_ANNOUNCE_INTERVAL_MS
+  const redundancy = init.redundancy ?? MODELS_ANNOUNCE_REDUNDANCY
   const pubsub = (libp2p.services as { pubsub?: PubSub }).pubsub
   const self = libp2p.peerId.toString()
 
@@ -78,9 +97,13 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
     }
   }
 
-  const gossip = async (): Promise<void> => {
+  /** Announce what we hold, less what enough others announced lately; `always` (just published or pulled) is never left out. */
+  const gossip = async (always?: LocalModel): Promise<void> => {
     if (pubsub == null) return
-    const models = (await list()).map(({ name, revision, root }) => ({ name, revision, root }))
+    const since = Date.now() - intervalMs
+    const models = (await list())
+      .filter(m => (m.name === always?.name && m.revision === always.revision) || providers.heardSince(m.name, m.revision, since) < redundancy)
+      .map(({ name, revision, root }) => ({ name, revision, root }))
     if (models.length === 0) return
     const body: Announcement = { v: 1, peerId: self, addresses: libp2p.getMultiaddrs().map(ma => ma.toString()), models }
     await pubsub.publish(TOPIC, encoder.encode(JSON.stringify(body)))
@@ -88,30 +111,44 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
 
   pubsub?.subscribe(TOPIC)
   pubsub?.addEventListener('message', onMessage)
-  const timer = setInterval(() => { gossip().catch(err => { log('gossip failed - %e', err) }) }, MODELS_ANNOUNCE_INTERVAL_MS)
-  timer.unref()
-  // a peer that subscribes later hears our models at once instead of at the next interval
-  const onSubscriptionChange = (evt: CustomEvent<any>): void => {
-    const subscriptions: Array<{ topic: string, subscribe: boolean }> = evt.detail?.subscriptions ?? []
-    if (!subscriptions.some(s => s.topic === TOPIC && s.subscribe)) return
-    gossip().catch(err => { log('gossip failed - %e', err) })
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  const schedule = (): void => {
+    if (stopped) return
+    timer = setTimeout(() => {
+      gossip().catch(err => { log('gossip failed - %e', err) }).finally(schedule)
+    }, intervalMs * (1 - MODELS_ANNOUNCE_JITTER / 2 + Math.random() * MODELS_ANNOUNCE_JITTER))
+    timer.unref()
   }
-  ;(pubsub as any)?.addEventListener('subscription-change', onSubscriptionChange)
+  schedule()
+  // No announcement when a peer subscribes: a peer that joins learns what we hold (and what we heard)
+  // from the `index` exchange at identify (NamedDiscovery.learnFrom). A broadcast to the whole topic
+  // for each new subscriber made every join cost (its neighbours) × (all nodes) deliveries, and a
+  // fleet starting together stalled for seconds on it (benchmarks/discovery-scale.ts, docs/DESIGN.md).
+
+  // DHT records in the background: with few peers a provide can take a while, and a pull must not wait for it
+  const provide = async (model: LocalModel): Promise<void> => {
+    for (const key of [await nameKey(model.name, kind), await revisionKey(model.name, model.revision, kind)]) {
+      libp2p.contentRouting.provide(key, { signal: AbortSignal.timeout(60_000) }).catch((err: any) => {
+        log('could not provide %s - %e', modelRef(model.name, model.revision), err)
+      })
+    }
+  }
 
   return {
     announce: async (model) => {
-      await gossip().catch(err => { log('gossip failed - %e', err) })
-      // DHT records in the background: with few peers a provide can take a while, and a pull must not wait for it
-      for (const key of [await nameKey(model.name, kind), await revisionKey(model.name, model.revision, kind)]) {
-        libp2p.contentRouting.provide(key, { signal: AbortSignal.timeout(60_000) }).catch((err: any) => {
-          log('could not provide %s - %e', modelRef(model.name, model.revision), err)
-        })
-      }
+      await gossip(model).catch(err => { log('gossip failed - %e', err) })
+      await provide(model)
+    },
+    announceAll: async (models) => {
+      // one message for everything held (nothing has been heard yet at start, so nothing is left out)
+      if (models.length > 0) await gossip().catch(err => { log('gossip failed - %e', err) })
+      for (const model of models) await provide(model)
     },
     stop: () => {
-      clearInterval(timer)
+      stopped = true
+      clearTimeout(timer)
       pubsub?.removeEventListener('message', onMessage)
-      ;(pubsub as any)?.removeEventListener('subscription-change', onSubscriptionChange)
       try {
         pubsub?.unsubscribe(TOPIC)
       } catch {

@@ -16,7 +16,8 @@ import { describeCandidates } from './candidates.ts'
 import { assertModelName, assertRevision } from './names.ts'
 import { askIndex, askResolve, handleModelsProtocol } from './protocol.ts'
 import { ProviderIndex } from './provider-index.ts'
-import type { Announcer } from './announcer.ts'
+import type { ProviderIndexInit } from './provider-index.ts'
+import type { Announcer, AnnouncerInit } from './announcer.ts'
 import type { NamedKind } from './kinds.ts'
 import type { IndexEntry } from './protocol.ts'
 import type { FindProvidersOptions, LocalRecord, NamedProvider as ModelProvider, ProviderSource } from './types.ts'
@@ -34,13 +35,17 @@ export interface NamedDiscoveryComponents {
   list(): Promise<LocalRecord[]>
   trust: TrustStore
   allowUnsigned?: boolean
+  /** Announce interval and suppression; a shorter interval also shortens the index TTL (3 intervals). @default the MODELS_ANNOUNCE_* constants */
+  announce?: AnnouncerInit
+  /** Provider index bounds. @default the MODELS_INDEX_* constants */
+  index?: ProviderIndexInit
 }
 
 const ALL_SOURCES: ProviderSource[] = ['gossip', 'peers', 'dht']
 
 export class NamedDiscovery {
   private readonly log: Logger
-  private readonly providers = new ProviderIndex(MODELS_ANNOUNCE_TTL_MS)
+  private readonly providers: ProviderIndex
   private announcer: Announcer | undefined
   private referralDials = 0
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
@@ -50,6 +55,12 @@ export class NamedDiscovery {
 
   constructor (private readonly c: NamedDiscoveryComponents) {
     this.log = logger(`ipfs-kit:${c.kind.events}`)
+    this.providers = new ProviderIndex(c.announce?.intervalMs != null ? 3 * c.announce.intervalMs : MODELS_ANNOUNCE_TTL_MS, c.index)
+  }
+
+  /** Entries in the provider index now (what gossip and peers told this node). */
+  get indexedProviders (): number {
+    return this.providers.size
   }
 
   private get kind (): NamedKind {
@@ -60,10 +71,10 @@ export class NamedDiscovery {
     const libp2p = this.c.libp2p
     if (libp2p == null) return
     await handleModelsProtocol(libp2p, this.c.list, () => this.providers.all().map(({ name, peerId, addresses, revision, root }) => ({ name, peerId, addresses, revision, root })), this.kind.protocol)
-    this.announcer = startAnnouncer(libp2p, this.providers, this.c.list, this.kind)
+    this.announcer = startAnnouncer(libp2p, this.providers, this.c.list, this.kind, this.c.announce)
     libp2p.addEventListener('peer:identify', this.onIdentify)
     // what is held from an earlier run: tell the cluster again
-    for (const record of await this.c.list()) await this.announcer.announce(record)
+    await this.announcer.announceAll(await this.c.list())
   }
 
   async stop (): Promise<void> {

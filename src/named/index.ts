@@ -4,7 +4,7 @@ export { assertModelName, assertOrg, assertRevision, assertRelativePath, DEFAULT
 export { decodeManifest, decodeModelRecord, decodeRecord, encodeManifest, encodeSignedManifest, encodeYank, MANIFEST_TYPE, MANIFEST_VERSION, YANK_TYPE } from './manifest.ts'
 export type { Manifest, ManifestFile, ModelRecordBlock, Yank } from './manifest.ts'
 export { nameKey, revisionKey } from './announcer.ts'
-export type { PubSub } from './announcer.ts'
+export type { AnnouncerInit, PubSub } from './announcer.ts'
 export type { IndexEntry, ModelsRequest, ModelsResponse } from './protocol.ts'
 export { RecordIndex } from './record-index.ts'
 export type { LocalFileState, NamedRecord } from './record-index.ts'

@@ -7,10 +7,13 @@
  * Bounded, because peers fill it: at most MODELS_INDEX_MAX_PER_PEER entries
  * per peer (more from one peer are ignored until some expire) and
  * MODELS_INDEX_MAX_ENTRIES in all (the entry heard longest ago goes first, so
- * a flood cannot keep out providers that keep announcing). A name whose last
- * entry goes is forgotten with it.
+ * a flood cannot keep out providers that keep announcing), and
+ * MODELS_INDEX_MAX_PER_NAME per name (a new provider of a name pushes out the
+ * one of that name heard longest ago: a fleet of hundreds holding one model
+ * costs a few entries, not one per holder). A name whose last entry goes is
+ * forgotten with it.
  */
-import { MODELS_INDEX_MAX_ENTRIES, MODELS_INDEX_MAX_PER_PEER } from '../constants.ts'
+import { MODELS_INDEX_MAX_ENTRIES, MODELS_INDEX_MAX_PER_NAME, MODELS_INDEX_MAX_PER_PEER } from '../constants.ts'
 import type { NamedProvider as ModelProvider } from './types.ts'
 
 interface Entry extends ModelProvider {
@@ -23,6 +26,8 @@ export interface ProviderIndexInit {
   maxPerPeer?: number
   /** @default MODELS_INDEX_MAX_ENTRIES */
   maxEntries?: number
+  /** @default MODELS_INDEX_MAX_PER_NAME */
+  maxPerName?: number
 }
 
 export class ProviderIndex {
@@ -32,10 +37,12 @@ export class ProviderIndex {
   private readonly perPeer = new Map<string, number>()
   private readonly maxPerPeer: number
   private readonly maxEntries: number
+  private readonly maxPerName: number
 
   constructor (private readonly ttlMs: number, init: ProviderIndexInit = {}) {
     this.maxPerPeer = init.maxPerPeer ?? MODELS_INDEX_MAX_PER_PEER
     this.maxEntries = init.maxEntries ?? MODELS_INDEX_MAX_ENTRIES
+    this.maxPerName = init.maxPerName ?? MODELS_INDEX_MAX_PER_NAME
   }
 
   /** Entries held now (live or not yet swept). */
@@ -56,6 +63,8 @@ export class ProviderIndex {
       if ((this.perPeer.get(provider.peerId) ?? 0) >= this.maxPerPeer) return false
     }
     while (this.entries.size >= this.maxEntries) this.remove(this.entries.keys().next().value as string)
+    const ofName = this.byName.get(name)
+    while (ofName != null && ofName.size >= this.maxPerName) this.remove(this.oldestOf(ofName))
     this.entries.set(key, entry)
     this.perPeer.set(provider.peerId, (this.perPeer.get(provider.peerId) ?? 0) + 1)
     let keys = this.byName.get(name)
@@ -90,6 +99,16 @@ export class ProviderIndex {
     return out
   }
 
+  /** Providers of `name`@`revision` heard at `since` or later (announce suppression counts them). */
+  heardSince (name: string, revision: string, since: number): number {
+    let n = 0
+    for (const key of this.byName.get(name) ?? []) {
+      const entry = this.entries.get(key) as Entry
+      if (entry.revision === revision && entry.seen >= since) n++
+    }
+    return n
+  }
+
   /** Every live entry, with its model name. */
   all (now = Date.now()): Array<ModelProvider & { name: string }> {
     this.sweep(now)
@@ -107,6 +126,20 @@ export class ProviderIndex {
       if (now - entry.seen <= this.ttlMs) return
       this.remove(key)
     }
+  }
+
+  /** The key, among `keys`, of the entry heard longest ago. */
+  private oldestOf (keys: Set<string>): string {
+    let oldest: Entry | undefined
+    let oldestKey = ''
+    for (const key of keys) {
+      const entry = this.entries.get(key) as Entry
+      if (oldest == null || entry.seen < oldest.seen) {
+        oldest = entry
+        oldestKey = key
+      }
+    }
+    return oldestKey
   }
 
   private remove (key: string): void {

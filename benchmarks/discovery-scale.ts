@@ -1,0 +1,247 @@
+/**
+ * `npm run bench:discovery -- --nodes 10,50,100,200`: model discovery on a
+ * fleet of N nodes, for each N in the list. Does find-by-name stay fast, and
+ * do gossip traffic and provider-index memory per node grow with the number
+ * of models announced rather than with nodes × models?
+ *
+ * Each node is a real libp2p node with its own identity (the product's
+ * libp2p composition: TCP loopback, noise, yamux, kad-dht, gossipsub) running
+ * the product's NamedDiscovery; N of them share a few host processes
+ * (benchmarks/discovery-fleet.ts). Each node holds `--models` models out of a
+ * fixed catalogue (`--catalogue`), so holders per model grow with N as in an
+ * inference fleet where every node serves a few popular models. Once the
+ * fleet is up and every model's DHT record is findable, the fleet settles for
+ * one announce interval and then a window of `--window-s` is measured: every
+ * node's gossipsub bytes (in + out, all of gossipsub: payloads, forwards,
+ * IHAVE/IWANT, GRAFT/PRUNE) and its provider-index size, while fresh nodes
+ * (in this process, which hosts nothing else) join one after another and ask
+ * for names through each path. `--baseline` also runs each N with announce
+ * suppression and the per-name index bound off (how the product behaved
+ * before them).
+ */
+import os from 'node:os'
+import { parseArgs } from 'node:util'
+import { multiaddr } from '@multiformats/multiaddr'
+import { MODELS_ANNOUNCE_INTERVAL_MS } from '../src/constants.ts'
+import { bytesPerIndexEntry, Fleet, pick } from './discovery-fleet.ts'
+import { renderScaleReport } from './discovery-scale-report.ts'
+import { firstProvider, startScaleNode } from './lib/scale-node.ts'
+import { machine, writeResults } from './lib/results.ts'
+import type { Mode, ScaleQuery, ScaleRun } from './discovery-scale-report.ts'
+import type { ScaleNode } from './lib/scale-node.ts'
+
+const LAN_TIMEOUT_MS = 2_000
+const DHT_TIMEOUT_MS = 5_000
+/** The gossip-index-only queries start once a fresh node has been up this long. */
+const GOSSIP_SETTLE_MS = 2_000
+/** A host whose event loop answers within this (p99 over 3 s) counts as calm. */
+const CALM_LOOP_MS = 300
+/** Longest wait for the hosts to calm down after the fleet starts and after discovery starts. */
+const CALM_CAP_MS = 180_000
+
+const { values: opts } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '10,50,100,200' },
+    hosts: { type: 'string', default: '2' },
+    models: { type: 'string', default: '5' },
+    catalogue: { type: 'string', default: '50' },
+    fresh: { type: 'string', default: '6' },
+    queries: { type: 'string', default: '5' },
+    'interval-s': { type: 'string', default: String(MODELS_ANNOUNCE_INTERVAL_MS / 1000) },
+    'window-s': { type: 'string', default: '60' },
+    'dht-cap-s': { type: 'string', default: '120' },
+    baseline: { type: 'string', default: '' },
+    help: { type: 'boolean', default: false }
+  }
+})
+
+if (opts.help === true) {
+  process.stdout.write([
+    'usage: npm run bench:discovery -- --nodes <n[,n…]> [options]',
+    '  --nodes <list>      fleet sizes, one fleet each (default 10,50,100,200)',
+    '  --hosts <n>         processes the nodes are spread over (default 2)',
+    '  --models <n>        models each node holds (default 5)',
+    '  --catalogue <n>     distinct models in the fleet (default 50)',
+    '  --fresh <n>         fresh nodes measured per fleet (default 6)',
+    '  --queries <n>       names each fresh node asks per path (default 5)',
+    '  --interval-s <s>    announce interval (default the product\'s, 60)',
+    '  --window-s <s>      traffic window (default 60)',
+    '  --dht-cap-s <s>     give up waiting for DHT records after (default 120)',
+    '  --baseline <list>   fleet sizes also run without announce suppression and the per-name bound',
+    ''
+  ].join('\n'))
+  process.exit(0)
+}
+
+const sizes = String(opts.nodes).split(',').map(n => positiveInt(n, '--nodes'))
+const hosts = positiveInt(opts.hosts, '--hosts')
+const modelsPerNode = positiveInt(opts.models, '--models')
+const catalogue = Array.from({ length: positiveInt(opts.catalogue, '--catalogue') }, (_, i) => `org-${i % 10}/model-${i}`)
+const freshCount = positiveInt(opts.fresh, '--fresh')
+const queriesPerFresh = positiveInt(opts.queries, '--queries')
+const intervalMs = positiveInt(opts['interval-s'], '--interval-s') * 1000
+const windowMs = positiveInt(opts['window-s'], '--window-s') * 1000
+const dhtCapMs = positiveInt(opts['dht-cap-s'], '--dht-cap-s') * 1000
+const baselineSizes = new Set(String(opts.baseline).split(',').filter(x => x !== '').map(n => positiveInt(n, '--baseline')))
+const command = ['npm run bench:discovery --', ...process.argv.slice(2)].join(' ')
+
+let live: Fleet | undefined
+process.once('exit', () => { live?.kill() })
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { live?.kill(); process.exit(130) })
+
+const entryBytes = await bytesPerIndexEntry()
+log(`provider-index entry: ${entryBytes.toFixed(0)} heap bytes (measured)`)
+const runs: ScaleRun[] = []
+const started = Date.now()
+const ctx = (): Parameters<typeof renderScaleReport>[1] => ({ command, machine: machine(), entryBytes, intervalMs, windowMs, modelsPerNode, catalogue: catalogue.length, hosts, runMs: Date.now() - started })
+for (const n of sizes) {
+  for (const mode of ['before', 'after'] as const) {
+    if (mode !== 'after' && !baselineSizes.has(n)) continue
+    runs.push(await runFleet(n, mode))
+    // each fleet's row as soon as it is measured: a long run stopped early still reports what it measured
+    log(renderScaleReport(runs.slice(-1), ctx()))
+    await writeResults('discovery-scale', { name: 'discovery-scale', command, partial: true, date: new Date().toISOString(), machine: machine(), entryBytes, intervalMs, windowMs, runs })
+  }
+}
+
+process.stdout.write(renderScaleReport(runs, ctx()))
+const file = await writeResults('discovery-scale', { name: 'discovery-scale', command, date: new Date().toISOString(), machine: machine(), entryBytes, intervalMs, windowMs, runs })
+log(`results: ${file}`)
+
+async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
+  const t0 = Date.now()
+  const unbounded = mode === 'before' ? { announce: { intervalMs, redundancy: Infinity }, index: { maxPerName: Infinity } } : { announce: { intervalMs }, index: undefined }
+  const fleet = new Fleet({ nodes: n, hosts: Math.min(hosts, n), modelsPerNode, catalogue, ...unbounded })
+  live = fleet
+  const queries: ScaleQuery[] = []
+  try {
+    log(`[${mode} N=${n}] starting ${n} nodes on ${fleet.hosts.length} hosts`)
+    await fleet.start(log)
+    await calm(fleet, `[${mode} N=${n}] fleet started`)
+    const discoveryAt = Date.now()
+    await fleet.startDiscovery()
+    await calm(fleet, `[${mode} N=${n}] discovery started`)
+    log(`[${mode} N=${n}] discovery started on every node after ${sec(Date.now() - t0)} s; waiting for DHT records`)
+    const { ms: propagationMs, missing } = await waitForDht(fleet, catalogue, dhtCapMs)
+    log(`[${mode} N=${n}] ${catalogue.length - missing}/${catalogue.length} names findable through the DHT after ${sec(propagationMs)} s`)
+    // one interval and a quarter after discovery started, every node has announced once more (jitter ≤ 1.25)
+    const settle = discoveryAt + 1.3 * intervalMs - Date.now()
+    if (settle > 0) await sleep(settle)
+    const before = await fleet.stats()
+    const windowStart = Date.now()
+    const loadBefore = os.loadavg()[0] as number
+    for (let k = 0; k < freshCount && Date.now() - windowStart < windowMs; k++) await measureFresh(fleet, k, queries)
+    const left = windowStart + windowMs - Date.now()
+    if (left > 0) await sleep(left)
+    const after = await fleet.stats()
+    const elapsed = Date.now() - windowStart
+    const first = new Map(before.flatMap(h => h.nodes).map(s => [s.peerId, s.gossipBytes]))
+    const nodes = after.flatMap(h => h.nodes)
+    return {
+      mode,
+      nodes: n,
+      holdings: n * modelsPerNode,
+      distinct: Math.min(catalogue.length, n * modelsPerNode),
+      gossipBytesPerMin: nodes.map(s => (s.gossipBytes - (first.get(s.peerId) ?? 0)) * 60_000 / elapsed),
+      indexEntries: nodes.map(s => s.indexEntries),
+      connections: nodes.map(s => s.connections),
+      hostRssBytes: after.reduce((a, h) => a + h.rssBytes, 0),
+      hostLoopDelayP99Ms: Math.max(...after.map(h => h.loopDelayP99Ms)),
+      propagationMs,
+      unfindable: missing,
+      load: [loadBefore, os.loadavg()[0] as number],
+      queries,
+      runMs: Date.now() - t0
+    }
+  } finally {
+    await fleet.stop()
+    live = undefined
+  }
+}
+
+/** A probe node asks the DHT for every catalogue name until each has a provider or the cap runs out. */
+async function waitForDht (fleet: Fleet, names: string[], capMs: number): Promise<{ ms: number, missing: number }> {
+  const t0 = Date.now()
+  const probe = await startScaleNode({ models: [], bootstrap: [] })
+  try {
+    let missing = [...names]
+    while (missing.length > 0 && Date.now() - t0 < capMs) {
+      if (probe.libp2p.getConnections().length === 0) await join(probe, fleet)
+      const still: string[] = []
+      for (const name of missing) if (await firstProvider(probe, name, ['dht'], 3_000) == null) still.push(name)
+      missing = still
+      if (missing.length > 0) await sleep(1_000)
+    }
+    return { ms: Date.now() - t0, missing: missing.length }
+  } finally {
+    await probe.stop()
+  }
+}
+
+/** A fresh node joins through one random fleet node, asks its names through gossip + peers and the DHT, then other names of its gossip index. */
+async function measureFresh (fleet: Fleet, k: number, queries: ScaleQuery[]): Promise<void> {
+  const node = await startScaleNode({ models: [], bootstrap: [] })
+  try {
+    await node.startDiscovery()
+    await join(node, fleet)
+    const up = performance.now()
+    const names = pick(catalogue, 2 * queriesPerFresh)
+    for (const name of names.slice(0, queriesPerFresh)) {
+      queries.push({ path: 'lan', fresh: k, name, ms: await firstProvider(node, name, ['gossip', 'peers'], LAN_TIMEOUT_MS) })
+      queries.push({ path: 'dht', fresh: k, name, ms: await firstProvider(node, name, ['dht'], DHT_TIMEOUT_MS) })
+    }
+    const wait = GOSSIP_SETTLE_MS - (performance.now() - up)
+    if (wait > 0) await sleep(wait)
+    for (const name of names.slice(queriesPerFresh)) queries.push({ path: 'gossip', fresh: k, name, ms: await firstProvider(node, name, ['gossip'], LAN_TIMEOUT_MS) })
+  } finally {
+    await node.stop()
+  }
+}
+
+/**
+ * Wait (up to CALM_CAP_MS) until every host's event loop answers within CALM_LOOP_MS: kad-dht's
+ * start-up walks of every node (routing-table refresh, self-query) and the first DHT provides all
+ * land at once on two cores, and a host that stalls for seconds fails dials and inflates times.
+ */
+async function calm (fleet: Fleet, label: string): Promise<void> {
+  const t0 = Date.now()
+  let worst = Infinity
+  await fleet.stats()
+  while (Date.now() - t0 < CALM_CAP_MS) {
+    await sleep(3_000)
+    worst = Math.max(...(await fleet.stats()).map(h => h.loopDelayP99Ms))
+    if (worst < CALM_LOOP_MS) break
+  }
+  log(`${label}: hosts' event-loop p99 ${worst.toFixed(0)} ms after ${sec(Date.now() - t0)} s of waiting`)
+}
+
+/** Dial random fleet nodes until one answers: a host busy with the fleet's start-up (hundreds of DHT provides at once) can stall for seconds. */
+async function join (node: ScaleNode, fleet: Fleet): Promise<void> {
+  for (const address of pick(fleet.addresses, 5)) {
+    try {
+      await node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(30_000) })
+      return
+    } catch (err: any) {
+      log(`  dial ${address} failed (${String(err.message)}); trying another fleet node`)
+    }
+  }
+  throw new Error('no fleet node answered 5 dials')
+}
+
+function positiveInt (text: string | undefined, name: string): number {
+  const n = Number(text)
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: not a positive integer: ${text}`)
+  return n
+}
+
+async function sleep (ms: number): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, ms))
+}
+
+function sec (ms: number): string {
+  return (ms / 1000).toFixed(1)
+}
+
+function log (line: string): void {
+  process.stderr.write(line + '\n')
+}

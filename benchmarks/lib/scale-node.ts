@@ -1,0 +1,151 @@
+/**
+ * One node of `npm run bench:discovery -- --nodes N`: a real libp2p node
+ * composed by the product's own `libp2pOptions` (TCP on loopback, noise,
+ * yamux, identify, ping, kad-dht on the private protocol, gossipsub), with
+ * its own identity, running the product's `NamedDiscovery` for models (the
+ * code `kit.models` runs: gossip announcements, provider index, the models
+ * protocol, DHT provider records). What it leaves out of a kit is what
+ * discovery does not touch: the blockstore, bitswap, pins, HTTP. Many of
+ * these live in one process; a byte counter per node (libp2p's `metrics`
+ * hook, as @libp2p/prometheus-metrics counts) gives its gossipsub traffic.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { MODEL_KIND, NamedDiscovery } from '../../src/named/index.ts'
+import { libp2pOptions } from '../../src/node/libp2p-options.ts'
+import type { AnnouncerInit, LocalRecord } from '../../src/named/index.ts'
+import type { ProviderIndexInit } from '../../src/named/provider-index.ts'
+import type { TrustStore } from '../../src/trust/index.ts'
+import type { Libp2p, Metrics, Stream } from '@libp2p/interface'
+
+export const DHT_PROTOCOL = '/ipfs-kit/kad/1.0.0'
+
+/** Bytes sent and received per protocol by one node. */
+export class ProtocolBytes {
+  readonly bytes = new Map<string, number>()
+
+  add (protocol: string, n: number): void {
+    this.bytes.set(protocol, (this.bytes.get(protocol) ?? 0) + n)
+  }
+
+  /** Gossipsub (meshsub/floodsub) bytes in and out: payloads, forwards, IHAVE/IWANT, GRAFT/PRUNE, subscriptions. */
+  gossip (): number {
+    let n = 0
+    for (const [protocol, b] of this.bytes) if (protocol.startsWith('/meshsub/') || protocol.startsWith('/floodsub/')) n += b
+    return n
+  }
+
+  /**
+   * libp2p's metrics hook, counting only stream bytes: every stream's sends and
+   * the message events it dispatches (the way @libp2p/prometheus-metrics counts
+   * them, without adding a listener). Registered metrics are not needed here.
+   */
+  metrics (): () => Metrics {
+    // any metric method returns this again; not a thenable, so an awaited metric call resolves
+    const nothing: any = new Proxy(() => {}, { get: (_t, key) => key === 'then' ? undefined : nothing, apply: () => nothing })
+    return () => ({
+      trackMultiaddrConnection: () => {},
+      trackProtocolStream: (stream: Stream) => {
+        const protocol = stream.protocol
+        if (protocol == null) return
+        const dispatch = stream.dispatchEvent.bind(stream)
+        stream.dispatchEvent = (evt: any) => {
+          if (evt.type === 'message') this.add(protocol, evt.data.byteLength)
+          return dispatch(evt)
+        }
+        const send = stream.send.bind(stream)
+        stream.send = (buf: any) => {
+          this.add(protocol, buf.byteLength)
+          return send(buf)
+        }
+      },
+      registerMetric: () => nothing,
+      registerMetricGroup: () => nothing,
+      registerCounter: () => nothing,
+      registerCounterGroup: () => nothing,
+      registerHistogram: () => nothing,
+      registerHistogramGroup: () => nothing,
+      registerSummary: () => nothing,
+      registerSummaryGroup: () => nothing,
+      traceFunction: (_name: string, fn: any) => fn,
+      createTrace: () => undefined
+    }) as unknown as Metrics
+  }
+}
+
+export interface ScaleNodeInit {
+  /** Models this node holds (name → revision `main`, root derived from the name). */
+  models: string[]
+  bootstrap: string[]
+  announce?: AnnouncerInit
+  index?: ProviderIndexInit
+}
+
+export interface ScaleNode {
+  libp2p: Libp2p
+  discovery: NamedDiscovery
+  traffic: ProtocolBytes
+  address: string
+  /** Start announcing (gossip, then DHT provider records in the background) and answering: done once the fleet is connected. */
+  startDiscovery(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** The manifest root a holder of `name` announces: the same for every holder, as for a real model pulled from its publisher. */
+export async function rootOf (name: string): Promise<string> {
+  return CID.createV1(0x55, await sha256.digest(new TextEncoder().encode(`bench-model:${name}`))).toString()
+}
+
+export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
+  const traffic = new ProtocolBytes()
+  const options = libp2pOptions({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    dhtProtocol: DHT_PROTOCOL,
+    metrics: traffic.metrics()
+  })
+  // libp2p accepts at most 5 inbound connections per second from one IP address (and 10 pending):
+  // a guard against one host, but on loopback every peer of the fleet is 127.0.0.1, so without
+  // this, joins and DHT walks of hundreds of nodes are refused with ECONNRESET
+  options.connectionManager = { ...options.connectionManager, inboundConnectionThreshold: Number.MAX_SAFE_INTEGER, maxIncomingPendingConnections: 1_000 }
+  const libp2p = await createLibp2p(options)
+  const records: LocalRecord[] = await Promise.all(init.models.map(async name => ({ name, revision: 'main', root: await rootOf(name), created: 0, origin: 'pulled' as const })))
+  const discovery = new NamedDiscovery({
+    kind: MODEL_KIND,
+    libp2p,
+    list: async () => records,
+    // only findProviders (which fetches and verifies manifests) consults trust; the benchmark asks
+    // findProvidersStream, and the announcer never does
+    trust: undefined as unknown as TrustStore,
+    announce: init.announce,
+    index: init.index
+  })
+  await Promise.all(init.bootstrap.map(async addr => {
+    await libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(15_000) }).catch((err: Error) => { process.stderr.write(`bootstrap dial ${addr} failed: ${err.message}\n`) })
+  }))
+  let started = false
+  return {
+    libp2p,
+    discovery,
+    traffic,
+    address: `${libp2p.getMultiaddrs()[0]?.toString() ?? ''}`,
+    startDiscovery: async () => {
+      started = true
+      await discovery.start()
+    },
+    stop: async () => {
+      if (started) await discovery.stop()
+      await libp2p.stop()
+    }
+  }
+}
+
+/** Time until `discovery` names a first provider of `name` through `sources`; null: none within `timeoutMs`. */
+export async function firstProvider (node: ScaleNode, name: string, sources: Array<'gossip' | 'peers' | 'dht'>, timeoutMs: number): Promise<number | null> {
+  const started = performance.now()
+  for await (const _ of node.discovery.findProvidersStream(name, { sources, timeoutMs })) return performance.now() - started
+  return null
+}
