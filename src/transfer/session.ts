@@ -1,5 +1,5 @@
 /**
- * A networked block source over `/ipfs-kit/transfer/1.0.0`: blocks missing
+ * A networked block source over `/ipfs-kit/transfer/1.1.0` (or 1.0.0): blocks missing
  * locally are wanted, wants are grouped into batches, and each provider (a
  * connected peer that speaks the protocol, preferring those that served us
  * before) gets up to TRANSFER_REQUESTS_PER_PROVIDER batches in flight, so the
@@ -10,6 +10,14 @@
  * nothing is left to hand out, a block in flight too long at one provider is
  * also asked of an idle one (end-game). Blocks no protocol peer has go to
  * the fallback source (bitswap), so peers that speak only bitswap still serve.
+ *
+ * Swarming (1.1.0): every block that lands is announced to the session's
+ * providers (announcer.ts), and what they announce (have-map.ts) decides
+ * whom to ask: a peer that is itself fetching is asked only for blocks it
+ * announced, rarest first (those the fewest peers announced); a seed (a
+ * provider that never lacked a block) only for blocks no reachable peer
+ * announced. Peers speaking only 1.0.0 announce nothing and are asked as
+ * before: anything, a MISSING marking them as lacking it for a while.
  */
 import { logger } from '@libp2p/logger'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
@@ -17,7 +25,8 @@ import * as Digest from 'multiformats/hashes/digest'
 import { CustomProgressEvent } from 'progress-events'
 import {
   DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS,
-  TRANSFER_PROTOCOL, TRANSFER_RETRY_DROPPED_MS, TRANSFER_SEED_AFTER_MS, TRANSFER_STEAL_AFTER_MS
+  TRANSFER_HAVE_FANOUT, TRANSFER_HAVE_FRESH_MS, TRANSFER_HAVE_QUEUE, TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0,
+  TRANSFER_RETRY_DROPPED_MS, TRANSFER_SEED_AFTER_MS, TRANSFER_STEAL_AFTER_MS
 } from '../constants.ts'
 import { verifyBlock } from '../blocks/index.ts'
 import { asNotFound, NotFoundError } from '../errors.ts'
@@ -27,6 +36,8 @@ import { shuffled } from './shuffle.ts'
 import { Provider } from './provider.ts'
 import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
 import type { InFlight } from './in-flight.ts'
+import type { HaveMap } from './have-map.ts'
+import type { HaveAnnouncer } from './announcer.ts'
 import type { DropReason } from './provider.ts'
 import type { Want } from './want.ts'
 import type { BlockSource } from '../blocks/index.ts'
@@ -58,6 +69,12 @@ export interface TransferSourceInit {
   onProgress?(event: TransferProgressEvents): void
   /** Where this node records blocks it is fetching, for its transfer server (in-flight.ts). */
   inFlight?: InFlight
+  /** What peers announced they hold (the node's, filled by its transfer server); without it, peers are asked blindly (1.0.0). */
+  haves?: HaveMap
+  /** Announces the blocks that land here to the session's providers (1.1.0); without it, nothing is announced. */
+  announcer?: HaveAnnouncer
+  /** Protocol ids asked in, preferred first. @default [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0] */
+  protocols?: string[]
 }
 
 export interface ProviderStats {
@@ -83,6 +100,14 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   const pending: Want[] = []
   const providers = new Map<string, Provider>()
   let retryTimer: ReturnType<typeof setTimeout> | undefined
+  const protocols = init.protocols ?? [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0]
+  const { haves } = init
+  const announcer = protocols.includes(TRANSFER_PROTOCOL) ? init.announcer : undefined
+  /** Providers we announce to, and when we last did (at most TRANSFER_HAVE_FANOUT). */
+  const told = new Map<string, number>()
+  /** Blocks landed here, newest last (at most TRANSFER_HAVE_QUEUE): what a provider met late is told first. */
+  const landed: CID[] = []
+  let lastLanded = 0
 
   const finish = (w: Want): void => {
     w.done = true
@@ -101,7 +126,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       const provider = p
       // identify tells which protocols a peer speaks; until it has, the peer is tried
       libp2p.peerStore.get(id).then(peer => {
-        if (peer.protocols.length > 0) provider.capable = peer.protocols.includes(TRANSFER_PROTOCOL)
+        if (peer.protocols.length > 0) provider.capable = peer.protocols.some(id => protocols.includes(id))
       }, () => {})
     }
     return p
@@ -140,6 +165,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     init.fallback.getBytes(w.cid, { signal: deadline }).then(bytes => {
       if (w.done) return
       finish(w)
+      announceLanded(w.cid)
       w.resolve(bytes)
     }, err => {
       if (w.done) return
@@ -156,17 +182,43 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     const reachable = reachableProviders(now)
     // with room now; random order within a score: peers that are themselves fetching get asked as often as the seed
     const available = shuffled(reachable.filter(p => now >= p.busyUntil)).sort((a, b) => b.score() - a.score())
-    // a seed gets the wants that no peer still fetching can give (all said they lack it), or that
-    // have waited TRANSFER_SEED_AFTER_MS: its upload goes to pieces nobody else has yet
-    const fetching = reachable.filter(p => !p.seedLike())
-    const mayAsk = (w: Want, p: Provider): boolean => !lacks(w, p.key, now) && !wasDeferred(w, p.key, now) &&
-      (!p.seedLike() || now - w.createdAt >= TRANSFER_SEED_AFTER_MS || fetching.every(q => lacks(w, q.key, now)))
+    announceTo(reachable, now)
+    // peers announcing what they get are fetching: asked only for what they announced
+    const announcing = (p: Provider): boolean => haves?.fetching(p.key, now) === true
+    const isSeed = (p: Provider): boolean => !announcing(p) && p.seedLike()
+    const reachableKeys = new Set(reachable.map(p => p.key))
+    const seedReachable = reachable.some(isSeed)
+    // peers fetching that announce nothing (1.0.0, or not heard from yet) are polled, as in 1.0.0
+    const polled = reachable.filter(p => !announcing(p) && !p.seedLike())
+    const heldCache = new Map<Want, number>()
+    /** Reachable peers that announced `w` and did not since say they lack it. */
+    const heldBy = (w: Want): number => {
+      let n = heldCache.get(w)
+      if (n != null) return n
+      n = 0
+      for (const holder of haves?.holders(w.key) ?? []) if (reachableKeys.has(holder) && !lacks(w, holder, now)) n++
+      heldCache.set(w, n)
+      return n
+    }
+    const mayAsk = (w: Want, p: Provider): boolean => {
+      if (lacks(w, p.key, now) || wasDeferred(w, p.key, now)) return false
+      if (w.hint === p.key || haves?.has(p.key, w.key) === true) return true
+      const waited = now - w.createdAt >= TRANSFER_SEED_AFTER_MS
+      // a fetching peer may hold more than it announced: asked blindly only when there is no seed
+      if (announcing(p)) return waited && !seedReachable && heldBy(w) === 0
+      // a seed gets the wants nobody reachable announced and no polled peer can give (all said they
+      // lack it, or they waited TRANSFER_SEED_AFTER_MS): its upload goes to pieces nobody has yet
+      if (p.seedLike()) return heldBy(w) === 0 && (waited || polled.every(q => lacks(w, q.key, now)))
+      return true
+    }
+    // rarest first: of the blocks a provider may be asked for, those the fewest peers announced
+    const rarity = haves == null ? undefined : (w: Want): number => haves.holders(w.key).size
     // one request at a time round the providers, so that wants spread over all of them
     for (let progress = true; progress;) {
       progress = false
       for (const p of available) {
         if (p.active >= p.window) continue
-        const batch = takeBatch(p, pending, w => mayAsk(w, p))
+        const batch = takeBatch(p, pending, w => mayAsk(w, p), rarity)
         if (batch.length === 0) continue
         void request(p, batch)
         progress = true
@@ -179,6 +231,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       for (const w of wants.values()) {
         if (stolen.length === TRANSFER_BATCH_BLOCKS) break
         if (w.done || w.fallback || w.at.size !== 1 || w.at.has(p.key) || lacks(w, p.key, now) || wasDeferred(w, p.key, now)) continue
+        if (announcing(p) && haves?.has(p.key, w.key) !== true) continue
         const holder = providers.get(w.at.values().next().value as string)
         if (now - w.dispatchedAt < (holder?.stealAfterMs() ?? TRANSFER_STEAL_AFTER_MS)) continue
         stolen.push(w)
@@ -196,6 +249,39 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     if (pending.length > 0 && retryTimer == null) {
       retryTimer = setTimeout(() => { retryTimer = undefined; pump() }, 100)
       retryTimer.unref?.()
+    }
+  }
+
+  /**
+   * Start announcing to providers met for the first time (what landed so far, or a hello: we are
+   * fetching), and say hello again to those not told anything for half of TRANSFER_HAVE_FRESH_MS.
+   */
+  const announceTo = (reachable: Provider[], now: number): void => {
+    if (announcer == null) return
+    for (const p of reachable) {
+      const last = told.get(p.key)
+      if (last == null) {
+        if (told.size >= TRANSFER_HAVE_FANOUT || p.capable === false || announcer.isLegacy(p.key)) continue
+        told.set(p.key, now)
+        announcer.announce(p.id, [...landed])
+      } else if (now - last >= TRANSFER_HAVE_FRESH_MS / 2) {
+        told.set(p.key, now)
+        announcer.announce(p.id, [])
+      }
+    }
+  }
+
+  /** A block landed here: tell the providers we announce to. */
+  const announceLanded = (cid: CID): void => {
+    lastLanded = Date.now()
+    if (announcer == null) return
+    landed.push(cid)
+    if (landed.length > TRANSFER_HAVE_QUEUE) landed.shift()
+    for (const key of told.keys()) {
+      const p = providers.get(key)
+      if (p == null || p.dropped != null || announcer.isLegacy(key)) continue
+      told.set(key, lastLanded)
+      announcer.announce(p.id, [cid])
     }
   }
 
@@ -218,7 +304,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       if (w.at.size === 1) w.dispatchedAt = now
     }
     try {
-      const stream = await libp2p.dialProtocol(p.id, TRANSFER_PROTOCOL, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS)]) })
+      const stream = await libp2p.dialProtocol(p.id, protocols, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS)]) })
         .catch((err: any) => {
           if (err.name === 'UnsupportedProtocolError') p.capable = false
           throw err
@@ -243,6 +329,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
           }
           if (status === FRAME_MISSING) {
             w.lacking.set(p.key, Date.now())
+            haves?.forget(p.key, w.key)
             p.lacked++
             continue
           }
@@ -286,6 +373,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     await blockstore.put(w.cid, bytes)
     if (w.done) return
     finish(w)
+    announceLanded(w.cid)
     init.onFetched?.(w.cid, bytes, p.key)
     w.resolve(bytes)
   }
@@ -299,11 +387,19 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     const promise = new Promise<Uint8Array>((res, rej) => { resolve = res; reject = rej })
     promise.catch(() => {})
     const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Map(), deferred: new Map(), at: new Set(), dispatchedAt: Date.now(), createdAt: Date.now(), timer: undefined as any }
-    w.timer = setTimeout(() => {
+    const expire = (): void => {
       if (w.done) return
+      // a want waiting its turn in a wide pool (nothing asked of anyone yet) is not failed while
+      // the session keeps landing blocks: it is behind the others, not missing
+      if (w.at.size === 0 && !w.fallback && Date.now() - lastLanded < TRANSFER_BLOCK_TIMEOUT_MS) {
+        w.timer = setTimeout(expire, timeoutMs)
+        w.timer.unref?.()
+        return
+      }
       finish(w)
       w.reject(new NotFoundError(key))
-    }, timeoutMs)
+    }
+    w.timer = setTimeout(expire, timeoutMs)
     w.timer.unref?.()
     wants.set(key, w)
     pending.push(w)
