@@ -74,6 +74,8 @@ interface CaseResult {
   seedSentBytes: number
   /** Bytes each worker's interface sent (what it uploaded to the others, and its requests). */
   workerSentBytes: number[]
+  /** CPU seconds all node processes (seed and workers) used during the pulls: against 2 cores × the wall time, whether the machine kept up. */
+  cpuSeconds: number
   errors: string[]
 }
 
@@ -83,11 +85,14 @@ async function runCase (name: CaseName, modelDir: string, net: Network): Promise
     prepare: async seed => { await seed.call('modelPublish', { dir: modelDir, name: NAME }, { timeoutMs: 600_000 }) }
   })
   try {
+    const peers = [swarm.seed, ...swarm.workers]
+    const cpu = async (): Promise<number> => (await Promise.all(peers.map(async p => (await p.call('rss', {})).cpuMs))).reduce((a, b) => a + b, 0) / 1000
+    const cpuBefore = await cpu()
     const sentBefore = swarm.seedSent()
     const workerHosts = net.hosts.slice(1)
     const workersBefore = workerHosts.map(h => net.txBytes(h))
-    const timed = await timeAll(swarm.workers, async w => await w.call('modelPull', { name: NAME, blockTimeoutMs: 120_000 }, { timeoutMs: 1_800_000 }))
-    return { case: name, workers: timed.seconds, allDoneSeconds: timed.allDone, seedSentBytes: swarm.seedSent() - sentBefore, workerSentBytes: workerHosts.map((h, i) => net.txBytes(h) - (workersBefore[i] as number)), errors: timed.errors }
+    const timed = await timeAll(swarm.workers, async w => await w.call('modelPull', { name: NAME, blockTimeoutMs: 120_000, manifestTimeoutMs: 30_000 }, { timeoutMs: 1_800_000 }))
+    return { case: name, workers: timed.seconds, allDoneSeconds: timed.allDone, seedSentBytes: swarm.seedSent() - sentBefore, workerSentBytes: workerHosts.map((h, i) => net.txBytes(h) - (workersBefore[i] as number)), cpuSeconds: await cpu() - cpuBefore, errors: timed.errors }
   } finally {
     await swarm.stop()
   }
@@ -103,7 +108,7 @@ await withTempDir('ipfs-kit-bench-fanout-', async dir => {
     for (const name of opts.cases.split(',') as CaseName[]) {
       process.stderr.write(`${name}: ${workers} workers pull ${fmtBytes(size)} at ${mbit} Mbit/s per link…\n`)
       const result = await runCase(name, modelDir, net)
-      process.stderr.write(`  all done after ${fmt(result.allDoneSeconds ?? NaN)} s${result.errors.length > 0 ? `, errors: ${result.errors.join('; ')}` : ''}; workers sent ${result.workerSentBytes.map(b => fmt(b / size)).join(', ')}× the model\n`)
+      process.stderr.write(`  all done after ${fmt(result.allDoneSeconds ?? NaN)} s${result.errors.length > 0 ? `, errors: ${result.errors.join('; ')}` : ''}; workers sent ${result.workerSentBytes.map(b => fmt(b / size)).join(', ')}× the model; node processes used ${fmt(result.cpuSeconds)} CPU-s (${fmt(result.cpuSeconds / (result.allDoneSeconds ?? NaN))} cores on average)\n`)
       results.push(result)
     }
   } finally {
@@ -111,7 +116,7 @@ await withTempDir('ipfs-kit-bench-fanout-', async dir => {
   }
   process.stdout.write(`\n## bench:fanout — ${workers} workers pull ${fmtBytes(size)} from one seed, every link ${mbit} Mbit/s each way (single-link time ${fmt(singleLinkSeconds)} s)\n\n`)
   process.stdout.write(markdownTable(
-    ['case', 'all done (s)', '× single link', 'seed sent', 'spread (s)', 'each worker (s)'],
+    ['case', 'all done (s)', '× single link', 'seed sent', 'spread (s)', 'CPU-s (cores)', 'each worker (s)'],
     results.map(r => {
       const time = (r.allDoneSeconds ?? NaN) / singleLinkSeconds
       const seed = r.seedSentBytes / size
@@ -123,10 +128,11 @@ await withTempDir('ipfs-kit-bench-fanout-', async dir => {
         swarm ? `${fmtRatio(time)} ${time <= TARGET_TIME ? '✓' : '✗'} (≤ ${TARGET_TIME})` : fmtRatio(time),
         `${fmtBytes(r.seedSentBytes)} (${seed.toFixed(2)}× the model${swarm ? ` ${seed <= TARGET_SEED ? '✓' : '✗'} ≤ ${TARGET_SEED}` : ''})`,
         done.length > 0 ? fmt(Math.max(...done) - Math.min(...done)) : '—',
+        `${fmt(r.cpuSeconds)} (${fmt(r.cpuSeconds / (r.allDoneSeconds ?? NaN))})`,
         r.workers.map(t => t == null ? 'failed' : fmt(t)).join(', ')
       ]
     }),
-    ['left', 'right', 'right', 'right', 'right', 'left']
+    ['left', 'right', 'right', 'right', 'right', 'right', 'left']
   ) + '\n')
   await writeResults(`fanout-${workers}w-${mbit}mbit`, { machine: machine(), workers, size, mbit, singleLinkSeconds, results })
 })

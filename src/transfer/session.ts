@@ -389,9 +389,10 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Map(), deferred: new Map(), at: new Set(), dispatchedAt: Date.now(), createdAt: Date.now(), timer: undefined as any }
     const expire = (): void => {
       if (w.done) return
-      // a want waiting its turn in a wide pool (nothing asked of anyone yet) is not failed while
-      // the session keeps landing blocks: it is behind the others, not missing
-      if (w.at.size === 0 && !w.fallback && Date.now() - lastLanded < TRANSFER_BLOCK_TIMEOUT_MS) {
+      // a want in a wide pool is not failed while the session keeps landing blocks: waiting its
+      // turn, or queued behind others at a provider on a shared link, it is late, not missing (a
+      // provider that stalls is dropped after TRANSFER_BLOCK_TIMEOUT_MS and the want asked elsewhere)
+      if (!w.fallback && Date.now() - lastLanded < TRANSFER_BLOCK_TIMEOUT_MS) {
         w.timer = setTimeout(expire, timeoutMs)
         w.timer.unref?.()
         return
