@@ -25,19 +25,21 @@ import * as Digest from 'multiformats/hashes/digest'
 import { CustomProgressEvent } from 'progress-events'
 import {
   DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS,
-  TRANSFER_HAVE_FANOUT, TRANSFER_HAVE_FRESH_MS, TRANSFER_HAVE_QUEUE, TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0,
-  TRANSFER_RETRY_DROPPED_MS, TRANSFER_SEED_AFTER_MS, TRANSFER_STEAL_AFTER_MS
+  TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0,
+  TRANSFER_RETRY_DROPPED_MS, TRANSFER_STEAL_AFTER_MS
 } from '../constants.ts'
 import { verifyBlock } from '../blocks/index.ts'
 import { asNotFound, NotFoundError } from '../errors.ts'
 import { FrameReader } from './frame-reader.ts'
 import { lacks, raceSignal, takeBatch, wasDeferred } from './want.ts'
+import { askPolicy } from './ask-policy.ts'
 import { shuffled } from './shuffle.ts'
 import { Provider } from './provider.ts'
 import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
 import type { InFlight } from './in-flight.ts'
 import type { HaveMap } from './have-map.ts'
 import type { HaveAnnouncer } from './announcer.ts'
+import { SessionAnnouncements } from './session-announcements.ts'
 import type { DropReason } from './provider.ts'
 import type { Want } from './want.ts'
 import type { BlockSource } from '../blocks/index.ts'
@@ -102,12 +104,13 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   const protocols = init.protocols ?? [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0]
   const { haves } = init
-  const announcer = protocols.includes(TRANSFER_PROTOCOL) ? init.announcer : undefined
-  /** Providers we announce to, and when we last did (at most TRANSFER_HAVE_FANOUT). */
-  const told = new Map<string, number>()
-  /** Blocks landed here, newest last (at most TRANSFER_HAVE_QUEUE): what a provider met late is told first. */
-  const landed: CID[] = []
+  const announcements = protocols.includes(TRANSFER_PROTOCOL) && init.announcer != null ? new SessionAnnouncements(init.announcer) : undefined
   let lastLanded = 0
+  /** A block landed here: tell the session's providers. */
+  const announceLanded = (cid: CID): void => {
+    lastLanded = Date.now()
+    announcements?.landed(cid, key => providers.get(key))
+  }
 
   const finish = (w: Want): void => {
     w.done = true
@@ -182,37 +185,8 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     const reachable = reachableProviders(now)
     // with room now; random order within a score: peers that are themselves fetching get asked as often as the seed
     const available = shuffled(reachable.filter(p => now >= p.busyUntil)).sort((a, b) => b.score() - a.score())
-    announceTo(reachable, now)
-    // peers announcing what they get are fetching: asked only for what they announced
-    const announcing = (p: Provider): boolean => haves?.fetching(p.key, now) === true
-    const isSeed = (p: Provider): boolean => !announcing(p) && p.seedLike()
-    const reachableKeys = new Set(reachable.map(p => p.key))
-    const seedReachable = reachable.some(isSeed)
-    // peers fetching that announce nothing (1.0.0, or not heard from yet) are polled, as in 1.0.0
-    const polled = reachable.filter(p => !announcing(p) && !p.seedLike())
-    const heldCache = new Map<Want, number>()
-    /** Reachable peers that announced `w` and did not since say they lack it. */
-    const heldBy = (w: Want): number => {
-      let n = heldCache.get(w)
-      if (n != null) return n
-      n = 0
-      for (const holder of haves?.holders(w.key) ?? []) if (reachableKeys.has(holder) && !lacks(w, holder, now)) n++
-      heldCache.set(w, n)
-      return n
-    }
-    const mayAsk = (w: Want, p: Provider): boolean => {
-      if (lacks(w, p.key, now) || wasDeferred(w, p.key, now)) return false
-      if (w.hint === p.key || haves?.has(p.key, w.key) === true) return true
-      const waited = now - w.createdAt >= TRANSFER_SEED_AFTER_MS
-      // a fetching peer may hold more than it announced: asked blindly only when there is no seed
-      if (announcing(p)) return waited && !seedReachable && heldBy(w) === 0
-      // a seed gets the wants nobody reachable announced and no polled peer can give (all said they
-      // lack it, or they waited TRANSFER_SEED_AFTER_MS): its upload goes to pieces nobody has yet
-      if (p.seedLike()) return heldBy(w) === 0 && (waited || polled.every(q => lacks(w, q.key, now)))
-      return true
-    }
-    // rarest first: of the blocks a provider may be asked for, those the fewest peers announced
-    const rarity = haves == null ? undefined : (w: Want): number => haves.holders(w.key).size
+    announcements?.meet(reachable, now)
+    const { mayAsk, rarity, announcing } = askPolicy(reachable, haves, now)
     // one request at a time round the providers, so that wants spread over all of them
     for (let progress = true; progress;) {
       progress = false
@@ -249,39 +223,6 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     if (pending.length > 0 && retryTimer == null) {
       retryTimer = setTimeout(() => { retryTimer = undefined; pump() }, 100)
       retryTimer.unref?.()
-    }
-  }
-
-  /**
-   * Start announcing to providers met for the first time (what landed so far, or a hello: we are
-   * fetching), and say hello again to those not told anything for half of TRANSFER_HAVE_FRESH_MS.
-   */
-  const announceTo = (reachable: Provider[], now: number): void => {
-    if (announcer == null) return
-    for (const p of reachable) {
-      const last = told.get(p.key)
-      if (last == null) {
-        if (told.size >= TRANSFER_HAVE_FANOUT || p.capable === false || announcer.isLegacy(p.key)) continue
-        told.set(p.key, now)
-        announcer.announce(p.id, [...landed])
-      } else if (now - last >= TRANSFER_HAVE_FRESH_MS / 2) {
-        told.set(p.key, now)
-        announcer.announce(p.id, [])
-      }
-    }
-  }
-
-  /** A block landed here: tell the providers we announce to. */
-  const announceLanded = (cid: CID): void => {
-    lastLanded = Date.now()
-    if (announcer == null) return
-    landed.push(cid)
-    if (landed.length > TRANSFER_HAVE_QUEUE) landed.shift()
-    for (const key of told.keys()) {
-      const p = providers.get(key)
-      if (p == null || p.dropped != null || announcer.isLegacy(key)) continue
-      told.set(key, lastLanded)
-      announcer.announce(p.id, [cid])
     }
   }
 

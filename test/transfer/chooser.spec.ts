@@ -7,6 +7,7 @@ import { TRANSFER_BATCH_BLOCKS } from '../../src/constants.ts'
 import { HaveMap } from '../../src/transfer/have-map.ts'
 import { Provider } from '../../src/transfer/provider.ts'
 import { rarestFirst, takeBatch } from '../../src/transfer/want.ts'
+import { askPolicy } from '../../src/transfer/ask-policy.ts'
 import type { Want } from '../../src/transfer/want.ts'
 
 const PEER = peerIdFromString('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')
@@ -44,5 +45,24 @@ describe('piece chooser', () => {
     ;(wants[2] as Want).hint = p.key
     const batch = takeBatch(p, [...wants], () => true, w => w === wants[0] ? 1 : 5)
     expect(batch.map(w => w.key)).toEqual([wants[2], wants[0], wants[1]].map(w => (w as Want).key))
+  })
+
+  it('asks a seed only for blocks no reachable peer announced, and a fetching peer only for what it announced', async () => {
+    const [common, fresh] = await Promise.all(['common', 'fresh'].map(want)) as [Want, Want]
+    const seed = new Provider(peerIdFromString('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'))
+    seed.served = 4 // served, never lacked, announces nothing: a seed
+    const worker = new Provider(peerIdFromString('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq'))
+    const haves = new HaveMap()
+    haves.record(worker.key, [common.key])
+    const policy = askPolicy([seed, worker], haves, Date.now())
+    expect(policy.announcing(worker)).toBe(true)
+    expect(policy.mayAsk(common, worker)).toBe(true)
+    expect(policy.mayAsk(fresh, worker)).toBe(false)
+    expect(policy.mayAsk(common, seed)).toBe(false)
+    expect(policy.mayAsk(fresh, seed)).toBe(true)
+    // the worker answered MISSING for it (and lost the have): now the seed may be asked
+    common.lacking.set(worker.key, Date.now())
+    haves.forget(worker.key, common.key)
+    expect(askPolicy([seed, worker], haves, Date.now()).mayAsk(common, seed)).toBe(true)
   })
 })
