@@ -38,11 +38,13 @@ const { values: opts } = parseArgs({
     mbit: { type: 'string', default: '50' },
     cases: { type: 'string', default: 'swarm,seed-only' },
     quick: { type: 'boolean', default: false },
+    /** Transfer protocol versions every node speaks (config `transfer.versions`), e.g. `1.0.0`: the swarm without have-maps, for comparison. */
+    versions: { type: 'string' },
     help: { type: 'boolean', default: false }
   }
 })
 if (opts.help === true) {
-  process.stdout.write('usage: npm run bench:fanout -- [--workers 8] [--size 128MiB] [--mbit 50] [--cases swarm,seed-only] [--quick (4 workers, 32 MiB, swarm only)]\n')
+  process.stdout.write('usage: npm run bench:fanout -- [--workers 8] [--size 128MiB] [--mbit 50] [--cases swarm,seed-only] [--quick (4 workers, 32 MiB, swarm only)] [--versions 1.0.0]\n')
   process.exit(0)
 }
 const unavailable = netnsUnavailable()
@@ -82,6 +84,7 @@ interface CaseResult {
 async function runCase (name: CaseName, modelDir: string, net: Network): Promise<CaseResult> {
   const swarm = await startSwarm(net, {
     seedOnly: name === 'seed-only',
+    transferVersions: opts.versions?.split(','),
     prepare: async seed => { await seed.call('modelPublish', { dir: modelDir, name: NAME }, { timeoutMs: 600_000 }) }
   })
   try {
@@ -114,7 +117,7 @@ await withTempDir('ipfs-kit-bench-fanout-', async dir => {
   } finally {
     net.destroy()
   }
-  process.stdout.write(`\n## bench:fanout — ${workers} workers pull ${fmtBytes(size)} from one seed, every link ${mbit} Mbit/s each way (single-link time ${fmt(singleLinkSeconds)} s)\n\n`)
+  process.stdout.write(`\n## bench:fanout — ${workers} workers pull ${fmtBytes(size)} from one seed, every link ${mbit} Mbit/s each way (single-link time ${fmt(singleLinkSeconds)} s)${opts.versions != null ? `, transfer versions ${opts.versions}` : ''}\n\n`)
   process.stdout.write(markdownTable(
     ['case', 'all done (s)', '× single link', 'seed sent', 'spread (s)', 'CPU-s (cores)', 'each worker (s)'],
     results.map(r => {

@@ -20,13 +20,13 @@ export interface Swarm {
 }
 
 /** Start the seed on the network's first host, let `prepare` publish, then start one worker per other host. */
-export async function startSwarm (net: Network, options: { seedOnly: boolean, prepare(seed: Peer): Promise<void> }): Promise<Swarm> {
+export async function startSwarm (net: Network, options: { seedOnly: boolean, prepare(seed: Peer): Promise<void>, transferVersions?: string[] }): Promise<Swarm> {
   const [seedHost, ...workerHosts] = net.hosts
   if (seedHost == null) throw new Error('no hosts')
   const peers: Peer[] = []
   const stop = async (): Promise<void> => { await Promise.all(peers.map(async p => { await p.stop().catch(() => {}) })) }
   try {
-    const seed = await startPeer({ netns: seedHost.ns, listen: [`/ip4/${seedHost.ip}/tcp/0`] })
+    const seed = await startPeer({ netns: seedHost.ns, listen: [`/ip4/${seedHost.ip}/tcp/0`], transferVersions: options.transferVersions })
     peers.push(seed)
     await options.prepare(seed)
     // a few at a time: two dozen node processes starting at once on a loaded 2-core machine
@@ -37,7 +37,8 @@ export async function startSwarm (net: Network, options: { seedOnly: boolean, pr
         netns: host.ns,
         listen: [`/ip4/${host.ip}/tcp/0`],
         bootstrap: seed.addresses,
-        allowList: options.seedOnly ? [seed.peerId] : undefined
+        allowList: options.seedOnly ? [seed.peerId] : undefined,
+        transferVersions: options.transferVersions
       })))
       workers.push(...started)
       peers.push(...started)
