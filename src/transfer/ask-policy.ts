@@ -2,21 +2,26 @@
  * Which pending wants a session may ask of which provider, and in what
  * order (one pump's view, at time `now`):
  *
- * - a block another provider said this one has (ELSEWHERE), or that this
- *   one announced, may always be asked of it;
+ * - a block this provider announced may always be asked of it; one another
+ *   provider said it has (ELSEWHERE) too, unless it announces: then it is
+ *   asked once it announced the block (it is still receiving it);
  * - a peer announcing (within TRANSFER_HAVE_FRESH_MS) is fetching: asked
  *   blindly only when no seed is reachable and nobody announced the block
  *   (it may hold more than it announced);
  * - a seed (served, never lacked, announces nothing) gets the blocks no
  *   reachable peer announced, once every polled peer lacks them or they
- *   waited TRANSFER_SEED_AFTER_MS: its upload goes to pieces nobody has yet;
+ *   waited TRANSFER_SEED_AFTER_MS, and not those a seed sent us ELSEWHERE
+ *   for within TRANSFER_SUPERSEED_MS to a fetching peer that has not said
+ *   it lacks them (it is receiving them: we wait for its announcement rather
+ *   than make the seed send them twice): its upload goes to pieces nobody
+ *   has yet;
  * - a peer announcing nothing (1.0.0, or not heard from yet) is polled, as
  *   in 1.0.0: asked anything it did not recently say it lacks.
  *
  * Among the blocks a provider may be asked for, the rarest (fewest peers
  * announced it) come first.
  */
-import { TRANSFER_SEED_AFTER_MS } from '../constants.ts'
+import { TRANSFER_SEED_AFTER_MS, TRANSFER_SUPERSEED_MS } from '../constants.ts'
 import { lacks, wasDeferred } from './want.ts'
 import type { HaveMap } from './have-map.ts'
 import type { Provider } from './provider.ts'
@@ -45,12 +50,16 @@ export function askPolicy (reachable: Provider[], haves: HaveMap | undefined, no
     heldCache.set(w, n)
     return n
   }
+  /** A seed sent us to a fetching peer for `w` moments ago, and that peer has not said it lacks it. */
+  const expected = (w: Want): boolean => w.hint != null && w.hintAt != null && now - w.hintAt < TRANSFER_SUPERSEED_MS &&
+    reachableKeys.has(w.hint) && haves?.fetching(w.hint, now) === true && !lacks(w, w.hint, now)
   const mayAsk = (w: Want, p: Provider): boolean => {
     if (lacks(w, p.key, now) || wasDeferred(w, p.key, now)) return false
-    if (w.hint === p.key || haves?.has(p.key, w.key) === true) return true
+    if (haves?.has(p.key, w.key) === true) return true
+    if (w.hint === p.key) return !announcing(p)
     const waited = now - w.createdAt >= TRANSFER_SEED_AFTER_MS
     if (announcing(p)) return waited && !seedReachable && heldBy(w) === 0
-    if (p.seedLike()) return heldBy(w) === 0 && (waited || polled.every(q => lacks(w, q.key, now)))
+    if (p.seedLike()) return heldBy(w) === 0 && !expected(w) && (waited || polled.every(q => lacks(w, q.key, now)))
     return true
   }
   return { mayAsk, announcing, rarity: haves == null ? undefined : w => haves.holders(w.key).size }

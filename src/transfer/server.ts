@@ -204,8 +204,9 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         } else if (otherId != null) {
           await writeFrame(stream, [statusByte(FRAME_ELSEWHERE), otherId.toMultihash().bytes], { signal })
         } else {
-          await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
+          // recorded as it starts: a peer asking while it is still on the wire is sent to this one
           superSeed.sent(key, peer)
+          await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
           init.onSent?.(peer, bytes.byteLength, cids[i] as CID)
         }
       }

@@ -264,6 +264,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
           if (status === FRAME_ELSEWHERE) {
             const other = peerIdFromMultihash(Digest.decode(frame.subarray(1))).toString()
             w.hint = other
+            w.hintAt = Date.now()
             // asked again, the provider sends it: do that at once if we cannot reach the peer it named
             if (libp2p.getPeers().some(id => id.toString() === other)) w.deferred.set(p.key, Date.now())
             continue

@@ -16,8 +16,9 @@ export interface Want {
   lacking: Map<string, number>
   /** Providers that sent us elsewhere for it, and when (not held against them as lacking). */
   deferred: Map<string, number>
-  /** The peer a provider said has it. */
+  /** The peer a provider said has it (ELSEWHERE), and when. */
   hint?: string
+  hintAt?: number
   /** Providers it is asked of now. */
   at: Set<string>
   dispatchedAt: number

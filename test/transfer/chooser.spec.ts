@@ -60,6 +60,15 @@ describe('piece chooser', () => {
     expect(policy.mayAsk(fresh, worker)).toBe(false)
     expect(policy.mayAsk(common, seed)).toBe(false)
     expect(policy.mayAsk(fresh, seed)).toBe(true)
+    // the seed sent us ELSEWHERE to the worker for `fresh` (it is receiving it): wait for its announcement
+    fresh.hint = worker.key
+    fresh.hintAt = Date.now()
+    fresh.createdAt = Date.now()
+    const waiting = askPolicy([seed, worker], haves, Date.now())
+    expect(waiting.mayAsk(fresh, seed)).toBe(false)
+    expect(waiting.mayAsk(fresh, worker)).toBe(false)
+    haves.record(worker.key, [fresh.key])
+    expect(askPolicy([seed, worker], haves, Date.now()).mayAsk(fresh, worker)).toBe(true)
     // the worker answered MISSING for it (and lost the have): now the seed may be asked
     common.lacking.set(worker.key, Date.now())
     haves.forget(worker.key, common.key)
