@@ -32,8 +32,6 @@ export class HaveAnnouncer {
   /** Peers that refused 1.1.0 (least recently refused first). */
   private readonly legacy = new Set<string>()
   private stopped = false
-  /** Have frames sent, for tests and metrics. */
-  framesSent = 0
 
   constructor (private readonly libp2p: Libp2p) {}
 
@@ -72,7 +70,6 @@ export class HaveAnnouncer {
         const batch = box.queue.splice(0, TRANSFER_HAVE_BATCH)
         box.hello = false
         await writeFrame(box.stream, encodeHaves(batch), { signal: AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS) })
-        this.framesSent++
       }
     } catch (err: any) {
       const key = box.id.toString()
