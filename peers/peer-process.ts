@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
-import { TRANSFER_PROTOCOL } from '../src/constants.ts'
+import { TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0 } from '../src/constants.ts'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { createKit } from '../src/index.ts'
@@ -127,10 +127,12 @@ function handlers (kit: Kit): Handlers {
     },
     transferSent: async () => {
       const series = await kit.telemetry.registry.getSingleMetric('libp2p_data_transfer_bytes_total')?.get()
-      return series?.values.find(v => v.labels.protocol === `${TRANSFER_PROTOCOL} sent`)?.value ?? 0
+      // both versions (1.1.0 and 1.0.0): what the peer sent whichever its requesters spoke
+      return [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0].reduce((n, id) => n + (series?.values.find(v => v.labels.protocol === `${id} sent`)?.value ?? 0), 0)
     },
     transferActive: async () => Object.fromEntries(kit.transfer?.active() ?? []),
     transferThrottled: async () => kit.transfer?.throttledPeers() ?? 0,
+    transferAnnounced: async ({ peer }) => kit.transfer?.announcedBy(peer) ?? [],
     cachePut: async ({ key, value, ttlMs }) => await kit.cache.put(key, value, { ttl: ttlMs }),
     cacheGet: async ({ key, timeoutMs }) => {
       const value = await kit.cache.get(key, { timeoutMs })
@@ -155,6 +157,7 @@ function handlers (kit: Kit): Handlers {
       return process.memoryUsage().heapUsed
     },
     peers: async () => kit.libp2p?.getPeers().map(p => p.toString()) ?? [],
+    protocols: async () => kit.protocols(),
     dial: async ({ address }) => {
       const { multiaddr } = await import('@multiformats/multiaddr')
       await kit.libp2p?.dial(multiaddr(address))

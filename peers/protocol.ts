@@ -60,12 +60,14 @@ export interface Operations {
   cidFirstProvider: { args: { cid: string, timeoutMs?: number }, result: { ms: number | null } }
   /** From now on answer our transfer protocol with wrong bytes (a lying provider, for tests). */
   lie: { args: Record<string, never>, result: true }
-  /** Bytes this peer has sent over the transfer protocol since it started: the `/ipfs-kit/transfer/1.0.0 sent` series of `libp2p_data_transfer_bytes_total` that /metrics serves. */
+  /** Bytes this peer has sent over the transfer protocol since it started: the `/ipfs-kit/transfer/1.1.0 sent` and `/1.0.0 sent` series of `libp2p_data_transfer_bytes_total` that /metrics serves. */
   transferSent: { args: Record<string, never>, result: number }
   /** Transfer requests this peer is serving now, per requesting peer id. */
   transferActive: { args: Record<string, never>, result: Record<string, number> }
   /** Peers the transfer server throttled (they kept reopening refused streams). */
   transferThrottled: { args: Record<string, never>, result: number }
+  /** The blocks (CIDs) `peer` announced to this peer over have streams (transfer 1.1.0), as this peer remembers them. */
+  transferAnnounced: { args: { peer: string }, result: string[] }
   /** Resident set size of the peer process now and at its peak, in bytes, and the CPU time it used so far. */
   rss: { args: Record<string, never>, result: { peak: number, now: number, cpuMs: number } }
   /** The JS heap in use right after a full garbage collection, in bytes: what the process retains. */
@@ -101,6 +103,8 @@ export interface Operations {
   exists: { args: { cid: string }, result: boolean }
   /** Peer ids this peer is connected to. */
   peers: { args: Record<string, never>, result: string[] }
+  /** Protocol ids this peer's libp2p handles. */
+  protocols: { args: Record<string, never>, result: string[] }
   /** Dial an address. */
   dial: { args: { address: string }, result: true }
   /** Stop the node and exit 0. */

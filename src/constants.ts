@@ -262,8 +262,47 @@ export const RPC_FINDPROVS_DEFAULT = 20
 /** RPC requests served at once (as many as the gateway; a load test with 100 connections fits); past it the API answers 429 rather than queue file handles and streams without bound. */
 export const RPC_MAX_CONCURRENT_REQUESTS = 128
 
-/** Our block transfer protocol: a batch of CIDs asked, their blocks streamed back in order (src/transfer/wire.ts). */
-export const TRANSFER_PROTOCOL = '/ipfs-kit/transfer/1.0.0'
+/**
+ * Our block transfer protocol: a batch of CIDs asked, their blocks streamed back in order, and (new
+ * in 1.1.0) have-announcements pushed to the peers of a session (src/transfer/wire.ts).
+ */
+export const TRANSFER_PROTOCOL = '/ipfs-kit/transfer/1.1.0'
+
+/** The first version of the transfer protocol (requests and answers only, no have-announcements): still served and spoken. */
+export const TRANSFER_PROTOCOL_1_0 = '/ipfs-kit/transfer/1.0.0'
+
+/** Transfer protocol versions a node speaks by default, newest first (config `transfer.versions`). */
+export const TRANSFER_VERSIONS = ['1.1.0', '1.0.0'] as const
+
+/** Most CIDs in one have-announcement frame (a bigger batch is split). */
+export const TRANSFER_HAVE_BATCH = 256
+
+/** A puller gathers the blocks that arrived this long before announcing them to its session's peers in one frame. */
+export const TRANSFER_HAVE_FLUSH_MS = 100
+
+/** Announcements queued for one peer and not yet sent; past it the oldest are dropped (a have is a hint). */
+export const TRANSFER_HAVE_QUEUE = 4 * 256
+
+/** Peers one session announces its blocks to (its providers, in the order it met them). */
+export const TRANSFER_HAVE_FANOUT = 64
+
+/** A have stream with nothing to send this long is closed by its sender (it is reopened on the next block); its receiver waits twice this. */
+export const TRANSFER_HAVE_IDLE_MS = 15_000
+
+/** Have streams one peer may hold open to us at once; another is reset. */
+export const TRANSFER_HAVE_STREAMS_PER_PEER = 2
+
+/** Blocks remembered as announced by one peer (its oldest announcements forgotten first). */
+export const TRANSFER_HAVE_PER_PEER = 65_536
+
+/** Announced blocks remembered for all peers together (about 100 bytes each): the peer holding the most loses its oldest first. */
+export const TRANSFER_HAVE_TRACKED = 262_144
+
+/** Peers whose announcements are remembered (and peers a node's announcer keeps queues for); the least recently heard is forgotten first. */
+export const TRANSFER_HAVE_PEERS = 256
+
+/** A peer that announced within this long is still fetching: it is asked only for blocks it announced. */
+export const TRANSFER_HAVE_FRESH_MS = 10_000
 
 /** Most CIDs one transfer request may name; the server refuses a longer request. */
 export const TRANSFER_MAX_BLOCKS_PER_REQUEST = 64
@@ -374,8 +413,13 @@ export const TRANSFER_WINDOW_SLOW_MS = 3_000
 /** A provider that said it lacks a block is asked for it again after this long (a peer that is itself fetching may have it by then). */
 export const TRANSFER_LACK_RETRY_MS = 2_000
 
-/** Blocks of one file a pull keeps wanted at once while it fetches the file's leaves in random order (so pullers of the same model hold different pieces to trade). */
-export const TRANSFER_PREFETCH_WANTS = 32
+/**
+ * Blocks of one file a pull keeps wanted at once while it fetches the file's leaves in random order
+ * (so pullers of the same model hold different pieces to trade). The session chooses among them per
+ * provider (rarest first among those the provider announced), so the pool is wide: 128 MiB of 1 MiB
+ * leaves; wants hold no bytes until they land.
+ */
+export const TRANSFER_PREFETCH_WANTS = 128
 
 /**
  * Upper bounds (seconds) of the latency histograms: a 1 ms local read to a 2 min network pin or

@@ -22,7 +22,8 @@ import type { PublisherKey } from './trust/index.ts'
 import { FileIndex, openTiers } from './storage/index.ts'
 import type { OpenedTiers } from './storage/index.ts'
 import { localBlockSource, parseCid } from './blocks/index.ts'
-import { InFlight, networkBlockSource, startTransferServer, transferSource } from './transfer/index.ts'
+import { HaveAnnouncer, HaveMap, InFlight, networkBlockSource, startTransferServer, transferSource } from './transfer/index.ts'
+import type { TransferSwarm } from './transfer/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
 import type { CollectedMetrics, NodeStatus } from './metrics/index.ts'
 import type { KitNode } from './node/index.ts'
@@ -213,9 +214,15 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
       name: 'transfer',
       start: async () => {
         const { libp2p } = required(node)
-        if (libp2p != null) transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, maxStreamMs: settings.transfer.stream_max, onSent: (peer, bytes, cid) => { metrics.sentTo(peer, bytes); seeding?.noteServed(cid.toString()) } })
+        if (libp2p != null) {
+          swarm.announcer = new HaveAnnouncer(libp2p)
+          transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, haves: swarm.haves, protocols: swarm.protocols, maxStreamMs: settings.transfer.stream_max, onSent: (peer, bytes, cid) => { metrics.sentTo(peer, bytes); seeding?.noteServed(cid.toString()) } })
+        }
       },
-      stop: async () => { await transfer?.stop() }
+      stop: async () => {
+        swarm.announcer?.stop()
+        await transfer?.stop()
+      }
     },
     {
       name: 'storage',
@@ -225,7 +232,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
         const mutex = new Mutex()
         const pins = new PinIndex({ meta: r.meta, mutex })
         const local = localBlockSource(r.blockstore)
-        const fetcher = n.libp2p == null ? undefined : peerFetcher(n.libp2p, n.helia, r.blockstore, metrics, inFlight)
+        const fetcher = n.libp2p == null ? undefined : peerFetcher(n.libp2p, n.helia, r.blockstore, metrics, inFlight, swarm)
         files = new FileIndex(r.meta)
         tiers = await openTiers({ blockstore: r.blockstore, meta: r.meta, settings, files })
         storage = new MeteredStorage({
@@ -360,6 +367,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
     }
   ]
   const inFlight = new InFlight()
+  // what peers announced they hold, our announcer, and the transfer versions spoken (config `transfer.versions`)
+  const swarm: TransferSwarm = { haves: new HaveMap(), protocols: settings.transfer.versions.map(v => `/ipfs-kit/transfer/${v}`) }
   let internals: { pins: PinIndex, helia: Helia } | undefined
   const stopAll = await startAll(services, name => {
     options.onProgress?.(new CustomProgressEvent('kit:start:service', { name }))
@@ -428,7 +437,7 @@ const P2P_CODE = 421
  * has; every block verified, written locally, counted, and — given a hold — held from before it is
  * asked for.
  */
-function peerFetcher (libp2p: Libp2p, helia: Helia, blockstore: Repo['blockstore'], metrics: KitMetrics, inFlight: InFlight): (options: FetcherOptions) => BlockSource {
+function peerFetcher (libp2p: Libp2p, helia: Helia, blockstore: Repo['blockstore'], metrics: KitMetrics, inFlight: InFlight, swarm: TransferSwarm): (options: FetcherOptions) => BlockSource {
   return ({ timeoutMs, onFetched, onProgress, hold }) => {
     const fetched = (cid: CID, bytes: Uint8Array, peer?: string): void => { metrics.fetched(cid, bytes, peer); onFetched?.(cid, bytes, peer) }
     const source = meteredBlockSource(transferSource({
@@ -438,7 +447,10 @@ function peerFetcher (libp2p: Libp2p, helia: Helia, blockstore: Repo['blockstore
       timeoutMs,
       onFetched: fetched,
       onProgress,
-      inFlight
+      inFlight,
+      haves: swarm.haves,
+      announcer: swarm.announcer,
+      protocols: swarm.protocols
     }), metrics)
     return hold == null ? source : heldSource(source, hold)
   }

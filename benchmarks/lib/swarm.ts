@@ -8,6 +8,9 @@ import { startPeer, waitForPeers } from '../../peers/harness.ts'
 import type { Network } from './netns.ts'
 import type { Peer } from '../../peers/harness.ts'
 
+/** Worker processes started at once. */
+const START_AT_ONCE = 2
+
 export interface Swarm {
   seed: Peer
   workers: Peer[]
@@ -17,22 +20,29 @@ export interface Swarm {
 }
 
 /** Start the seed on the network's first host, let `prepare` publish, then start one worker per other host. */
-export async function startSwarm (net: Network, options: { seedOnly: boolean, prepare(seed: Peer): Promise<void> }): Promise<Swarm> {
+export async function startSwarm (net: Network, options: { seedOnly: boolean, prepare(seed: Peer): Promise<void>, transferVersions?: string[] }): Promise<Swarm> {
   const [seedHost, ...workerHosts] = net.hosts
   if (seedHost == null) throw new Error('no hosts')
   const peers: Peer[] = []
   const stop = async (): Promise<void> => { await Promise.all(peers.map(async p => { await p.stop().catch(() => {}) })) }
   try {
-    const seed = await startPeer({ netns: seedHost.ns, listen: [`/ip4/${seedHost.ip}/tcp/0`] })
+    const seed = await startPeer({ netns: seedHost.ns, listen: [`/ip4/${seedHost.ip}/tcp/0`], transferVersions: options.transferVersions })
     peers.push(seed)
     await options.prepare(seed)
-    const workers = await Promise.all(workerHosts.map(async host => await startPeer({
-      netns: host.ns,
-      listen: [`/ip4/${host.ip}/tcp/0`],
-      bootstrap: seed.addresses,
-      allowList: options.seedOnly ? [seed.peerId] : undefined
-    })))
-    peers.push(...workers)
+    // a few at a time: two dozen node processes starting at once on a loaded 2-core machine
+    // overran the harness's start timeout (4 at once did too, at 24 workers)
+    const workers: Peer[] = []
+    for (let i = 0; i < workerHosts.length; i += START_AT_ONCE) {
+      const started = await Promise.all(workerHosts.slice(i, i + START_AT_ONCE).map(async host => await startPeer({
+        netns: host.ns,
+        listen: [`/ip4/${host.ip}/tcp/0`],
+        bootstrap: seed.addresses,
+        allowList: options.seedOnly ? [seed.peerId] : undefined,
+        transferVersions: options.transferVersions
+      })))
+      workers.push(...started)
+      peers.push(...started)
+    }
     if (!options.seedOnly) {
       // a full mesh, as a LAN cluster's DHT and gossip would make it
       await Promise.all(workers.map(async (w, i) => {

@@ -135,7 +135,8 @@ export const configSchema = z.strictObject({
       tags: nodeTags
     }),
     transfer: z.strictObject({
-      stream_max: duration.refine(ms => ms > 0, 'expected a positive duration')
+      stream_max: duration.refine(ms => ms > 0, 'expected a positive duration'),
+      versions: z.array(z.enum(['1.1.0', '1.0.0'])).min(1)
     }),
     datasets: z.strictObject({
       prefetch: z.number().int().min(0).max(64),

@@ -10,3 +10,15 @@ export type { FileNode, PrefetchOptions } from './prefetch.ts'
 export { InFlight } from './in-flight.ts'
 export { networkBlockSource } from './bitswap-source.ts'
 export type { FetcherOptions, NetworkBlockSourceInit } from './bitswap-source.ts'
+export { HaveMap } from './have-map.ts'
+export { HaveAnnouncer } from './announcer.ts'
+import type { HaveMap } from './have-map.ts'
+import type { HaveAnnouncer } from './announcer.ts'
+
+/** A node's swarming state, shared by its transfer server and sessions. */
+export interface TransferSwarm {
+  haves: HaveMap
+  announcer?: HaveAnnouncer
+  /** Protocol ids spoken, preferred first. */
+  protocols: string[]
+}

@@ -1,5 +1,5 @@
 /**
- * Serving `/ipfs-kit/transfer/1.0.0`: read the request, then send each block
+ * Serving `/ipfs-kit/transfer/1.1.0` and `/1.0.0`: read the request, then send each block
  * asked for from the local store (every block verified on read, so a block
  * damaged on our disk is never sent), reading the next block while the
  * current one is written. Work per peer is bounded: at most
@@ -18,15 +18,23 @@
  * TRANSFER_BUSY_LIMIT BUSY answers in TRANSFER_BUSY_WINDOW_MS) is throttled
  * for TRANSFER_THROTTLE_MS: its connection is closed and its streams reset
  * unread, so a storm of reopened streams cannot starve the server.
+ *
+ * A 1.1.0 stream whose first frame is a have frame is a peer announcing the
+ * blocks it received (wire.ts): it takes no serving slot (at most
+ * TRANSFER_HAVE_STREAMS_PER_PEER such streams per peer), and what it says
+ * goes to the node's HaveMap, which this node's sessions use to choose whom
+ * to ask and this server uses to send askers to a peer that announced a
+ * block rather than send it again (super-seed.ts).
  */
 import { logger } from '@libp2p/logger'
-import { TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS, TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_STREAM_MAX_MS, TRANSFER_THROTTLE_MS, TRANSFER_THROTTLE_TRACKED } from '../constants.ts'
+import { TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS, TRANSFER_HAVE_IDLE_MS, TRANSFER_HAVE_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_STREAM_MAX_MS, TRANSFER_THROTTLE_MS, TRANSFER_THROTTLE_TRACKED } from '../constants.ts'
 import { BusyThrottle } from './busy-throttle.ts'
 import { StreamSlots } from './stream-slots.ts'
 import { FrameReader } from './frame-reader.ts'
 import { SuperSeed } from './super-seed.ts'
 import type { InFlight } from './in-flight.ts'
-import { decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
+import type { HaveMap } from './have-map.ts'
+import { decodeHaves, decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, isHaveFrame, MAX_FIRST_FRAME_BYTES, MAX_HAVE_FRAME_BYTES, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -50,6 +58,10 @@ export interface TransferServerInit {
   inFlight?: InFlight
   /** Called with the bytes of each block sent (for metrics) and its CID (access statistics). */
   onSent?(peer: string, bytes: number, cid: CID): void
+  /** Where peers' have-announcements go (1.1.0); without it, have streams are refused. */
+  haves?: HaveMap
+  /** Protocol ids served. @default [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0] */
+  protocols?: string[]
 }
 
 export interface TransferServer {
@@ -57,6 +69,8 @@ export interface TransferServer {
   active(): Map<string, number>
   /** Peers throttled since the server started (they kept reopening refused streams). */
   throttledPeers(): number
+  /** The blocks `peer` announced it holds (1.1.0 have streams), as this node remembers them. */
+  announcedBy(peer: string): string[]
   stop(): Promise<void>
 }
 
@@ -74,22 +88,85 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   const throttle = new BusyThrottle({ limit: TRANSFER_BUSY_LIMIT, windowMs: TRANSFER_BUSY_WINDOW_MS, coolDownMs: TRANSFER_THROTTLE_MS, tracked: TRANSFER_THROTTLE_TRACKED })
   let throttledPeers = 0
   const superSeed = new SuperSeed()
+  const protocols = init.protocols ?? [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0]
+  const haveStreams = new Map<string, number>()
+  const haves = init.haves
+  /** A connected peer other than `asker` that announced `block`, if any. */
+  const announcedBy = (block: string, asker: string): string | undefined => {
+    if (haves == null) return undefined
+    for (const holder of haves.holders(block)) if (holder !== asker) return holder
+    return undefined
+  }
+
+  /** A have stream: every frame's CIDs recorded as `peer`'s, until it ends or idles. */
+  const serveHaves = async (stream: Stream, frames: FrameReader, first: Uint8Array, peer: string): Promise<void> => {
+    const open = haveStreams.get(peer) ?? 0
+    if (haves == null || open >= TRANSFER_HAVE_STREAMS_PER_PEER) throw new Error('have stream refused')
+    haveStreams.set(peer, open + 1)
+    try {
+      haves.record(peer, decodeHaves(first).map(cid => cid.toString()))
+      const open = (): boolean => stream.readStatus === 'readable' || stream.readStatus === 'paused'
+      while (open()) {
+        const frame = await frames.read({ idleTimeoutMs: 2 * TRANSFER_HAVE_IDLE_MS }).catch(err => {
+          if (open()) throw err
+          return undefined // the announcer closed it
+        })
+        if (frame == null) break
+        if (frame.byteLength > MAX_HAVE_FRAME_BYTES) throw new Error('have frame too long')
+        haves.record(peer, decodeHaves(frame.subarray()).map(cid => cid.toString()))
+      }
+      frames.release()
+      await stream.close().catch(() => {})
+    } finally {
+      const left = (haveStreams.get(peer) ?? 1) - 1
+      if (left === 0) haveStreams.delete(peer)
+      else haveStreams.set(peer, left)
+    }
+  }
 
   const serve = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer.toString()
+    const v11 = stream.protocol !== TRANSFER_PROTOCOL_1_0
     if (throttle.throttled(peer)) {
       // unread: a throttled peer costs us a reset and a closed connection, nothing more
       stream.abort(new Error('transfer peer throttled'))
       void connection.close().catch(() => {})
       return
     }
-    const frames = new FrameReader(stream, MAX_REQUEST_BYTES)
+    const frames = new FrameReader(stream, v11 ? MAX_FIRST_FRAME_BYTES : MAX_REQUEST_BYTES)
+    if (v11) {
+      // a have stream takes no slot: read its first frame apart, within the request timeout
+      let first: Uint8Array
+      try {
+        first = (await frames.read({ signal: AbortSignal.timeout(TRANSFER_REQUEST_TIMEOUT_MS) })).subarray()
+      } catch (err: any) {
+        frames.release()
+        stream.abort(err)
+        return
+      }
+      if (isHaveFrame(first)) {
+        await serveHaves(stream, frames, first, peer).catch((err: any) => {
+          frames.release()
+          log('have stream from %s failed - %s', peer, err.message)
+          stream.abort(err)
+        })
+        return
+      }
+      await serveRequest(stream, connection, frames, first)
+      return
+    }
+    await serveRequest(stream, connection, frames)
+  }
+
+  /** One request (its first frame already read when `first` is given) and its answer. */
+  const serveRequest = async (stream: Stream, connection: Connection, frames: FrameReader, first?: Uint8Array): Promise<void> => {
+    const peer = connection.remotePeer.toString()
     const slot = slots.acquire(peer)
     // the whole stream, request included, within maxStreamMs (or until a fairer peer takes the slot)
     const cut = slot?.signal ?? new AbortController().signal
     const timer = setTimeout(() => { slot?.abort(new Error(`transfer stream served for ${maxStreamMs} ms`)) }, maxStreamMs)
     try {
-      const cids = decodeRequest((await frames.read({ signal: AbortSignal.any([cut, AbortSignal.timeout(TRANSFER_REQUEST_TIMEOUT_MS)]) })).subarray())
+      const cids = decodeRequest(first ?? (await frames.read({ signal: AbortSignal.any([cut, AbortSignal.timeout(TRANSFER_REQUEST_TIMEOUT_MS)]) })).subarray())
       frames.release()
       if (slot == null) {
         if (throttle.refused(peer)) {
@@ -120,15 +197,16 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         cut.throwIfAborted()
         const signal = AbortSignal.any([cut, deadline])
         const key = (cids[i] as CID).toString()
-        const other = bytes == null ? undefined : superSeed.elsewhere(key, peer)
+        const other = bytes == null ? undefined : superSeed.elsewhere(key, peer, Date.now(), announcedBy(key, peer))
         const otherId = other == null ? undefined : connectedPeer(libp2p, other)
         if (bytes == null) {
           await writeFrame(stream, [statusByte(FRAME_MISSING)], { signal })
         } else if (otherId != null) {
           await writeFrame(stream, [statusByte(FRAME_ELSEWHERE), otherId.toMultihash().bytes], { signal })
         } else {
-          await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
+          // recorded as it starts: a peer asking while it is still on the wire is sent to this one
           superSeed.sent(key, peer)
+          await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
           init.onSent?.(peer, bytes.byteLength, cids[i] as CID)
         }
       }
@@ -143,14 +221,21 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
     }
   }
 
-  await libp2p.handle(TRANSFER_PROTOCOL, serve, {
+  await libp2p.handle(protocols, serve, {
     // libp2p resets streams past this per connection before they reach us; ours answers BUSY first
     maxInboundStreams: perPeerLimit * 4,
     runOnLimitedConnection: false
   })
+  // what a peer announced is forgotten when it goes (it is only worth something while it is connected)
+  const onDisconnect = (evt: CustomEvent<PeerId>): void => { haves?.dropPeer(evt.detail.toString()) }
+  libp2p.addEventListener('peer:disconnect', onDisconnect)
   return {
     active: () => slots.active(),
     throttledPeers: () => throttledPeers,
-    stop: async () => { await libp2p.unhandle(TRANSFER_PROTOCOL) }
+    announcedBy: peer => haves?.blocksOf(peer) ?? [],
+    stop: async () => {
+      libp2p.removeEventListener('peer:disconnect', onDisconnect)
+      await libp2p.unhandle(protocols)
+    }
   }
 }

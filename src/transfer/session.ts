@@ -1,5 +1,5 @@
 /**
- * A networked block source over `/ipfs-kit/transfer/1.0.0`: blocks missing
+ * A networked block source over `/ipfs-kit/transfer/1.1.0` (or 1.0.0): blocks missing
  * locally are wanted, wants are grouped into batches, and each provider (a
  * connected peer that speaks the protocol, preferring those that served us
  * before) gets up to TRANSFER_REQUESTS_PER_PROVIDER batches in flight, so the
@@ -10,6 +10,14 @@
  * nothing is left to hand out, a block in flight too long at one provider is
  * also asked of an idle one (end-game). Blocks no protocol peer has go to
  * the fallback source (bitswap), so peers that speak only bitswap still serve.
+ *
+ * Swarming (1.1.0): every block that lands is announced to the session's
+ * providers (announcer.ts), and what they announce (have-map.ts) decides
+ * whom to ask: a peer that is itself fetching is asked only for blocks it
+ * announced, rarest first (those the fewest peers announced); a seed (a
+ * provider that never lacked a block) only for blocks no reachable peer
+ * announced. Peers speaking only 1.0.0 announce nothing and are asked as
+ * before: anything, a MISSING marking them as lacking it for a while.
  */
 import { logger } from '@libp2p/logger'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
@@ -17,16 +25,21 @@ import * as Digest from 'multiformats/hashes/digest'
 import { CustomProgressEvent } from 'progress-events'
 import {
   DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS,
-  TRANSFER_PROTOCOL, TRANSFER_RETRY_DROPPED_MS, TRANSFER_SEED_AFTER_MS, TRANSFER_STEAL_AFTER_MS
+  TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0,
+  TRANSFER_RETRY_DROPPED_MS, TRANSFER_STEAL_AFTER_MS
 } from '../constants.ts'
 import { verifyBlock } from '../blocks/index.ts'
 import { asNotFound, NotFoundError } from '../errors.ts'
 import { FrameReader } from './frame-reader.ts'
 import { lacks, raceSignal, takeBatch, wasDeferred } from './want.ts'
+import { askPolicy } from './ask-policy.ts'
 import { shuffled } from './shuffle.ts'
 import { Provider } from './provider.ts'
 import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
 import type { InFlight } from './in-flight.ts'
+import type { HaveMap } from './have-map.ts'
+import type { HaveAnnouncer } from './announcer.ts'
+import { SessionAnnouncements } from './session-announcements.ts'
 import type { DropReason } from './provider.ts'
 import type { Want } from './want.ts'
 import type { BlockSource } from '../blocks/index.ts'
@@ -58,6 +71,12 @@ export interface TransferSourceInit {
   onProgress?(event: TransferProgressEvents): void
   /** Where this node records blocks it is fetching, for its transfer server (in-flight.ts). */
   inFlight?: InFlight
+  /** What peers announced they hold (the node's, filled by its transfer server); without it, peers are asked blindly (1.0.0). */
+  haves?: HaveMap
+  /** Announces the blocks that land here to the session's providers (1.1.0); without it, nothing is announced. */
+  announcer?: HaveAnnouncer
+  /** Protocol ids asked in, preferred first. @default [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0] */
+  protocols?: string[]
 }
 
 export interface ProviderStats {
@@ -83,6 +102,15 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   const pending: Want[] = []
   const providers = new Map<string, Provider>()
   let retryTimer: ReturnType<typeof setTimeout> | undefined
+  const protocols = init.protocols ?? [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0]
+  const { haves } = init
+  const announcements = protocols.includes(TRANSFER_PROTOCOL) && init.announcer != null ? new SessionAnnouncements(init.announcer) : undefined
+  let lastLanded = 0
+  /** A block landed here: tell the session's providers. */
+  const announceLanded = (cid: CID): void => {
+    lastLanded = Date.now()
+    announcements?.landed(cid, key => providers.get(key))
+  }
 
   const finish = (w: Want): void => {
     w.done = true
@@ -101,7 +129,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       const provider = p
       // identify tells which protocols a peer speaks; until it has, the peer is tried
       libp2p.peerStore.get(id).then(peer => {
-        if (peer.protocols.length > 0) provider.capable = peer.protocols.includes(TRANSFER_PROTOCOL)
+        if (peer.protocols.length > 0) provider.capable = peer.protocols.some(id => protocols.includes(id))
       }, () => {})
     }
     return p
@@ -140,6 +168,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     init.fallback.getBytes(w.cid, { signal: deadline }).then(bytes => {
       if (w.done) return
       finish(w)
+      announceLanded(w.cid)
       w.resolve(bytes)
     }, err => {
       if (w.done) return
@@ -156,17 +185,14 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     const reachable = reachableProviders(now)
     // with room now; random order within a score: peers that are themselves fetching get asked as often as the seed
     const available = shuffled(reachable.filter(p => now >= p.busyUntil)).sort((a, b) => b.score() - a.score())
-    // a seed gets the wants that no peer still fetching can give (all said they lack it), or that
-    // have waited TRANSFER_SEED_AFTER_MS: its upload goes to pieces nobody else has yet
-    const fetching = reachable.filter(p => !p.seedLike())
-    const mayAsk = (w: Want, p: Provider): boolean => !lacks(w, p.key, now) && !wasDeferred(w, p.key, now) &&
-      (!p.seedLike() || now - w.createdAt >= TRANSFER_SEED_AFTER_MS || fetching.every(q => lacks(w, q.key, now)))
+    announcements?.meet(reachable, now)
+    const { mayAsk, rarity, announcing } = askPolicy(reachable, haves, now)
     // one request at a time round the providers, so that wants spread over all of them
     for (let progress = true; progress;) {
       progress = false
       for (const p of available) {
         if (p.active >= p.window) continue
-        const batch = takeBatch(p, pending, w => mayAsk(w, p))
+        const batch = takeBatch(p, pending, w => mayAsk(w, p), rarity)
         if (batch.length === 0) continue
         void request(p, batch)
         progress = true
@@ -179,6 +205,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       for (const w of wants.values()) {
         if (stolen.length === TRANSFER_BATCH_BLOCKS) break
         if (w.done || w.fallback || w.at.size !== 1 || w.at.has(p.key) || lacks(w, p.key, now) || wasDeferred(w, p.key, now)) continue
+        if (announcing(p) && haves?.has(p.key, w.key) !== true) continue
         const holder = providers.get(w.at.values().next().value as string)
         if (now - w.dispatchedAt < (holder?.stealAfterMs() ?? TRANSFER_STEAL_AFTER_MS)) continue
         stolen.push(w)
@@ -218,7 +245,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       if (w.at.size === 1) w.dispatchedAt = now
     }
     try {
-      const stream = await libp2p.dialProtocol(p.id, TRANSFER_PROTOCOL, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS)]) })
+      const stream = await libp2p.dialProtocol(p.id, protocols, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS)]) })
         .catch((err: any) => {
           if (err.name === 'UnsupportedProtocolError') p.capable = false
           throw err
@@ -237,12 +264,14 @@ export function transferSource (init: TransferSourceInit): TransferSource {
           if (status === FRAME_ELSEWHERE) {
             const other = peerIdFromMultihash(Digest.decode(frame.subarray(1))).toString()
             w.hint = other
+            w.hintAt = Date.now()
             // asked again, the provider sends it: do that at once if we cannot reach the peer it named
             if (libp2p.getPeers().some(id => id.toString() === other)) w.deferred.set(p.key, Date.now())
             continue
           }
           if (status === FRAME_MISSING) {
             w.lacking.set(p.key, Date.now())
+            haves?.forget(p.key, w.key)
             p.lacked++
             continue
           }
@@ -286,6 +315,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     await blockstore.put(w.cid, bytes)
     if (w.done) return
     finish(w)
+    announceLanded(w.cid)
     init.onFetched?.(w.cid, bytes, p.key)
     w.resolve(bytes)
   }
@@ -299,11 +329,20 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     const promise = new Promise<Uint8Array>((res, rej) => { resolve = res; reject = rej })
     promise.catch(() => {})
     const w: Want = { cid, key, promise, resolve, reject, done: false, fallback: false, lacking: new Map(), deferred: new Map(), at: new Set(), dispatchedAt: Date.now(), createdAt: Date.now(), timer: undefined as any }
-    w.timer = setTimeout(() => {
+    const expire = (): void => {
       if (w.done) return
+      // a want in a wide pool is not failed while the session keeps landing blocks: waiting its
+      // turn, or queued behind others at a provider on a shared link, it is late, not missing (a
+      // provider that stalls is dropped after TRANSFER_BLOCK_TIMEOUT_MS and the want asked elsewhere)
+      if (!w.fallback && Date.now() - lastLanded < TRANSFER_BLOCK_TIMEOUT_MS) {
+        w.timer = setTimeout(expire, timeoutMs)
+        w.timer.unref?.()
+        return
+      }
       finish(w)
       w.reject(new NotFoundError(key))
-    }, timeoutMs)
+    }
+    w.timer = setTimeout(expire, timeoutMs)
     w.timer.unref?.()
     wants.set(key, w)
     pending.push(w)

@@ -5,6 +5,11 @@
  * block; asked again, it sends the block. Many workers pulling one model from
  * one seed then fetch most pieces from each other, and the seed's upload goes
  * to pieces nobody has yet (bench:fanout). A lone requester is never deferred.
+ *
+ * With have-announcements (1.1.0) the seed also knows which peers hold a
+ * block: asked for one that a connected peer other than the asker announced,
+ * it answers ELSEWHERE with that peer the first time, as above. The seed's
+ * upload then goes to blocks nobody announced, whoever asks.
  */
 import { TRANSFER_SUPERSEED_MS, TRANSFER_SUPERSEED_TRACKED } from '../constants.ts'
 
@@ -12,14 +17,20 @@ export class SuperSeed {
   private readonly lastSent = new Map<string, { peer: string, at: number }>()
   private readonly deferred = new Map<string, number>()
 
-  /** The peer to send `requester` to instead of sending `block`, if any (remembering that it was). */
-  elsewhere (block: string, requester: string, now = Date.now()): string | undefined {
+  /**
+   * The peer to send `requester` to instead of sending `block`, if any (remembering that it was):
+   * the last peer it was sent to within TRANSFER_SUPERSEED_MS, else `announcedBy` (a connected peer
+   * other than the requester that announced it).
+   */
+  elsewhere (block: string, requester: string, now = Date.now(), announcedBy?: string): string | undefined {
     const last = this.lastSent.get(block)
-    if (last == null || last.peer === requester || now - last.at > TRANSFER_SUPERSEED_MS) return undefined
+    const recent = last == null || last.peer === requester || now - last.at > TRANSFER_SUPERSEED_MS ? undefined : last.peer
+    const other = recent ?? (announcedBy !== requester ? announcedBy : undefined)
+    if (other == null) return undefined
     const key = `${requester}/${block}`
     if (this.deferred.has(key)) return undefined
     remember(this.deferred, key, now)
-    return last.peer
+    return other
   }
 
   sent (block: string, to: string, now = Date.now()): void {

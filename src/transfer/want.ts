@@ -16,8 +16,9 @@ export interface Want {
   lacking: Map<string, number>
   /** Providers that sent us elsewhere for it, and when (not held against them as lacking). */
   deferred: Map<string, number>
-  /** The peer a provider said has it. */
+  /** The peer a provider said has it (ELSEWHERE), and when. */
   hint?: string
+  hintAt?: number
   /** Providers it is asked of now. */
   at: Set<string>
   dispatchedAt: number
@@ -44,22 +45,38 @@ function markedWithin (marks: Map<string, number>, provider: string, now: number
 
 /**
  * Up to TRANSFER_BATCH_BLOCKS pending wants provider `p` may be asked for, taken off the queue:
- * first those another provider said `p` has, then the rest in order.
+ * first those another provider said `p` has, then the rest — rarest first when `rarity` is given
+ * (the number of peers that announced a block: the fewest first), else in queue order, which is
+ * also the order among equally rare ones (the queue is random: prefetch shuffles the leaves).
  */
-export function takeBatch (p: Provider, pending: Want[], mayAsk: (w: Want) => boolean): Want[] {
-  const batch: Want[] = []
-  for (const hinted of [true, false]) {
-    for (let i = 0; i < pending.length && batch.length < TRANSFER_BATCH_BLOCKS;) {
+export function takeBatch (p: Provider, pending: Want[], mayAsk: (w: Want) => boolean, rarity?: (w: Want) => number): Want[] {
+  const taken: number[] = []
+  for (let i = 0; i < pending.length && taken.length < TRANSFER_BATCH_BLOCKS; i++) {
+    const w = pending[i] as Want
+    if (w.hint === p.key && mayAsk(w)) taken.push(i)
+  }
+  if (taken.length < TRANSFER_BATCH_BLOCKS) {
+    const rest: number[] = []
+    for (let i = 0; i < pending.length; i++) {
       const w = pending[i] as Want
-      if ((w.hint === p.key) === hinted && mayAsk(w)) {
-        batch.push(w)
-        pending.splice(i, 1)
-      } else {
-        i++
+      if (w.hint !== p.key && mayAsk(w)) {
+        rest.push(i)
+        if (rarity == null && taken.length + rest.length === TRANSFER_BATCH_BLOCKS) break
       }
     }
+    taken.push(...rarestFirst(rest, TRANSFER_BATCH_BLOCKS - taken.length, rarity == null ? undefined : i => rarity(pending[i] as Want)))
   }
+  const batch = taken.map(i => pending[i] as Want)
+  for (const i of [...taken].sort((a, b) => b - a)) pending.splice(i, 1)
   return batch
+}
+
+/** The `limit` items of `items` with the lowest `rarity` (all of them in order when absent), stable among equals. */
+export function rarestFirst<T> (items: T[], limit: number, rarity?: (item: T) => number): T[] {
+  if (rarity == null) return items.slice(0, limit)
+  const ranked = items.map((item, order) => ({ item, order, rank: rarity(item) }))
+  ranked.sort((a, b) => a.rank - b.rank || a.order - b.order)
+  return ranked.slice(0, limit).map(r => r.item)
 }
 
 export async function raceSignal<T> (promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

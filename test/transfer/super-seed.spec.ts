@@ -25,4 +25,12 @@ describe('super-seeding', () => {
     seed.sent('block', 'B', 5)
     expect(seed.elsewhere('block', 'C', 6)).toBe('B')
   })
+
+  it('sends an asker to a peer that announced the block (have-maps), once, then serves it', () => {
+    const seed = new SuperSeed()
+    expect(seed.elsewhere('block', 'B', 0, 'A')).toBe('A')
+    expect(seed.elsewhere('block', 'B', 1, 'A')).toBeUndefined()
+    // the announcer itself asking is served
+    expect(seed.elsewhere('other', 'A', 2, 'A')).toBeUndefined()
+  })
 })
