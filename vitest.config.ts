@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 import { childRuntime } from './peers/runtime.ts'
 
 /** Suites that start real OS processes (nodes, the CLI, crash tests). */
-const PROCESS_SUITES = ['test/cli/**/*.spec.ts', 'test/cluster/**/*.spec.ts', 'test/fault/**/*.spec.ts', 'test/examples.spec.ts', 'test/http/daemon-api.spec.ts', 'test/http/status-page.spec.ts', 'test/http/python-client.spec.ts']
+const PROCESS_SUITES = ['test/cli/**/*.spec.ts', 'test/cluster/**/*.spec.ts', 'test/fault/**/*.spec.ts', 'test/examples.spec.ts', 'test/http/daemon-api.spec.ts', 'test/http/status-page.spec.ts', 'test/http/python-client.spec.ts', 'test/seeding/replication-cluster.spec.ts', 'test/seeding/pin-service.spec.ts']
 
 /** `npm run test:coverage` (scripts/coverage.js) sets this: child processes then record V8 coverage. */
 const setupFiles = process.env.IPFS_KIT_CHILD_V8_COVERAGE != null ? ['test/fixtures/child-coverage.ts'] : []

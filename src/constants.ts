@@ -205,6 +205,12 @@ export const MODEL_MAX_CANDIDATES = 32
 export const MODEL_PULL_FILE_CONCURRENCY = 4
 
 /**
+ * Most files a pull fetches at once when its files are small (a dataset's shards): it fetches enough
+ * of them at once to keep about TRANSFER_PREFETCH_WANTS leaves wanted, up to this many.
+ */
+export const MODEL_PULL_MAX_FILE_CONCURRENCY = 16
+
+/**
  * DHT walks per model search when a walk names no provider: a fresh node walks from little more
  * than its bootstrap peer and, in a small cluster, one path can end among departed peers; the second
  * walk starts from everything the first met (benchmarks/discovery.ts). An unknown name costs this many.
