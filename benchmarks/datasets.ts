@@ -86,7 +86,7 @@ async function runCase (name: CaseName, dir: string, net: Network): Promise<Case
       return { ...base, allDoneSeconds: t.allDone, baselineSeconds: linkSeconds(size), seedSentBytes: swarm.seedSent() - sentBefore, each: t.seconds, note: name === 'everything' ? 'whole dataset each, swarming (target ≤ 2×, seed ≤ 2× dataset)' : 'whole dataset each, from the seed only (baseline)', errors: t.errors }
     }
     if (name === 'first-item') {
-      const t = await timeAll(swarm.workers, async (w, rank) => await w.call('datasetFirstItem', { name: NAME, rank, world: workers }, long))
+      const t = await timeAll(swarm.workers, async (w, rank) => await w.call('datasetFirstItem', { name: NAME, rank, world: workers, manifestTimeoutMs: 30_000 }, long))
       return { ...base, allDoneSeconds: t.allDone, baselineSeconds: linkSeconds(size / shards), seedSentBytes: swarm.seedSent() - sentBefore, each: t.results.map(r => r == null ? null : r.ms / 1000), note: 'stream open → first item (baseline: one shard over one link)', errors: t.errors }
     }
     // group-kill: the last worker is killed once it has fetched a quarter of its share

@@ -66,9 +66,9 @@ function handlers (kit: Kit): Handlers {
       const { root, shards, bytes, fetchedBytes, providers, members } = await kit.datasets.pull(name, { rank, world, group, memberGraceMs, dest, blockTimeoutMs, findTimeoutMs, manifestTimeoutMs, onProgress })
       return { root, shards, bytes, fetchedBytes, providers, members }
     },
-    datasetFirstItem: async ({ name, rank, world }) => {
+    datasetFirstItem: async ({ name, rank, world, manifestTimeoutMs }) => {
       const started = performance.now()
-      for await (const item of kit.datasets.stream(name, { rank, world })) return { ms: performance.now() - started, path: item.path }
+      for await (const item of kit.datasets.stream(name, { rank, world, manifestTimeoutMs })) return { ms: performance.now() - started, path: item.path }
       throw new Error(`rank ${rank} of ${world} has no shards`)
     },
     datasetPlan: async ({ name, rank, world }) => {

@@ -41,7 +41,7 @@ export interface Operations {
   /** Pull a dataset share (rank/world or group) into `dest` when given. */
   datasetPull: { args: { name: string, rank?: number, world?: number, group?: string, memberGraceMs?: number, dest?: string, blockTimeoutMs?: number, findTimeoutMs?: number, manifestTimeoutMs?: number, progress?: boolean }, result: { root: string, shards: string[], bytes: number, fetchedBytes: number, providers: string[], members?: string[] } }
   /** Milliseconds from opening a stream of a rank's share to its first item. */
-  datasetFirstItem: { args: { name: string, rank: number, world: number }, result: { ms: number, path: string } }
+  datasetFirstItem: { args: { name: string, rank: number, world: number, manifestTimeoutMs?: number }, result: { ms: number, path: string } }
   /** The plan of a rank. */
   datasetPlan: { args: { name: string, rank: number, world: number }, result: { root: string, shards: Array<{ path: string, size: number, cid: string }>, bytes: number } }
   /** Every provider found within `timeoutMs`, with what the record at its root says. */

@@ -26,7 +26,7 @@ export interface StreamComponents {
   storage: IPFSKitStorage
   local: BlockSource
   fetcher?(options: FetcherOptions): BlockSource
-  resolve(options: AbortOptions & { revision?: string, findTimeoutMs?: number }): Promise<{ root: CID, revision: string, manifest: Manifest }>
+  resolve(options: AbortOptions & { revision?: string, findTimeoutMs?: number, manifestTimeoutMs?: number }): Promise<{ root: CID, revision: string, manifest: Manifest }>
 }
 
 const NEWLINE = 10
@@ -44,7 +44,7 @@ export function openStream (c: StreamComponents, name: string, options: StreamOp
   }
 
   async function * iterate (): AsyncGenerator<StreamItem> {
-    const { root, revision, manifest } = await c.resolve({ revision: given?.revision ?? options.revision, signal: options.signal, findTimeoutMs: options.findTimeoutMs })
+    const { root, revision, manifest } = await c.resolve({ revision: given?.revision ?? options.revision, signal: options.signal, findTimeoutMs: options.findTimeoutMs, manifestTimeoutMs: options.manifestTimeoutMs })
     if (given != null && given.root !== root.toString()) {
       throw new InvalidInputError(`the stream state is for ${name} at ${given.root}, but ${revision} is now ${root.toString()}: start the epoch again`)
     }

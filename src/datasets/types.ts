@@ -130,6 +130,8 @@ export interface StreamOptions extends AbortOptions {
   blockTimeoutMs?: number
   /** @default MODEL_FIND_TIMEOUT_MS */
   findTimeoutMs?: number
+  /** @default MODEL_MANIFEST_TIMEOUT_MS */
+  manifestTimeoutMs?: number
 }
 
 /** Where a stream stands: small, JSON, enough to resume with no record repeated or skipped. */
