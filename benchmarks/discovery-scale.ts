@@ -29,6 +29,7 @@ import { firstProvider, startScaleNode } from './lib/scale-node.ts'
 import { machine, writeResults } from './lib/results.ts'
 import type { Mode, ScaleQuery, ScaleRun } from './discovery-scale-report.ts'
 import type { ScaleNode } from './lib/scale-node.ts'
+import { log, positiveInt, sec, sleep } from './lib/cli.ts'
 
 const LAN_TIMEOUT_MS = 2_000
 const DHT_TIMEOUT_MS = 5_000
@@ -226,22 +227,4 @@ async function join (node: ScaleNode, fleet: Fleet): Promise<void> {
     }
   }
   throw new Error('no fleet node answered 5 dials')
-}
-
-function positiveInt (text: string | undefined, name: string): number {
-  const n = Number(text)
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: not a positive integer: ${text}`)
-  return n
-}
-
-async function sleep (ms: number): Promise<void> {
-  await new Promise(resolve => setTimeout(resolve, ms))
-}
-
-function sec (ms: number): string {
-  return (ms / 1000).toFixed(1)
-}
-
-function log (line: string): void {
-  process.stderr.write(line + '\n')
 }

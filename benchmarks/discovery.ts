@@ -34,6 +34,7 @@ import { median, timed } from './lib/measure.ts'
 import { machine, writeResults } from './lib/results.ts'
 import type { Path, QueryResult } from './discovery-report.ts'
 import type { Peer } from '../peers/harness.ts'
+import { log, positiveInt, sec, sleep } from './lib/cli.ts'
 
 /** A miss on the gossip/LAN path ends once every connected peer has answered; this only bounds a stuck one. */
 const LAN_TIMEOUT_MS = 2_000
@@ -214,22 +215,4 @@ function shuffle<T> (items: T[]): T[] {
     ;[out[i], out[j]] = [out[j] as T, out[i] as T]
   }
   return out
-}
-
-function positiveInt (text: string | undefined, name: string): number {
-  const n = Number(text)
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name}: not a positive integer: ${text}`)
-  return n
-}
-
-async function sleep (ms: number): Promise<void> {
-  await new Promise(resolve => setTimeout(resolve, ms))
-}
-
-function sec (ms: number): string {
-  return (ms / 1000).toFixed(1)
-}
-
-function log (line: string): void {
-  process.stderr.write(line + '\n')
 }
