@@ -1,7 +1,7 @@
 /** `model preheat` and `dataset preheat`: one command shape over `kit.seeding.preheat`, for either kind. */
 import { CommandFailedError, UsageError } from '../errors.ts'
 import { printJson, printLines } from '../output.ts'
-import { parseTagFilter } from '../../config/index.ts'
+import { parseTagFilter } from '../../config/tags.ts'
 import type { Command } from '../command.ts'
 
 /** The preheat command for `kind` (`model preheat` / `dataset preheat`). */
