@@ -160,6 +160,16 @@ export const MODELS_ANNOUNCE_REDUNDANCY = 4
  */
 export const MODELS_ANNOUNCE_JITTER = 0.5
 
+/**
+ * A node announces its models when a peer subscribes to the names topic, at most once per this
+ * long: joins within the window share one announcement (a fleet starting together would otherwise
+ * cost every node one broadcast per joining peer).
+ */
+export const MODELS_JOIN_ANNOUNCE_MIN_MS = 1_000
+
+/** The announcement for a join waits a random delay of up to this, so joins close together share it. */
+export const MODELS_JOIN_ANNOUNCE_DELAY_MS = 200
+
 /** Provider-index entries kept in all (a few MB at most); the entry heard longest ago goes first. */
 export const MODELS_INDEX_MAX_ENTRIES = 8192
 

@@ -17,7 +17,7 @@
 import { logger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MODELS_ANNOUNCE_INTERVAL_MS, MODELS_ANNOUNCE_JITTER, MODELS_ANNOUNCE_REDUNDANCY, MODELS_INDEX_MAX_PER_PEER } from '../constants.ts'
+import { MODELS_ANNOUNCE_INTERVAL_MS, MODELS_ANNOUNCE_JITTER, MODELS_ANNOUNCE_REDUNDANCY, MODELS_INDEX_MAX_PER_PEER, MODELS_JOIN_ANNOUNCE_DELAY_MS, MODELS_JOIN_ANNOUNCE_MIN_MS } from '../constants.ts'
 import { MODEL_KIND } from './kinds.ts'
 import { assertModelName, assertRevision, modelRef } from './names.ts'
 import { boundedAddresses } from './protocol.ts'
@@ -121,10 +121,26 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
     timer.unref()
   }
   schedule()
-  // No announcement when a peer subscribes: a peer that joins learns what we hold (and what we heard)
-  // from the `index` exchange at identify (NamedDiscovery.learnFrom). A broadcast to the whole topic
-  // for each new subscriber made every join cost (its neighbours) × (all nodes) deliveries, and a
-  // fleet starting together stalled for seconds on it (benchmarks/discovery-scale.ts, docs/DESIGN.md).
+  // A peer that subscribes hears our models soon instead of at the next interval: the `index` exchange
+  // at identify only reaches the peers it connects to, and it believes no one's word about a third
+  // peer. Joins are coalesced: at most one such announcement per MODELS_JOIN_ANNOUNCE_MIN_MS, after a
+  // short random delay, because one broadcast to the whole topic for every subscriber made each join
+  // cost (its neighbours) × (all nodes) deliveries, and a fleet starting together stalled for seconds
+  // on it (benchmarks/discovery-scale.ts, docs/DESIGN.md).
+  let joinTimer: NodeJS.Timeout | undefined
+  let lastJoinGossip = 0
+  const onSubscriptionChange = (evt: CustomEvent<any>): void => {
+    const subscriptions: Array<{ topic: string, subscribe: boolean }> = evt.detail?.subscriptions ?? []
+    if (stopped || joinTimer != null || !subscriptions.some(s => s.topic === TOPIC && s.subscribe)) return
+    const wait = Math.max(0, lastJoinGossip + MODELS_JOIN_ANNOUNCE_MIN_MS - Date.now()) + Math.random() * MODELS_JOIN_ANNOUNCE_DELAY_MS
+    joinTimer = setTimeout(() => {
+      joinTimer = undefined
+      lastJoinGossip = Date.now()
+      gossip().catch(err => { log('gossip failed - %e', err) })
+    }, wait)
+    joinTimer.unref()
+  }
+  ;(pubsub as any)?.addEventListener('subscription-change', onSubscriptionChange)
 
   // DHT records in the background: with few peers a provide can take a while, and a pull must not wait for it
   const provide = async (model: LocalModel): Promise<void> => {
@@ -148,7 +164,9 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
     stop: () => {
       stopped = true
       clearTimeout(timer)
+      clearTimeout(joinTimer)
       pubsub?.removeEventListener('message', onMessage)
+      ;(pubsub as any)?.removeEventListener('subscription-change', onSubscriptionChange)
       try {
         pubsub?.unsubscribe(TOPIC)
       } catch {
