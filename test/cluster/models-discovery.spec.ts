@@ -14,7 +14,10 @@ describe('model discovery across a chain of nodes', () => {
   const sandbox = new Sandbox()
   const peers: Peer[] = []
   let provider: Peer
-  /** One node per test, each connected only to `edge`, never to the provider. */
+  /**
+   * One node per test, bootstrapped only to `edge`. (It may come to dial the provider on its own: the
+   * index edge shares at identify refers it there. So no test here assumes it is not connected.)
+   */
   const far: Record<'dht' | 'peers' | 'gossip', Peer> = {} as any
   let root: string
 
@@ -33,7 +36,6 @@ describe('model discovery across a chain of nodes', () => {
       far[key] = await startPeer({ bootstrap: edge.addresses })
       peers.push(far[key])
       await waitForPeers(far[key], 1)
-      expect(await far[key].call('peers', {})).not.toContain(provider.peerId)
     }
   }, 120_000)
 

@@ -82,9 +82,11 @@ describe('transfer between processes', () => {
     const done = await result
     expect(done.root).toBe(root)
     await checkFile(dest)
-    // all three served blocks of this pull, the killed one before it died
+    // the pull used several providers at once: at least two served blocks of it. (With transfer
+    // 1.1.0 a provider that only ever served, the original seed here, is asked last, and under load
+    // it can end up serving almost nothing while the other two carry the pull.)
     const sent = [await first.call('transferSent', {}) - (before[0] as number), secondSent, await third.call('transferSent', {}) - (before[2] as number)]
-    for (const [i, bytes] of sent.entries()) expect(bytes, `provider ${i + 1} of [first, second, third] sent ${sent.join(', ')} bytes`).toBeGreaterThan(SERVED_BLOCKS)
+    expect(sent.filter(bytes => bytes > SERVED_BLOCKS).length, `[first, second, third] sent ${sent.join(', ')} bytes`).toBeGreaterThanOrEqual(2)
     await third.stop()
     await first.stop()
   }, 240_000)
