@@ -93,7 +93,10 @@ await withTempDir('ipfs-kit-bench-seeding-', async dir => {
     await sleep((parseDuration(GRACE) ?? 0) + 3000) // past the grace: a re-allocation would have happened by now
     const blipBytes = (await sent()) - before // the restarted peer's counter starts at 0
 
-    // 2. a holder dies for good
+    // 2. a holder dies for good (from exactly 3 holders: more would make the repair look free)
+    const beforeKill = await holders(cid)
+    const spec = (await origin.call('replicationLs', {})).find(r => r.cid === cid)
+    console.log(`before the kill: ${beforeKill.length} holders, origin sees ${spec?.holders.length ?? 0} (${spec?.state ?? 'unknown'})`)
     const dead = replicaHolders[1] as Peer
     before = await sent(dead)
     await dead.kill()

@@ -145,12 +145,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       res.setHeader('Allow', 'POST')
       throw new RpcError(405, `${req.method} is not allowed: the RPC API takes POST only`)
     }
-    if (stopping) throw new RpcError(503, 'the server is stopping')
-    const limit = init.maxConcurrentRequests ?? RPC_MAX_CONCURRENT_REQUESTS
-    if (active.size >= limit) {
-      req.resume()
-      throw new RpcError(429, `too many requests: ${limit} are in progress; retry when one finishes`)
-    }
+    checkAdmission(req)
     if (page == null) {
       try {
         checkBodySize(command, req, init.maxBodyBytes)
@@ -160,12 +155,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       }
     }
     const deadline = page == null ? firstByteDeadline(command, parsed.searchParams, init.networkTimeoutMs) : undefined
-    const request = new AbortController()
-    active.add(request)
-    res.on('close', () => {
-      active.delete(request)
-      if (!res.writableFinished) request.abort(new RpcError(499, 'client went away'))
-    })
+    const request = admit(req, res)
     // past the deadline with nothing sent yet, the call is aborted and answered 504; once bytes flow it runs on
     const timer = deadline == null
       ? undefined
@@ -187,6 +177,28 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
     }
   }
 
+  /** Refuse a request while stopping (503) or past RPC_MAX_CONCURRENT_REQUESTS in progress (429). */
+  function checkAdmission (req: http.IncomingMessage): void {
+    if (stopping) throw new RpcError(503, 'the server is stopping')
+    const limit = init.maxConcurrentRequests ?? RPC_MAX_CONCURRENT_REQUESTS
+    if (active.size >= limit) {
+      req.resume()
+      throw new RpcError(429, `too many requests: ${limit} are in progress; retry when one finishes`)
+    }
+  }
+
+  /** Admit a request (checkAdmission): it counts as in progress until its response closes, and a client that goes away aborts it. */
+  function admit (req: http.IncomingMessage, res: http.ServerResponse): AbortController {
+    checkAdmission(req)
+    const request = new AbortController()
+    active.add(request)
+    res.on('close', () => {
+      active.delete(request)
+      if (!res.writableFinished) request.abort(new RpcError(499, 'client went away'))
+    })
+    return request
+  }
+
   async function servePins (req: http.IncomingMessage, res: http.ServerResponse, parsed: URL): Promise<void> {
     try {
       guard(req)
@@ -200,14 +212,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       req.resume()
       throw new RpcError(403, `origin ${origin} is not allowed to use this API`)
     }
-    if (stopping) throw new RpcError(503, 'the server is stopping')
-    const limit = init.maxConcurrentRequests ?? RPC_MAX_CONCURRENT_REQUESTS
-    if (active.size >= limit) {
-      req.resume()
-      throw new RpcError(429, `too many requests: ${limit} are in progress; retry when one finishes`)
-    }
-    const request = new AbortController()
-    active.add(request)
+    const request = admit(req, res)
     try {
       await servePinService(kit, req, res, parsed)
     } finally {
@@ -216,18 +221,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
   }
 
   async function serveMount (mount: RpcMount, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (stopping) throw new RpcError(503, 'the server is stopping')
-    const limit = init.maxConcurrentRequests ?? RPC_MAX_CONCURRENT_REQUESTS
-    if (active.size >= limit) {
-      req.resume()
-      throw new RpcError(429, `too many requests: ${limit} are in progress; retry when one finishes`)
-    }
-    const request = new AbortController()
-    active.add(request)
-    res.on('close', () => {
-      active.delete(request)
-      if (!res.writableFinished) request.abort(new RpcError(499, 'client went away'))
-    })
+    const request = admit(req, res)
     await mount.handle(req, res, { signal: request.signal, localPath })
   }
 

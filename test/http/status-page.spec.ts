@@ -76,7 +76,7 @@ describe('status page', () => {
     expect(await text('#holdings')).toContain('Auto pins00 B')
     expect(await text('#holdings')).toContain('Datasetsnot on this node yet')
 
-    // a real pull from another process, paused mid-way
+    // a real pull from another process, paused mid-way (past 2 MiB, so the peers table shows MiB served)
     provider = await starting
     const peer = provider
     await peer.call('modelPublish', { dir, name: MODEL })
@@ -86,7 +86,7 @@ describe('status page', () => {
     let stopped = false
     const pull = kit.models.pull(MODEL, {
       onProgress: event => {
-        if (!stopped && event.type === 'models:pull:progress' && event.detail.bytesDone > 0) {
+        if (!stopped && event.type === 'models:pull:progress' && event.detail.bytesDone >= 2 * MIB) {
           stopped = true
           peer.process.kill('SIGSTOP')
           paused()
@@ -101,9 +101,10 @@ describe('status page', () => {
     const pulling = await text('#pulls')
     expect(pulling).toContain(`${MODEL} model`)
     expect(pulling).toContain(short(peer.peerId))
-    const served = await page.locator('#peers tbody tr').first().locator('td').allTextContents()
-    expect(served[0]).toBe(short(peer.peerId))
-    expect(served[3]).toMatch(/MiB$/) // what it served us
+    // what it served us: the provider paused past 2 MiB, but the page may still show a refresh from before
+    const servedRow = async (): Promise<string[]> => await page.locator('#peers tbody tr').first().locator('td').allTextContents()
+    await expect.poll(async () => (await servedRow())[3], { timeout: 10_000 }).toMatch(/MiB$/)
+    expect((await servedRow())[0]).toBe(short(peer.peerId))
     expect(await text('#repo-max')).toMatch(/^of 64\.0 MiB \([\d.]+ %\)$/)
     expect(await page.locator('#gauge span').count()).toBe(3)
     // the chart has drawn the transfer protocol's bytes in, on a scale of MiB/s or KiB/s

@@ -6,6 +6,7 @@ which builds through `prepare`) on a temp data directory, with free ports chosen
 loopback only, and an API token (so every daemon-mode test also exercises IPFS_KIT_API_TOKEN).
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -107,16 +108,25 @@ class Daemon:
         return self.process.returncode
 
 
-@pytest.fixture(scope="session")
-def daemon():
-    root = Path(tempfile.mkdtemp(prefix="ipfs-kit-py-daemon-"))
-    node = Daemon(root)
+@contextlib.contextmanager
+def running_daemon(prefix, extra_config=lambda root: ""):
+    """A daemon on a fresh temporary data directory, stopped and removed afterwards; it must exit 0.
+    `extra_config(root)` gives config lines for it (e.g. a server started under `root`)."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    node = None
     try:
+        node = Daemon(root, extra_config=extra_config(root))
         yield node
     finally:
-        code = node.stop()
+        code = node.stop() if node is not None else 0
         shutil.rmtree(root, ignore_errors=True)
         assert code == 0, f"the daemon exited {code}: {node.stderr_text()}"
+
+
+@pytest.fixture(scope="session")
+def daemon():
+    with running_daemon("ipfs-kit-py-daemon-") as node:
+        yield node
 
 
 S3RVER_SCRIPT = """
@@ -176,17 +186,17 @@ class S3rver:
 @pytest.fixture(scope="module")
 def s3_daemon():
     """A second daemon whose cold tier is an s3rver bucket (for `backends=["s3"]`), with that server."""
-    root = Path(tempfile.mkdtemp(prefix="ipfs-kit-py-s3-"))
-    server = S3rver(root / "s3", "py-test")
-    node = None
+    servers = []
+
+    def start_server(root):
+        servers.append(S3rver(root / "s3", "py-test"))
+        return servers[0].kit_config()
     try:
-        node = Daemon(root, extra_config=server.kit_config())
-        yield node, server
+        with running_daemon("ipfs-kit-py-s3-", start_server) as node:
+            yield node, servers[0]
     finally:
-        code = node.stop() if node is not None else 0
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
-        assert code == 0, f"the daemon exited {code}: {node.stderr_text()}"
+        for server in servers:
+            server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 /** Operations on datasets: publish, plan, pull a share, find, list. */
+import { preheatOperation } from './seeding.ts'
 import type { OperationSpec } from '../operation-spec.ts'
 
 const datasetName = 'dataset name, `org/name`'
@@ -71,18 +72,5 @@ export const DATASET_OPERATIONS: readonly OperationSpec[] = [
     input: z => z.object({}),
     annotations: { readOnly: true, destructive: false, idempotent: true }
   },
-  {
-    name: 'datasetPreheat',
-    tool: 'dataset_preheat',
-    description: 'Make members of the cluster pull (verify, pin) a whole dataset now, before training starts: `peers` is "all", a count N, or a share "P%" of the live members (most free space first), only those whose node.tags have every `tags` pair. Returns each member\'s outcome; a member refuses a dataset over its seeding.replica_max_bytes or free space, and says so. Members accept only in a private cluster (swarm key) or with seeding.accept_replicas.',
-    params: ['name'],
-    input: z => z.object({
-      name: z.string().min(1).describe(datasetName),
-      peers: z.string().regex(/^(all|[1-9]\d{0,4}|([1-9]\d?|100)%)$/).optional().describe('"all" (default), N, or P%'),
-      tags: z.record(z.string(), z.string()).optional().describe('only members whose node.tags have every pair, e.g. { "zone": "a" }'),
-      revision: z.string().min(1).optional().describe(revision)
-    }),
-    annotations: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
-    progress: true
-  }
+  preheatOperation('dataset', { nameDescription: datasetName, revisionDescription: revision, what: 'a whole dataset' })
 ]

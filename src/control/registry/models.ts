@@ -1,4 +1,5 @@
 /** Operations on models: publish, find, pull, list, yank, trust. */
+import { preheatOperation } from './seeding.ts'
 import type { OperationSpec } from '../operation-spec.ts'
 
 const modelName = 'model name, Hugging Face style `org/name`'
@@ -31,20 +32,7 @@ export const MODEL_OPERATIONS: readonly OperationSpec[] = [
     }),
     annotations: { readOnly: true, destructive: false, idempotent: true, openWorld: true }
   },
-  {
-    name: 'modelPreheat',
-    tool: 'model_preheat',
-    description: 'Make members of the cluster pull (verify, pin) a model now, before they need it: `peers` is "all", a count N, or a share "P%" of the live members (most free space first). Only members whose node.tags have every `tags` pair. Returns each member\'s outcome; a member refuses a model over its seeding.replica_max_bytes or free space. Members accept only in a private cluster (swarm key) or with seeding.accept_replicas.',
-    params: ['name'],
-    input: z => z.object({
-      name: z.string().min(1).describe(modelName),
-      peers: z.string().regex(/^(all|[1-9]\d{0,4}|([1-9]\d?|100)%)$/).optional().describe('"all" (default), N, or P%'),
-      tags: z.record(z.string(), z.string()).optional().describe('only members whose node.tags have every pair, e.g. { "zone": "a" }'),
-      revision: z.string().min(1).optional().describe(revision)
-    }),
-    annotations: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
-    progress: true
-  },
+  preheatOperation('model', { nameDescription: modelName, revisionDescription: revision, what: 'a model' }),
   {
     name: 'modelPull',
     tool: 'model_pull',
