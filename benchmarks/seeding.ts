@@ -83,6 +83,7 @@ await withTempDir('ipfs-kit-bench-seeding-', async dir => {
 
     // 3. down and back within the grace
     const back = replicaHolders[0] as Peer
+    console.log(`${new Date().toISOString()} reached 3 holders; restarting ${back.peerId} within the grace`)
     let before = await sent(back)
     await back.kill()
     live.delete(back)
@@ -98,6 +99,7 @@ await withTempDir('ipfs-kit-bench-seeding-', async dir => {
     const spec = (await origin.call('replicationLs', {})).find(r => r.cid === cid)
     console.log(`before the kill: ${beforeKill.length} holders, origin sees ${spec?.holders.length ?? 0} (${spec?.state ?? 'unknown'})`)
     const dead = replicaHolders[1] as Peer
+    console.log(`${new Date().toISOString()} killing ${dead.peerId}`)
     before = await sent(dead)
     await dead.kill()
     live.delete(dead)

@@ -82,6 +82,8 @@ export class Replicator {
   private ticking: Promise<void> | undefined
   private startedAt = 0
   private readonly sending = new Set<string>()
+  /** Replica pins on their way: cid → their abort. */
+  private readonly pinning = new Map<string, AbortController>()
   private free = 0
 
   constructor (private readonly c: ReplicatorComponents, private readonly settings: SeedingSettings) {
@@ -183,12 +185,22 @@ export class Replicator {
         await this.dropHeld(cid)
       }
     }
-    // views converge over the first TTL: no member acts as an owner before
-    if (now - this.startedAt < this.ttlMs) return
+    // views converge first: no member acts as an owner before it has heard every connected peer
+    // (or the grace has passed), or a node just (re)started would re-allocate the roots of holders
+    // whose heartbeats had not reached it yet (a load spike delays them past one TTL)
+    if (!this.converged(now)) return
     const live = [this.self, ...this.members.live().map(m => m.peerId)]
     for (const spec of this.knownSpecs().values()) {
       if (rendezvousOwner(spec.cid, live) === this.self) await this.repair(spec)
     }
+  }
+
+  /** Up for a TTL and every connected peer heard from, or up for TTL + grace. */
+  private converged (now: number): boolean {
+    const up = now - this.startedAt
+    if (up < this.ttlMs) return false
+    if (up >= this.ttlMs + this.settings.repin_grace) return true
+    return this.c.libp2p.getPeers().every(peer => this.members.get(peer.toString()) != null)
   }
 
   private async repair (spec: ReplicaSpec): Promise<void> {
@@ -209,7 +221,7 @@ export class Replicator {
           ? await this.accept(this.self, spec)
           : await sendSeedingMessage(this.c.libp2p, peerIdFromString(member.peerId), { v: WIRE_VERSION, op: 'pin', spec }).catch((err: Error) => err.message)
         if (error != null) {
-          log('%s refused to hold %s: %s', member.peerId, spec.cid, error)
+          log('owner %s: %s refused to hold %s: %s', this.self, member.peerId, spec.cid, error)
           continue
         }
         // a holder until its heartbeat lists the spec (or, past this, it is asked again)
@@ -217,7 +229,7 @@ export class Replicator {
         forCid.set(member.peerId, this.now() + this.ttlMs + SEEDING_MESSAGE_TIMEOUT_MS)
         this.pending.set(spec.cid, forCid)
         accepted++
-        log('%s accepted to hold %s', member.peerId, spec.cid)
+        log('owner %s: %s accepted to hold %s (%d counted, %d pending, target %d)', this.self, member.peerId, spec.cid, counted.length, pending.length, target)
       }
       return
     }
@@ -230,6 +242,7 @@ export class Replicator {
           if (this.held.has(spec.cid)) await this.dropHeld(spec.cid)
           continue
         }
+        log('owner %s: %s drops %s (%d live, target %d)', this.self, drop.peerId, spec.cid, live.length, target)
         await sendSeedingMessage(this.c.libp2p, peerIdFromString(drop.peerId), { v: WIRE_VERSION, op: 'drop', spec }).catch(() => {})
       }
     }
@@ -278,16 +291,25 @@ export class Replicator {
     const held = { ...spec, since: this.now() }
     this.held.set(spec.cid, held)
     await this.c.meta.batch([{ type: 'put', key: HELD + spec.cid, value: encodeJson(held) }])
-    void this.c.storage.pin(spec.cid, { origin: 'replica' }).then(async pinned => {
+    // a drop while this pin is on its way aborts it; one that lands anyway (the drop's unpin came
+    // first) is undone, or it would stay pinned with nobody counting it (an extra holder for good)
+    const pinning = new AbortController()
+    this.pinning.set(spec.cid, pinning)
+    void this.c.storage.pin(spec.cid, { origin: 'replica', signal: pinning.signal }).then(async pinned => {
       if (!pinned) throw new Error('content not available')
+      if (this.held.get(spec.cid) !== held) await this.c.storage.unpin(spec.cid, { origin: 'replica' })
     }).catch(async (err: Error) => {
+      if (pinning.signal.aborted) return
       log('could not pin %s for %s - %e', spec.cid, peer, err)
-      await this.forget(HELD, this.held, spec.cid)
+      if (this.held.get(spec.cid) === held) await this.forget(HELD, this.held, spec.cid)
+    }).catch((err: Error) => { log('could not undo the replica pin of %s - %e', spec.cid, err) }).finally(() => {
+      if (this.pinning.get(spec.cid) === pinning) this.pinning.delete(spec.cid)
     })
     return undefined
   }
 
   private async dropHeld (cid: string): Promise<void> {
+    this.pinning.get(cid)?.abort(new Error('the replica was dropped'))
     await this.c.storage.unpin(cid, { origin: 'replica' })
     await this.forget(HELD, this.held, cid)
   }
