@@ -13,10 +13,12 @@
  *
  *   npm run bench:tiers      (the kit's process with the daemon's Node flags, DAEMON_NODE_FLAGS)
  *   npm run bench:tiers -- --size 256MiB --hot-size 64MiB --runs 3
+ *   TIERS_BENCH_PROF=/tmp/prof npm run bench:tiers -- --size 256MiB   (CPU profile of the cold retrieve)
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createReadStream } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -47,6 +49,22 @@ const SIZE = parseSize(opts.size) as number
 const HOT_SIZE = parseSize(opts['hot-size']) as number
 const RUNS = Number(opts.runs)
 const PACK_SIZE = 64 * 1024 * 1024
+
+/** With TIERS_BENCH_PROF=<dir>: a V8 CPU profile of one phase of this process, written there on stop. */
+async function profile (name: string): Promise<() => Promise<void>> {
+  const out = process.env.TIERS_BENCH_PROF
+  if (out == null || out === '') return async () => {}
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return async () => {
+    const { profile } = await session.post('Profiler.stop')
+    await fs.mkdir(out, { recursive: true })
+    await fs.writeFile(path.join(out, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(profile))
+    session.disconnect()
+  }
+}
 
 await withTempDir('ipfs-kit-bench-tiers-', async dir => {
   await fs.mkdir(path.join(dir, 's3'))
@@ -94,7 +112,9 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
         const rawGet = await rawSdk(endpoint, 'get', rawKey)
         results.rawGet.push(mbPerSecond(rawGet.bytes, rawGet.ms))
         enter('cold retrieve')
+        const stopProfile = await profile('cold-retrieve')
         const got = await timed(async () => await drain(kit.storage.stream(stored.value)))
+        await stopProfile()
         if (got.value !== SIZE) throw new Error(`cold retrieve returned ${got.value} bytes, not ${SIZE}`)
         results.kitGet.push(mbPerSecond(SIZE, got.ms))
         const afterRead = (await kit.storage.status()).tiers.cold?.requests ?? afterStore
