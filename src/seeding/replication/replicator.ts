@@ -189,9 +189,13 @@ export class Replicator {
     // (or the grace has passed), or a node just (re)started would re-allocate the roots of holders
     // whose heartbeats had not reached it yet (a load spike delays them past one TTL)
     if (!this.converged(now)) return
-    const live = [this.self, ...this.members.live().map(m => m.peerId)]
+    // the owner is elected among the members still counted (heard within TTL + grace), not only the
+    // live ones: a member whose heartbeats are late under load (a blip shorter than the grace) keeps
+    // its ownership, so views that differ for a moment do not make two owners allocate and drop
+    // against each other; a member gone past the grace is out, and the next owner repairs
+    const electorate = [this.self, ...this.members.counted().map(m => m.peerId)]
     for (const spec of this.knownSpecs().values()) {
-      if (rendezvousOwner(spec.cid, live) === this.self) await this.repair(spec)
+      if (rendezvousOwner(spec.cid, electorate) === this.self) await this.repair(spec)
     }
   }
 
@@ -266,7 +270,7 @@ export class Replicator {
     if (message.op === 'hb') {
       return this.members.heard(peer, message) ? undefined : 'too many members'
     }
-    if (!this.members.isLive(peer)) return 'not a member: no heartbeat heard from you'
+    if (!this.members.isCounted(peer)) return 'not a member: no heartbeat heard from you'
     if (message.op === 'drop') {
       if (this.held.has(message.spec.cid)) await this.dropHeld(message.spec.cid)
       return undefined
