@@ -18,7 +18,7 @@ import { NotFoundError as StoreNotFoundError } from 'interface-store'
 import { COLD_HASHES_IN_FLIGHT, COLD_READ_AHEAD_BYTES, COLD_READ_AHEAD_GETS, COLD_READ_AHEAD_IDLE_MS, COLD_READ_FIRST_RUN_BYTES, COLD_READ_RUN_BYTES } from '../constants.ts'
 import { CorruptBlockError } from '../errors.ts'
 import { blockKey, keyToCid } from './block-key.ts'
-import { verifyBlock } from './verify.ts'
+import { verifyBlockOffThread } from './verify.ts'
 import type { PackIndex, PackEntry, PackRecord } from './pack-index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -253,7 +253,7 @@ export class ColdReader {
   /** Hash one block off the event loop; serve it, or quarantine it. */
   private async verify (pack: string, key: string, bytes: Uint8Array, settle: (key: string, bytes: Uint8Array | undefined) => void): Promise<void> {
     const cid = keyToCid(key)
-    if (verifyBlock(cid, bytes)) {
+    if (await verifyBlockOffThread(cid, bytes)) {
       settle(key, bytes)
       return
     }
