@@ -1,7 +1,7 @@
 /**
  * The cold tier's read side: which run of blocks one ranged GET fetches, and
  * parsing that GET's body as it streams — each block copied out, hashed
- * against its CID (on the thread pool, while the body goes on streaming) and
+ * against its CID (sha2 on the thread pool, verifyBlockOffThread, while the body goes on streaming) and
  * handed to its reader once verified; a block that fails is dropped from the
  * index (quarantined) and reported missing, never served.
  *
