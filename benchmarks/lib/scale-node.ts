@@ -26,6 +26,8 @@ export const DHT_PROTOCOL = '/ipfs-kit/kad/1.0.0'
 /** Bytes sent and received per protocol by one node. */
 export class ProtocolBytes {
   readonly bytes = new Map<string, number>()
+  /** Streams opened (either side) per protocol. */
+  readonly streams = new Map<string, number>()
 
   add (protocol: string, n: number): void {
     this.bytes.set(protocol, (this.bytes.get(protocol) ?? 0) + n)
@@ -51,6 +53,7 @@ export class ProtocolBytes {
       trackProtocolStream: (stream: Stream) => {
         const protocol = stream.protocol
         if (protocol == null) return
+        this.streams.set(protocol, (this.streams.get(protocol) ?? 0) + 1)
         const dispatch = stream.dispatchEvent.bind(stream)
         stream.dispatchEvent = (evt: any) => {
           if (evt.type === 'message') this.add(protocol, evt.data.byteLength)
@@ -82,6 +85,8 @@ export interface ScaleNodeInit {
   bootstrap: string[]
   announce?: AnnouncerInit
   index?: ProviderIndexInit
+  /** false: no connection pings (fleet nodes packed in one process). @default libp2p's monitor, as the product runs it */
+  connectionMonitor?: boolean
 }
 
 export interface ScaleNode {
@@ -111,6 +116,11 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
   // a guard against one host, but on loopback every peer of the fleet is 127.0.0.1, so without
   // this, joins and DHT walks of hundreds of nodes are refused with ECONNRESET
   options.connectionManager = { ...options.connectionManager, inboundConnectionThreshold: Number.MAX_SAFE_INTEGER, maxIncomingPendingConnections: 1_000 }
+  // libp2p pings every connection every 10 s from both ends, a stream each time: cheap for one
+  // node (its 15–50 connections), but 100 nodes in a process open ~400 ping streams a second, which
+  // alone kept the two hosts of N = 100 busy on a shared 2-core machine before discovery even started
+  // (benchmarks/discovery-scale.ts). Discovery never reads the ping round-trip times.
+  if (init.connectionMonitor === false) options.connectionMonitor = { enabled: false }
   const libp2p = await createLibp2p(options)
   const records: LocalRecord[] = await Promise.all(init.models.map(async name => ({ name, revision: 'main', root: await rootOf(name), created: 0, origin: 'pulled' as const })))
   const discovery = new NamedDiscovery({
