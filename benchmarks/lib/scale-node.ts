@@ -10,6 +10,7 @@
  * hook, as @libp2p/prometheus-metrics counts) gives its gossipsub traffic.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { gossipsub } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
@@ -121,6 +122,11 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
   // alone kept the two hosts of N = 100 busy on a shared 2-core machine before discovery even started
   // (benchmarks/discovery-scale.ts). Discovery never reads the ping round-trip times.
   if (init.connectionMonitor === false) options.connectionMonitor = { enabled: false }
+  // gossipsub scores a peer down by (peers sharing its IP − 10)² × 5 (IP colocation, a Sybil guard):
+  // on loopback every peer shares 127.0.0.1, so from 14 connected nodes on every peer was graylisted
+  // and the mesh delivered nothing (the N ≥ 50 rows before this: gossip ~1 KiB/node/min, indexes
+  // expiring). Lifted here as for libp2p's per-IP inbound limit above; the rest is the product's.
+  options.services = { ...options.services, pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }) }
   const libp2p = await createLibp2p(options)
   const records: LocalRecord[] = await Promise.all(init.models.map(async name => ({ name, revision: 'main', root: await rootOf(name), created: 0, origin: 'pulled' as const })))
   const discovery = new NamedDiscovery({
