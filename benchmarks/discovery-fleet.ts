@@ -85,7 +85,7 @@ export class Fleet {
   }
 
   async start (log: (line: string) => void): Promise<void> {
-    const init = (k: number, bootstrap: string[]): ScaleNodeInit => ({ models: this.modelsOf(k), bootstrap, announce: this.init.announce, index: this.init.index })
+    const init = (k: number, bootstrap: string[]): ScaleNodeInit => ({ models: this.modelsOf(k), bootstrap, announce: this.init.announce, index: this.init.index, connectionMonitor: false })
     this.addresses.push(...await (this.hosts[0] as Host).call<string[]>({ op: 'start', nodes: [init(0, [])] }))
     for (let i = 1; i < this.init.nodes; i += START_BATCH) {
       const known = [...this.addresses]
@@ -100,8 +100,10 @@ export class Fleet {
     }
   }
 
-  async startDiscovery (): Promise<void> {
-    await Promise.all(this.hosts.map(async h => await h.call({ op: 'discovery', concurrency: 4 })))
+  /** Every node starts discovery, spread evenly over `rampMs` (a fleet's nodes do not all start in the same second). */
+  async startDiscovery (rampMs: number): Promise<void> {
+    const spacingMs = rampMs / Math.max(1, Math.ceil(this.init.nodes / this.hosts.length))
+    await Promise.all(this.hosts.map(async h => await h.call({ op: 'discovery', spacingMs })))
   }
 
   async stats (): Promise<HostStats[]> {

@@ -11,7 +11,7 @@ import type { ScaleNode, ScaleNodeInit } from './lib/scale-node.ts'
 
 export type HostRequest =
   | { op: 'start', nodes: ScaleNodeInit[] }
-  | { op: 'discovery', concurrency: number }
+  | { op: 'discovery', spacingMs: number }
   | { op: 'stats' }
   | { op: 'stop' }
 
@@ -28,6 +28,10 @@ export interface HostStats {
   heapUsedBytes: number
   /** p99 event-loop delay of this host since the last stats, ms. */
   loopDelayP99Ms: number
+  /** CPU time (user + system) this host used since it started, ms. */
+  cpuMs: number
+  /** Bytes and streams per protocol, all of this host's nodes together, since they started. */
+  protocols: Record<string, { bytes: number, streams: number }>
 }
 
 const nodes: ScaleNode[] = []
@@ -42,10 +46,12 @@ async function handle (req: HostRequest): Promise<unknown> {
       return started.map(n => n.address)
     }
     case 'discovery': {
-      const queue = [...nodes]
-      await Promise.all(Array.from({ length: req.concurrency }, async () => {
-        for (let n = queue.shift(); n != null; n = queue.shift()) await n.startDiscovery()
-      }))
+      // one node after another, spacingMs apart: each start gossips once and sets off the node's DHT
+      // provides in the background, so starting them all at once put hundreds of DHT walks in one process
+      for (const n of nodes) {
+        await n.startDiscovery()
+        await new Promise(resolve => setTimeout(resolve, req.spacingMs))
+      }
       return true
     }
     case 'stats': {
@@ -54,7 +60,9 @@ async function handle (req: HostRequest): Promise<unknown> {
         nodes: nodes.map(n => ({ peerId: n.libp2p.peerId.toString(), gossipBytes: n.traffic.gossip(), indexEntries: n.discovery.indexedProviders, connections: n.libp2p.getConnections().length })),
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
-        loopDelayP99Ms: loop.percentile(99) / 1e6
+        loopDelayP99Ms: loop.percentile(99) / 1e6,
+        cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+        protocols: protocolTotals()
       }
       loop.reset()
       return stats
@@ -65,6 +73,15 @@ async function handle (req: HostRequest): Promise<unknown> {
       return true
     }
   }
+}
+
+function protocolTotals (): HostStats['protocols'] {
+  const out: HostStats['protocols'] = {}
+  for (const n of nodes) {
+    for (const [protocol, bytes] of n.traffic.bytes) (out[protocol] ??= { bytes: 0, streams: 0 }).bytes += bytes
+    for (const [protocol, streams] of n.traffic.streams) (out[protocol] ??= { bytes: 0, streams: 0 }).streams += streams
+  }
+  return out
 }
 
 process.on('message', (msg: { id: number, req: HostRequest }) => {

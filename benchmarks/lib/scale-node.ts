@@ -10,6 +10,7 @@
  * hook, as @libp2p/prometheus-metrics counts) gives its gossipsub traffic.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { gossipsub } from '@libp2p/gossipsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
@@ -26,6 +27,8 @@ export const DHT_PROTOCOL = '/ipfs-kit/kad/1.0.0'
 /** Bytes sent and received per protocol by one node. */
 export class ProtocolBytes {
   readonly bytes = new Map<string, number>()
+  /** Streams opened (either side) per protocol. */
+  readonly streams = new Map<string, number>()
 
   add (protocol: string, n: number): void {
     this.bytes.set(protocol, (this.bytes.get(protocol) ?? 0) + n)
@@ -51,6 +54,7 @@ export class ProtocolBytes {
       trackProtocolStream: (stream: Stream) => {
         const protocol = stream.protocol
         if (protocol == null) return
+        this.streams.set(protocol, (this.streams.get(protocol) ?? 0) + 1)
         const dispatch = stream.dispatchEvent.bind(stream)
         stream.dispatchEvent = (evt: any) => {
           if (evt.type === 'message') this.add(protocol, evt.data.byteLength)
@@ -82,6 +86,8 @@ export interface ScaleNodeInit {
   bootstrap: string[]
   announce?: AnnouncerInit
   index?: ProviderIndexInit
+  /** false: no connection pings (fleet nodes packed in one process). @default libp2p's monitor, as the product runs it */
+  connectionMonitor?: boolean
 }
 
 export interface ScaleNode {
@@ -111,6 +117,16 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
   // a guard against one host, but on loopback every peer of the fleet is 127.0.0.1, so without
   // this, joins and DHT walks of hundreds of nodes are refused with ECONNRESET
   options.connectionManager = { ...options.connectionManager, inboundConnectionThreshold: Number.MAX_SAFE_INTEGER, maxIncomingPendingConnections: 1_000 }
+  // libp2p pings every connection every 10 s from both ends, a stream each time: cheap for one
+  // node (its 15–50 connections), but 100 nodes in a process open ~400 ping streams a second, which
+  // alone kept the two hosts of N = 100 busy on a shared 2-core machine before discovery even started
+  // (benchmarks/discovery-scale.ts). Discovery never reads the ping round-trip times.
+  if (init.connectionMonitor === false) options.connectionMonitor = { enabled: false }
+  // gossipsub scores a peer down by (peers sharing its IP − 10)² × 5 (IP colocation, a Sybil guard):
+  // on loopback every peer shares 127.0.0.1, so from 14 connected nodes on every peer was graylisted
+  // and the mesh delivered nothing (the N ≥ 50 rows before this: gossip ~1 KiB/node/min, indexes
+  // expiring). Lifted here as for libp2p's per-IP inbound limit above; the rest is the product's.
+  options.services = { ...options.services, pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }) }
   const libp2p = await createLibp2p(options)
   const records: LocalRecord[] = await Promise.all(init.models.map(async name => ({ name, revision: 'main', root: await rootOf(name), created: 0, origin: 'pulled' as const })))
   const discovery = new NamedDiscovery({
