@@ -417,18 +417,6 @@ export const YAMUX_MAX_STREAM_WINDOW = 4 * 1024 * 1024
 /** Bytes libp2p buffers for a paused stream before resetting it (libp2p's default is 4 MiB). */
 export const YAMUX_MAX_READ_BUFFER = 8 * 1024 * 1024
 
-/**
- * Longest a TCP connection that is streaming data waits between socket reads (src/node/read-coalescing.ts):
- * the bytes that arrive meanwhile are read at once (at 50 Mbit/s, ~31 KB per read instead of one packet).
- */
-export const READ_COALESCE_MS = 5
-
-/** A small read this soon after the previous one means the connection is streaming (its reads are then coalesced). */
-export const READ_COALESCE_BURST_MS = 2
-
-/** Reads at least this large are never delayed (the process is behind the link already). */
-export const READ_COALESCE_MAX_READ = 32 * 1024
-
 /** Requests a transfer requester starts with in flight to a new provider (its window then adapts, up to TRANSFER_REQUESTS_PER_PROVIDER). */
 export const TRANSFER_INITIAL_WINDOW = 2
 

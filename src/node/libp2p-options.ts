@@ -4,8 +4,8 @@ import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
-import { coalescingTcp } from './read-coalescing.ts'
 import { PING_MAX_STREAMS, YAMUX_MAX_READ_BUFFER, YAMUX_MAX_STREAM_WINDOW } from '../constants.ts'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import type { ComponentLogger, ConnectionGater, ConnectionProtector, Metrics, PrivateKey } from '@libp2p/interface'
@@ -38,8 +38,7 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
     // a connection busy moving gigabytes answers pings late; our protocols time out stalled
     // streams themselves, so a slow ping is logged rather than cutting every stream on it
     connectionMonitor: { abortConnectionOnPingFailure: false },
-    // fewer, larger socket reads while a connection streams (read-coalescing.ts): libp2p's cost per read dominated pulls on slow links
-    transports: [coalescingTcp()],
+    transports: [tcp()],
     connectionEncrypters: [noise()],
     // the window stays under the read buffer, so a stream paused for backpressure (src/transfer/frame-reader.ts) is never reset
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW, maxReadBufferLength: YAMUX_MAX_READ_BUFFER } })],
