@@ -273,10 +273,10 @@ export async function waitForPeers (peer: Peer, count: number, timeoutMs = 20_00
 const STOCK_ENTRY = fileURLToPath(new URL('./stock-helia-process.ts', import.meta.url))
 
 /** Start a stock Helia 7 node (no ipfs-kit code) in its own process: the bitswap baseline and interop partner. */
-export async function startStockHelia (options: { listen?: string[] } = {}): Promise<Peer<StockOperations>> {
+export async function startStockHelia (options: { listen?: string[], netns?: string } = {}): Promise<Peer<StockOperations>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'stock-helia-'))
   const init: StockHeliaInit = { dataDir, listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] }
-  return await spawnPeer<StockOperations>(STOCK_ENTRY, init, { dataDir, ownDir: true })
+  return await spawnPeer<StockOperations>(STOCK_ENTRY, init, { dataDir, ownDir: true }, options.netns)
 }
 
 const HOSTILE_ENTRY = fileURLToPath(new URL('./hostile-peer.ts', import.meta.url))
