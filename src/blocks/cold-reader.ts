@@ -1,7 +1,8 @@
 /**
  * The cold tier's read side: which run of blocks one ranged GET fetches, and
  * parsing that GET's body as it streams — each block copied out, hashed
- * against its CID (sha2 on the thread pool, verifyBlockOffThread, while the body goes on streaming) and
+ * against its CID (on this thread: WebCrypto's "off-thread" digest measured no less of it, see
+ * docs/DESIGN.md) and
  * handed to its reader once verified; a block that fails is dropped from the
  * index (quarantined) and reported missing, never served.
  *
@@ -18,7 +19,7 @@ import { NotFoundError as StoreNotFoundError } from 'interface-store'
 import { COLD_HASHES_IN_FLIGHT, COLD_READ_AHEAD_BYTES, COLD_READ_AHEAD_GETS, COLD_READ_AHEAD_IDLE_MS, COLD_READ_FIRST_RUN_BYTES, COLD_READ_RUN_BYTES } from '../constants.ts'
 import { CorruptBlockError } from '../errors.ts'
 import { blockKey, keyToCid } from './block-key.ts'
-import { verifyBlockOffThread } from './verify.ts'
+import { verifyBlock } from './verify.ts'
 import type { PackIndex, PackEntry, PackRecord } from './pack-index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -174,7 +175,7 @@ export class ColdReader {
 
   /**
    * One ranged GET for a run, parsed as it streams: each block is copied out of the body,
-   * hashed on the thread pool, and handed to its reader once verified (so a reader starts
+   * hashed, and handed to its reader once verified (so a reader starts
    * before the run has arrived, and no run is ever held whole); blocks not asked for yet wait
    * in the read-ahead buffer, and the GET pauses while that is full and nobody waits for it.
    */
@@ -253,7 +254,7 @@ export class ColdReader {
   /** Hash one block off the event loop; serve it, or quarantine it. */
   private async verify (pack: string, key: string, bytes: Uint8Array, settle: (key: string, bytes: Uint8Array | undefined) => void): Promise<void> {
     const cid = keyToCid(key)
-    if (await verifyBlockOffThread(cid, bytes)) {
+    if (verifyBlock(cid, bytes)) {
       settle(key, bytes)
       return
     }

@@ -1,5 +1,5 @@
 /** Hashing a block against the multihash its CID names. */
-import { hash, webcrypto } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { blake3 } from '@noble/hashes/blake3.js'
 import { equals } from 'uint8arrays/equals'
 import { BLAKE3, IDENTITY, MAX_DIGEST_BYTES, MIN_DIGEST_BYTES, SHA2_256, SHA2_512 } from './cid-policy.ts'
@@ -21,23 +21,6 @@ export function verifyBlock (cid: CID, bytes: Uint8Array): boolean {
   if (digest.length < MIN_DIGEST_BYTES || digest.length > MAX_DIGEST_BYTES) return false
   const actual = digestOf(code, bytes, digest.length)
   return actual != null && actual.length >= digest.length && equals(actual.subarray(0, digest.length), digest)
-}
-
-/** WebCrypto's names for the sha2 codes: its digest runs on the libuv thread pool, not the event loop. */
-const SUBTLE_HASHES = new Map<number, string>([[SHA2_256, 'SHA-256'], [SHA2_512, 'SHA-512']])
-
-/**
- * `verifyBlock` with sha2 hashing done off the event loop (WebCrypto's digest runs on the thread
- * pool), so a reader parsing a network stream goes on receiving while its blocks hash (the cold
- * tier's reads: sha256 was 18 % of the reading thread's time in a profile of a 256 MiB cold read).
- * Other hash functions hash here, as `verifyBlock` does.
- */
-export async function verifyBlockOffThread (cid: CID, bytes: Uint8Array): Promise<boolean> {
-  const { code, digest } = cid.multihash
-  const algorithm = SUBTLE_HASHES.get(code)
-  if (algorithm == null || digest.length < MIN_DIGEST_BYTES || digest.length > MAX_DIGEST_BYTES) return verifyBlock(cid, bytes)
-  const actual = new Uint8Array(await webcrypto.subtle.digest(algorithm, bytes))
-  return actual.length >= digest.length && equals(actual.subarray(0, digest.length), digest)
 }
 
 function digestOf (code: number, bytes: Uint8Array, length: number): Uint8Array | undefined {
