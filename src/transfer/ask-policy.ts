@@ -8,7 +8,9 @@
  * - a peer announcing (within TRANSFER_HAVE_FRESH_MS) is fetching: asked
  *   blindly only when no seed is reachable and nobody announced the block
  *   (it may hold more than it announced);
- * - a seed (served, never lacked, announces nothing) gets the blocks no
+ * - with no reachable peer announcing (nobody in this session is fetching),
+ *   a seed is asked like any other provider: there is no swarm to spare it for;
+ * - else a seed (served, never lacked, announces nothing) gets the blocks no
  *   reachable peer announced, once every polled peer lacks them or they
  *   waited TRANSFER_SEED_AFTER_MS, and not those a seed sent us ELSEWHERE
  *   for within TRANSFER_SUPERSEED_MS to a fetching peer that has not said
@@ -39,6 +41,9 @@ export function askPolicy (reachable: Provider[], haves: HaveMap | undefined, no
   const announcing = (p: Provider): boolean => haves?.fetching(p.key, now) === true
   const reachableKeys = new Set(reachable.map(p => p.key))
   const seedReachable = reachable.some(p => !announcing(p) && p.seedLike())
+  // no reachable peer is fetching (announcing): there is no swarm to keep a seed's upload for, and
+  // a complete provider is asked like any other (a pull from three complete holders uses all three)
+  const swarm = reachable.some(p => announcing(p))
   const polled = reachable.filter(p => !announcing(p) && !p.seedLike())
   const heldCache = new Map<Want, number>()
   /** Reachable peers that announced `w` and did not since say they lack it. */
@@ -59,7 +64,7 @@ export function askPolicy (reachable: Provider[], haves: HaveMap | undefined, no
     if (w.hint === p.key) return !announcing(p)
     const waited = now - w.createdAt >= TRANSFER_SEED_AFTER_MS
     if (announcing(p)) return waited && !seedReachable && heldBy(w) === 0
-    if (p.seedLike()) return heldBy(w) === 0 && !expected(w) && (waited || polled.every(q => lacks(w, q.key, now)))
+    if (p.seedLike()) return !swarm || (heldBy(w) === 0 && !expected(w) && (waited || polled.every(q => lacks(w, q.key, now))))
     return true
   }
   return { mayAsk, announcing, rarity: haves == null ? undefined : w => haves.holders(w.key).size }

@@ -74,4 +74,22 @@ describe('piece chooser', () => {
     haves.forget(worker.key, common.key)
     expect(askPolicy([seed, worker], haves, Date.now()).mayAsk(common, seed)).toBe(true)
   })
+
+  it('asks complete providers alike when nobody in the session is fetching: no swarm to spare a seed for', async () => {
+    const [a, b] = await Promise.all(['a', 'b'].map(want)) as [Want, Want]
+    a.createdAt = b.createdAt = Date.now()
+    const seed = new Provider(peerIdFromString('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'))
+    seed.served = 4
+    const other = new Provider(peerIdFromString('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq'))
+    const untried = new Provider(peerIdFromString('12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8'))
+    other.served = 2
+    const haves = new HaveMap()
+    const calm = askPolicy([seed, other, untried], haves, Date.now())
+    for (const p of [seed, other, untried]) expect(calm.mayAsk(a, p), p.key).toBe(true)
+    // once one of them announces (it is fetching), the seeds keep to the blocks nobody announced
+    haves.record(untried.key, [a.key])
+    const swarm = askPolicy([seed, other, untried], haves, Date.now())
+    expect(swarm.mayAsk(a, seed)).toBe(false)
+    expect(swarm.mayAsk(a, untried)).toBe(true)
+  })
 })
