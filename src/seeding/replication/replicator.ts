@@ -96,6 +96,12 @@ export class Replicator {
   async start (): Promise<void> {
     for await (const [key, value] of this.c.meta.entries(OWNED)) this.owned.set(key.slice(OWNED.length), decodeJson(value))
     for await (const [key, value] of this.c.meta.entries(HELD)) this.held.set(key.slice(HELD.length), decodeJson(value))
+    // a replica pin the last run did not finish (killed while fetching) is taken up again: this node
+    // has been listing the spec as held, and nobody else will be asked for it
+    for (const held of this.held.values()) {
+      const record = await this.c.pins.get(CID.parse(held.cid))
+      if (record?.origins.includes('replica') !== true) this.pinReplica(held.origin, held)
+    }
     await handleSeedingProtocol(this.c.libp2p, async (peer, message) => await this.receive(peer, message))
     this.startedAt = this.now()
     this.timer = setInterval(() => { void this.tick() }, this.settings.heartbeat_interval)
@@ -295,6 +301,13 @@ export class Replicator {
     const held = { ...spec, since: this.now() }
     this.held.set(spec.cid, held)
     await this.c.meta.batch([{ type: 'put', key: HELD + spec.cid, value: encodeJson(held) }])
+    this.pinReplica(peer, held)
+    return undefined
+  }
+
+  /** Pin a held spec (origin `replica`) in the background; a failure forgets it, so the owner asks another member. */
+  private pinReplica (peer: string, held: ReplicaSpec & { since: number }): void {
+    const spec = held
     // a drop while this pin is on its way aborts it; one that lands anyway (the drop's unpin came
     // first) is undone, or it would stay pinned with nobody counting it (an extra holder for good)
     const pinning = new AbortController()
@@ -309,7 +322,6 @@ export class Replicator {
     }).catch((err: Error) => { log('could not undo the replica pin of %s - %e', spec.cid, err) }).finally(() => {
       if (this.pinning.get(spec.cid) === pinning) this.pinning.delete(spec.cid)
     })
-    return undefined
   }
 
   private async dropHeld (cid: string): Promise<void> {
