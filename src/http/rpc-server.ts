@@ -145,7 +145,7 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       res.setHeader('Allow', 'POST')
       throw new RpcError(405, `${req.method} is not allowed: the RPC API takes POST only`)
     }
-    checkAdmission(req)
+    const request = admit(req, res)
     if (page == null) {
       try {
         checkBodySize(command, req, init.maxBodyBytes)
@@ -155,7 +155,6 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
       }
     }
     const deadline = page == null ? firstByteDeadline(command, parsed.searchParams, init.networkTimeoutMs) : undefined
-    const request = admit(req, res)
     // past the deadline with nothing sent yet, the call is aborted and answered 504; once bytes flow it runs on
     const timer = deadline == null
       ? undefined
@@ -177,19 +176,18 @@ export function createRpcServer (kit: Kit, init: RpcServerInit = {}): RpcServer 
     }
   }
 
-  /** Refuse a request while stopping (503) or past RPC_MAX_CONCURRENT_REQUESTS in progress (429). */
-  function checkAdmission (req: http.IncomingMessage): void {
+  /**
+   * Admit a request, or refuse it while stopping (503) or past RPC_MAX_CONCURRENT_REQUESTS in
+   * progress (429): it counts as in progress until its response closes, and a client that goes
+   * away aborts it.
+   */
+  function admit (req: http.IncomingMessage, res: http.ServerResponse): AbortController {
     if (stopping) throw new RpcError(503, 'the server is stopping')
     const limit = init.maxConcurrentRequests ?? RPC_MAX_CONCURRENT_REQUESTS
     if (active.size >= limit) {
       req.resume()
       throw new RpcError(429, `too many requests: ${limit} are in progress; retry when one finishes`)
     }
-  }
-
-  /** Admit a request (checkAdmission): it counts as in progress until its response closes, and a client that goes away aborts it. */
-  function admit (req: http.IncomingMessage, res: http.ServerResponse): AbortController {
-    checkAdmission(req)
     const request = new AbortController()
     active.add(request)
     res.on('close', () => {

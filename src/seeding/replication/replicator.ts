@@ -307,20 +307,19 @@ export class Replicator {
 
   /** Pin a held spec (origin `replica`) in the background; a failure forgets it, so the owner asks another member. */
   private pinReplica (peer: string, held: ReplicaSpec & { since: number }): void {
-    const spec = held
     // a drop while this pin is on its way aborts it; one that lands anyway (the drop's unpin came
     // first) is undone, or it would stay pinned with nobody counting it (an extra holder for good)
     const pinning = new AbortController()
-    this.pinning.set(spec.cid, pinning)
-    void this.c.storage.pin(spec.cid, { origin: 'replica', signal: pinning.signal }).then(async pinned => {
+    this.pinning.set(held.cid, pinning)
+    void this.c.storage.pin(held.cid, { origin: 'replica', signal: pinning.signal }).then(async pinned => {
       if (!pinned) throw new Error('content not available')
-      if (this.held.get(spec.cid) !== held) await this.c.storage.unpin(spec.cid, { origin: 'replica' })
+      if (this.held.get(held.cid) !== held) await this.c.storage.unpin(held.cid, { origin: 'replica' })
     }).catch(async (err: Error) => {
       if (pinning.signal.aborted) return
-      log('could not pin %s for %s - %e', spec.cid, peer, err)
-      if (this.held.get(spec.cid) === held) await this.forget(HELD, this.held, spec.cid)
-    }).catch((err: Error) => { log('could not undo the replica pin of %s - %e', spec.cid, err) }).finally(() => {
-      if (this.pinning.get(spec.cid) === pinning) this.pinning.delete(spec.cid)
+      log('could not pin %s for %s - %e', held.cid, peer, err)
+      if (this.held.get(held.cid) === held) await this.forget(HELD, this.held, held.cid)
+    }).catch((err: Error) => { log('could not undo the replica pin of %s - %e', held.cid, err) }).finally(() => {
+      if (this.pinning.get(held.cid) === pinning) this.pinning.delete(held.cid)
     })
   }
 
