@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { parseSize } from '../src/config/units.ts'
 import { startStockHelia } from '../peers/harness.ts'
@@ -46,9 +46,32 @@ const mib = size / 2 ** 20
 /** /proc/<pid>/stat counts in USER_HZ ticks. */
 const TICK = 100
 interface Cpu { user: number, sys: number }
-const cpuOf = (pid: number): Cpu => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+const cpuOf = (pid: number, task?: string): Cpu => {
+  const fields = readFileSync(`/proc/${pid}/${task == null ? '' : `task/${task}/`}stat`, 'utf8').replace(/^.*\) /, '').split(' ')
   return { user: Number(fields[11]) / TICK, sys: Number(fields[12]) / TICK }
+}
+/** CPU seconds (user + system) per thread name of a process (node's main thread, libuv's pool, V8's workers, …). */
+const threadsOf = (pid: number): Map<string, number> => {
+  const byName = new Map<string, number>()
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim()
+      const cpu = cpuOf(pid, task)
+      byName.set(`${name}#${task === String(pid) ? 'main' : task}`, cpu.user + cpu.sys)
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return byName
+}
+/** Per thread-name group: CPU seconds used between two samples. */
+const threadDelta = (before: Map<string, number>, after: Map<string, number>): string => {
+  const groups = new Map<string, number>()
+  for (const [key, cpu] of after) {
+    const group = key.endsWith('#main') ? 'main' : key.replace(/#.*$/, '').replace(/[0-9]+$/, '')
+    groups.set(group, (groups.get(group) ?? 0) + cpu - (before.get(key) ?? 0))
+  }
+  return [...groups].filter(([, s]) => s >= 0.01).sort((a, b) => b[1] - a[1]).map(([g, s]) => `${g} ${s.toFixed(2)}`).join(', ')
 }
 const NAME = 'bench/cpu-probe'
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -94,13 +117,15 @@ await withTempDir('ipfs-kit-cpu-probe-', async dir => {
     const setup = raw ? await rawStream(net, file) : await kit(net, file)
     try {
       const pids = setup.peers.map(p => p.process.pid as number)
-      const sample = (): Cpu[] => pids.map(cpuOf)
+      const sample = (): Cpu[] => pids.map(pid => cpuOf(pid))
       const idleSeconds = Number(opts.idle)
       const i0 = sample()
       await sleep(idleSeconds * 1000)
       const i1 = sample()
+      const threads0 = pids.map(pid => threadsOf(pid))
       const t0 = performance.now()
       const timed = await setup.pull()
+      const threads1 = pids.map(pid => threadsOf(pid))
       const wall = (performance.now() - t0) / 1000
       const p1 = sample()
       let total = 0
@@ -115,6 +140,7 @@ await withTempDir('ipfs-kit-cpu-probe-', async dir => {
       })
       process.stdout.write(`${opts.mode}${opts['seed-only'] === true ? ' seed-only' : ''}: ${workers} workers × ${opts.size} at ${opts.mbit} Mbit/s: wall ${wall.toFixed(1)} s (${timed.seconds.map(s => s?.toFixed(1)).join(', ')}${timed.errors.length > 0 ? `; errors ${timed.errors.join('; ')}` : ''})\n`)
       process.stdout.write(rows.join('\n') + '\n')
+      process.stdout.write('CPU-s by thread during the pull:\n' + pids.map((_, i) => `  ${i === 0 ? 'seed    ' : `worker ${i}`}  ${threadDelta(threads0[i] as Map<string, number>, threads1[i] as Map<string, number>)}`).join('\n') + '\n')
       process.stdout.write(`total ${total.toFixed(2)} CPU-s = ${(1000 * total / (workers * mib)).toFixed(1)} CPU-ms per MiB received (idle baseline over the pull: ${(1000 * idleTotal / (workers * mib)).toFixed(1)})\n`)
     } finally {
       await setup.stop()

@@ -6,6 +6,7 @@ import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
+import { noiseCrypto } from './noise-crypto.ts'
 import { PING_MAX_STREAMS, YAMUX_MAX_READ_BUFFER, YAMUX_MAX_STREAM_WINDOW } from '../constants.ts'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import type { ComponentLogger, ConnectionGater, ConnectionProtector, Metrics, PrivateKey } from '@libp2p/interface'
@@ -39,7 +40,8 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
     // streams themselves, so a slow ping is logged rather than cutting every stream on it
     connectionMonitor: { abortConnectionOnPingFailure: false },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    // noise with each session key imported once, not once per frame (noise-crypto.ts)
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     // the window stays under the read buffer, so a stream paused for backpressure (src/transfer/frame-reader.ts) is never reset
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW, maxReadBufferLength: YAMUX_MAX_READ_BUFFER } })],
     services: {
