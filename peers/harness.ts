@@ -25,8 +25,8 @@ import type { ChildProcess } from 'node:child_process'
 
 const PEER_ENTRY = fileURLToPath(new URL('./peer-process.ts', import.meta.url))
 
-/** How long a peer may take to print `ready`. */
-export const PEER_START_TIMEOUT_MS = 30_000
+/** How long a peer may take to print `ready` (IPFS_KIT_PEER_START_TIMEOUT_MS: more for benchmarks starting dozens of processes). */
+export const PEER_START_TIMEOUT_MS = Number(process.env.IPFS_KIT_PEER_START_TIMEOUT_MS ?? 30_000)
 
 export class PeerError extends Error {
   override readonly name: string

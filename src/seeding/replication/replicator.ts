@@ -20,6 +20,7 @@ import { CID } from 'multiformats/cid'
 import { SEEDING_HEARTBEAT_TTL_INTERVALS, SEEDING_MAX_REPLICATED_ROOTS, SEEDING_MESSAGE_TIMEOUT_MS, SEEDING_PROTOCOL } from '../../constants.ts'
 import { InvalidInputError } from '../../errors.ts'
 import { decodeJson, encodeJson } from '../../repo/index.ts'
+import { HeldReplicas } from './held.ts'
 import { Members } from './members.ts'
 import { WIRE_VERSION } from './messages.ts'
 import { handleSeedingProtocol, sendSeedingMessage } from './protocol.ts'
@@ -37,7 +38,6 @@ import type { Libp2p } from '@libp2p/interface'
 
 const log = logger('ipfs-kit:seeding:replication')
 const OWNED = '/ipfs-kit/seeding/owned/'
-const HELD = '/ipfs-kit/seeding/replicas/'
 
 export interface ReplicatorComponents {
   libp2p: Libp2p
@@ -72,7 +72,7 @@ export interface ReplicationEntry {
 export class Replicator {
   private readonly self: string
   private readonly owned = new Map<string, ReplicaSpec>()
-  private readonly held = new Map<string, ReplicaSpec & { since: number }>()
+  private readonly held: HeldReplicas
   /** Pin requests sent: cid → peer → until when it counts as a holder. */
   private readonly pending = new Map<string, Map<string, number>>()
   private readonly members: Members
@@ -82,8 +82,6 @@ export class Replicator {
   private ticking: Promise<void> | undefined
   private startedAt = 0
   private readonly sending = new Set<string>()
-  /** Replica pins on their way: cid → their abort. */
-  private readonly pinning = new Map<string, AbortController>()
   private free = 0
 
   constructor (private readonly c: ReplicatorComponents, private readonly settings: SeedingSettings) {
@@ -91,17 +89,12 @@ export class Replicator {
     this.now = c.now ?? Date.now
     this.ttlMs = settings.heartbeat_interval * SEEDING_HEARTBEAT_TTL_INTERVALS
     this.members = new Members(this.ttlMs, settings.repin_grace, this.now)
+    this.held = new HeldReplicas(c)
   }
 
   async start (): Promise<void> {
     for await (const [key, value] of this.c.meta.entries(OWNED)) this.owned.set(key.slice(OWNED.length), decodeJson(value))
-    for await (const [key, value] of this.c.meta.entries(HELD)) this.held.set(key.slice(HELD.length), decodeJson(value))
-    // a replica pin the last run did not finish (killed while fetching) is taken up again: this node
-    // has been listing the spec as held, and nobody else will be asked for it
-    for (const held of this.held.values()) {
-      const record = await this.c.pins.get(CID.parse(held.cid))
-      if (record?.origins.includes('replica') !== true) this.pinReplica(held.origin, held)
-    }
+    await this.held.load()
     await handleSeedingProtocol(this.c.libp2p, async (peer, message) => await this.receive(peer, message))
     this.startedAt = this.now()
     this.timer = setInterval(() => { void this.tick() }, this.settings.heartbeat_interval)
@@ -164,10 +157,10 @@ export class Replicator {
     const now = this.now()
     for (const cid of [...this.owned.keys()]) {
       // the origin's pin rm ends the replication
-      if (!await this.c.pins.isPinned(CID.parse(cid))) await this.forget(OWNED, this.owned, cid)
+      if (!await this.c.pins.isPinned(CID.parse(cid))) await this.forgetOwned(cid)
     }
     this.free = await freeBytes(this.c.dataDir) ?? 0
-    const specs = [...this.owned.values(), ...[...this.held.values()].map(specOf)]
+    const specs = [...this.owned.values(), ...this.held.specs()]
     const scores: Record<string, number> = {}
     for (const spec of specs) {
       const score = this.c.score?.(spec.cid) ?? 0
@@ -183,12 +176,13 @@ export class Replicator {
     }
     this.members.prune()
 
-    for (const [cid, spec] of [...this.held]) {
+    for (const spec of [...this.held.values()]) {
+      const cid = spec.cid
       const origin = this.members.get(spec.origin)
       if (origin == null || !this.members.isLive(spec.origin) || origin.lastSeen <= spec.since) continue
       if (!origin.specs.has(cid)) {
         log('the origin %s ended the replication of %s: dropping the replica', spec.origin, cid)
-        await this.dropHeld(cid)
+        await this.held.drop(cid)
       }
     }
     // views converge first: no member acts as an owner before it has heard every connected peer
@@ -249,7 +243,7 @@ export class Replicator {
       // the origin keeps its own pin; the owner drops its replica like any other holder
       for (const drop of chooseDrops(holders, new Set([spec.origin]), live.length - target)) {
         if (drop.peerId === this.self) {
-          if (this.held.has(spec.cid)) await this.dropHeld(spec.cid)
+          if (this.held.has(spec.cid)) await this.held.drop(spec.cid)
           continue
         }
         log('owner %s: %s drops %s (%d live, target %d)', this.self, drop.peerId, spec.cid, live.length, target)
@@ -278,7 +272,7 @@ export class Replicator {
     }
     if (!this.members.isCounted(peer)) return 'not a member: no heartbeat heard from you'
     if (message.op === 'drop') {
-      if (this.held.has(message.spec.cid)) await this.dropHeld(message.spec.cid)
+      if (this.held.has(message.spec.cid)) await this.held.drop(message.spec.cid)
       return undefined
     }
     if (!this.c.acceptReplicas) return 'replicas refused: no private cluster (node.swarm_key) and seeding.accept_replicas is false'
@@ -298,40 +292,13 @@ export class Replicator {
     if (size == null) return 'root block not available'
     if (size > this.settings.replica_max_bytes) return `${size} bytes is over seeding.replica_max_bytes`
     // announced as held from now on (the pin may take a while), so the owner asks nobody else
-    const held = { ...spec, since: this.now() }
-    this.held.set(spec.cid, held)
-    await this.c.meta.batch([{ type: 'put', key: HELD + spec.cid, value: encodeJson(held) }])
-    this.pinReplica(peer, held)
+    await this.held.add(peer, spec, this.now())
     return undefined
   }
 
-  /** Pin a held spec (origin `replica`) in the background; a failure forgets it, so the owner asks another member. */
-  private pinReplica (peer: string, held: ReplicaSpec & { since: number }): void {
-    // a drop while this pin is on its way aborts it; one that lands anyway (the drop's unpin came
-    // first) is undone, or it would stay pinned with nobody counting it (an extra holder for good)
-    const pinning = new AbortController()
-    this.pinning.set(held.cid, pinning)
-    void this.c.storage.pin(held.cid, { origin: 'replica', signal: pinning.signal }).then(async pinned => {
-      if (!pinned) throw new Error('content not available')
-      if (this.held.get(held.cid) !== held) await this.c.storage.unpin(held.cid, { origin: 'replica' })
-    }).catch(async (err: Error) => {
-      if (pinning.signal.aborted) return
-      log('could not pin %s for %s - %e', held.cid, peer, err)
-      if (this.held.get(held.cid) === held) await this.forget(HELD, this.held, held.cid)
-    }).catch((err: Error) => { log('could not undo the replica pin of %s - %e', held.cid, err) }).finally(() => {
-      if (this.pinning.get(held.cid) === pinning) this.pinning.delete(held.cid)
-    })
-  }
-
-  private async dropHeld (cid: string): Promise<void> {
-    this.pinning.get(cid)?.abort(new Error('the replica was dropped'))
-    await this.c.storage.unpin(cid, { origin: 'replica' })
-    await this.forget(HELD, this.held, cid)
-  }
-
-  private async forget (prefix: string, map: Map<string, unknown>, cid: string): Promise<void> {
-    map.delete(cid)
-    await this.c.meta.batch([{ type: 'del', key: prefix + cid }])
+  private async forgetOwned (cid: string): Promise<void> {
+    this.owned.delete(cid)
+    await this.c.meta.batch([{ type: 'del', key: OWNED + cid }])
   }
 
   /** Peers holding `cid` that `include` accepts, this node first when it holds it. */
@@ -357,7 +324,7 @@ export class Replicator {
   private knownSpecs (): Map<string, ReplicaSpec> {
     const specs = new Map<string, ReplicaSpec>()
     for (const spec of this.owned.values()) specs.set(spec.cid, spec)
-    for (const spec of [...this.held.values()].map(specOf)) if (!specs.has(spec.cid)) specs.set(spec.cid, spec)
+    for (const spec of this.held.specs()) if (!specs.has(spec.cid)) specs.set(spec.cid, spec)
     for (const m of this.members.counted()) {
       for (const spec of m.specs.values()) {
         if (specs.has(spec.cid)) continue
@@ -369,11 +336,6 @@ export class Replicator {
     }
     return specs
   }
-}
-
-/** The spec alone, without what this node keeps beside it. */
-function specOf (held: ReplicaSpec): ReplicaSpec {
-  return { cid: held.cid, min: held.min, max: held.max, origin: held.origin }
 }
 
 /** Free bytes on the disk of `dir`, or undefined when statfs fails. */
