@@ -26,6 +26,7 @@ import { startSwarm, timeAll } from './lib/swarm.ts'
 import { fmt, fmtBytes, fmtRatio, markdownTable } from './lib/table.ts'
 import { withTempDir } from './lib/temp-dir.ts'
 import type { Network } from './lib/netns.ts'
+import type { Swarm } from './lib/swarm.ts'
 
 const { values: opts } = parseArgs({
   options: {
@@ -65,6 +66,8 @@ interface CaseResult {
   seedSentBytes: number
   each: Array<number | null>
   note: string
+  /** CPU seconds all node processes used during the case: against 2 cores × the wall time, whether the machine kept up. */
+  cpuSeconds?: number
   errors: string[]
 }
 
@@ -73,7 +76,20 @@ async function runCase (name: CaseName, dir: string, net: Network): Promise<Case
     seedOnly: name === 'seed-only',
     prepare: async seed => { await seed.call('datasetPublish', { dir, name: NAME }, { timeoutMs: 600_000 }) }
   })
+  // CPU per process (a killed one has no after and counts nothing)
+  const cpu = async (): Promise<Array<number | undefined>> => await Promise.all([swarm.seed, ...swarm.workers].map(async p => await p.call('rss', {}).then(r => r.cpuMs, () => undefined)))
+  const cpuBefore = await cpu()
   try {
+    const result = await timeCase(name, swarm)
+    const cpuAfter = await cpu()
+    return { ...result, cpuSeconds: cpuAfter.reduce<number>((sum, after, i) => sum + (after == null ? 0 : after - (cpuBefore[i] ?? after)), 0) / 1000 }
+  } finally {
+    await swarm.stop()
+  }
+}
+
+async function timeCase (name: CaseName, swarm: Swarm): Promise<CaseResult> {
+  {
     const sentBefore = swarm.seedSent()
     const long = { timeoutMs: 1_800_000 }
     const base = { case: name, errors: [] as string[] }
@@ -102,8 +118,6 @@ async function runCase (name: CaseName, dir: string, net: Network): Promise<Case
     await killed
     const union = new Set(t.results.flatMap(r => r?.shards ?? []))
     return { ...base, allDoneSeconds: t.allDone, baselineSeconds: linkSeconds(size / workers), seedSentBytes: swarm.seedSent() - sentBefore, each: t.seconds, note: `1 of ${workers} killed; survivors hold ${union.size}/${shards} shards (grace ${graceMs} ms)`, errors: t.errors }
-  } finally {
-    await swarm.stop()
   }
 }
 
@@ -117,7 +131,7 @@ await withTempDir('ipfs-kit-bench-datasets-', async tmp => {
     for (const name of opts.cases.split(',') as CaseName[]) {
       process.stderr.write(`${name}: ${workers} workers, ${fmtBytes(size)} in ${shards} shards, ${mbit} Mbit/s per link…\n`)
       const result = await runCase(name, dir, net)
-      process.stderr.write(`  all done after ${fmt(result.allDoneSeconds ?? NaN)} s${result.errors.length > 0 ? `, errors: ${result.errors.join('; ')}` : ''}\n`)
+      process.stderr.write(`  all done after ${fmt(result.allDoneSeconds ?? NaN)} s${result.errors.length > 0 ? `, errors: ${result.errors.join('; ')}` : ''}; node processes used ${fmt(result.cpuSeconds ?? NaN)} CPU-s (${fmt((result.cpuSeconds ?? NaN) / (result.allDoneSeconds ?? NaN))} cores on average)\n`)
       results.push(result)
     }
   } finally {
