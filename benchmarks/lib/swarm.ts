@@ -10,6 +10,8 @@ import type { Peer } from '../../peers/harness.ts'
 
 /** Worker processes started at once. */
 const START_AT_ONCE = 2
+/** Mesh dials in flight at once. */
+const DIALS_AT_ONCE = 4
 
 export interface Swarm {
   seed: Peer
@@ -44,9 +46,14 @@ export async function startSwarm (net: Network, options: { seedOnly: boolean, pr
       peers.push(...started)
     }
     if (!options.seedOnly) {
-      // a full mesh, as a LAN cluster's DHT and gossip would make it
-      await Promise.all(workers.map(async (w, i) => {
-        for (const other of workers.slice(i + 1)) await w.call('dial', { address: other.addresses[0] as string })
+      // a full mesh, as a LAN cluster's DHT and gossip would make it; a few dials at a time, each
+      // tried again once: 276 Noise handshakes at once (24 workers) timed out on 2 loaded cores
+      const dials = workers.flatMap((w, i) => workers.slice(i + 1).map(other => ({ w, address: other.addresses[0] as string })))
+      await Promise.all(Array.from({ length: DIALS_AT_ONCE }, async () => {
+        for (let d = dials.shift(); d != null; d = dials.shift()) {
+          const { w, address } = d
+          await w.call('dial', { address }).catch(async () => await w.call('dial', { address }))
+        }
       }))
       await Promise.all(workers.map(async w => await waitForPeers(w, workers.length, 30_000)))
     } else {
