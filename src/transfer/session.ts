@@ -164,6 +164,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       return
     }
     w.fallback = true
+    log('%s to the fallback: no reachable provider has it (%d reachable)', w.key, reachableProviders(Date.now()).length)
     const deadline = AbortSignal.timeout(Math.max(1, w.dispatchedAt + timeoutMs - Date.now()))
     init.fallback.getBytes(w.cid, { signal: deadline }).then(bytes => {
       if (w.done) return
@@ -172,6 +173,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       w.resolve(bytes)
     }, err => {
       if (w.done) return
+      log('%s: the fallback failed - %s', w.key, err.message)
       finish(w)
       // the want's own deadline passing means nobody had the block: not found, as when its timer fires
       w.reject(deadline.aborted ? new NotFoundError(w.key, { cause: err }) : asNotFound(w.cid, err))
@@ -339,6 +341,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
         w.timer.unref?.()
         return
       }
+      log('%s expired: %s', key, w.fallback ? 'the fallback did not find it' : `no block landed in ${Date.now() - lastLanded} ms`)
       finish(w)
       w.reject(new NotFoundError(key))
     }
