@@ -174,9 +174,19 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     }, err => {
       if (w.done) return
       log('%s: the fallback failed - %s', w.key, err.message)
-      finish(w)
-      // the want's own deadline passing means nobody had the block: not found, as when its timer fires
-      w.reject(deadline.aborted ? new NotFoundError(w.key, { cause: err }) : asNotFound(w.cid, err))
+      // while the session still lands blocks the want goes back to the providers, as one that never
+      // left would wait for them: a provider dropped for a stall under load is tried again after
+      // TRANSFER_RETRY_DROPPED_MS, and a pull whose only holder stalled once must not fail for it
+      if (!deadline.aborted || Date.now() - lastLanded >= TRANSFER_BLOCK_TIMEOUT_MS) {
+        finish(w)
+        // the want's own deadline passing means nobody had the block: not found, as when its timer fires
+        w.reject(deadline.aborted ? new NotFoundError(w.key, { cause: err }) : asNotFound(w.cid, err))
+        return
+      }
+      w.fallback = false
+      w.dispatchedAt = Date.now()
+      pending.push(w)
+      pump()
     })
   }
 
@@ -336,7 +346,8 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       // a want in a wide pool is not failed while the session keeps landing blocks: waiting its
       // turn, or queued behind others at a provider on a shared link, it is late, not missing (a
       // provider that stalls is dropped after TRANSFER_BLOCK_TIMEOUT_MS and the want asked elsewhere)
-      if (!w.fallback && Date.now() - lastLanded < TRANSFER_BLOCK_TIMEOUT_MS) {
+      // one at the fallback is settled by the fallback's own deadline (above)
+      if (w.fallback || Date.now() - lastLanded < TRANSFER_BLOCK_TIMEOUT_MS) {
         w.timer = setTimeout(expire, timeoutMs)
         w.timer.unref?.()
         return
