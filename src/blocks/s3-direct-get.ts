@@ -15,7 +15,7 @@
  * S3UnavailableError naming the endpoint, as the SDK path does.
  */
 import net from 'node:net'
-import { COLD_GET_HEAD_BYTES } from '../constants.ts'
+import { COLD_GET_HEAD_BYTES, COLD_GET_QUEUED_BLOCKS } from '../constants.ts'
 import { S3UnavailableError } from '../errors.ts'
 
 /** The signed request, as the SDK would have sent it. */
@@ -47,9 +47,6 @@ export interface DirectGetInit {
 export class NotDirectError extends Error {
   override readonly name = 'NotDirectError'
 }
-
-/** Blocks kept read ahead of the consumer before the socket is paused. */
-const QUEUED_BLOCKS = 2
 
 /**
  * Resolves once the answer's head is in (and is a plain 206 of the range) to the run's blocks,
@@ -170,7 +167,7 @@ export async function directGet (request: SignedGet, init: DirectGetInit): Promi
         } else {
           take(n)
         }
-        paused = queue.length >= QUEUED_BLOCKS
+        paused = queue.length >= COLD_GET_QUEUED_BLOCKS
         return !paused
       }
     }
@@ -202,7 +199,7 @@ export async function directGet (request: SignedGet, init: DirectGetInit): Promi
         while (true) {
           const next = queue.shift()
           if (next != null) {
-            if (paused && queue.length < QUEUED_BLOCKS && !ended && failure == null) {
+            if (paused && queue.length < COLD_GET_QUEUED_BLOCKS && !ended && failure == null) {
               paused = false
               socket.resume()
             }
