@@ -168,10 +168,13 @@ export class S3Objects {
    */
   async streamBlocks (key: string, range: { start: number, end: number }, spans: RunSpan[], options: AbortOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
     if (this.signer != null && this.direct) {
+      const began = Date.now()
       const request = await this.signed(key, range, options)
       try {
         this.requests.get++
-        return await directGet(request, { ...range, blocks: spans, endpoint: this.endpoint, connectTimeoutMs: COLD_CONNECT_TIMEOUT_MS, deadlineMs: this.deadlineMs, silenceMs: COLD_SOCKET_TIMEOUT_MS, signal: options.signal })
+        // one deadline for signing (credentials) and the answer's head, as the SDK's send has
+        const deadlineMs = Math.max(1, this.deadlineMs - (Date.now() - began))
+        return await directGet(request, { ...range, blocks: spans, endpoint: this.endpoint, connectTimeoutMs: COLD_CONNECT_TIMEOUT_MS, deadlineMs, silenceMs: COLD_SOCKET_TIMEOUT_MS, signal: options.signal })
       } catch (err: any) {
         options.signal?.throwIfAborted()
         if (err.name !== 'NotDirectError') throw err
@@ -187,12 +190,14 @@ export class S3Objects {
 
   /** The SDK's signed GetObject request for a range (credentials resolved, not sent). */
   private async signed (key: string, range: { start: number, end: number }, options: AbortOptions): Promise<SignedGet> {
+    // credentials may come from a provider that asks the network (the default chain): under the deadline
+    const deadline = AbortSignal.timeout(this.deadlineMs)
     try {
-      await (this.signer as S3Client).send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${range.start}-${range.end - 1}` }), { abortSignal: options.signal })
+      await (this.signer as S3Client).send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${range.start}-${range.end - 1}` }), { abortSignal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) })
     } catch (err: any) {
       if (err instanceof SignedRequest) return err.request
       options.signal?.throwIfAborted()
-      throw this.translate(key, err, false)
+      throw this.translate(key, err, deadline.aborted)
     }
     throw new Error('the signing client sent a request')
   }
