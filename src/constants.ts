@@ -633,6 +633,12 @@ export const COLD_REQUEST_DEADLINE_MS = 10_000
 /** Longest wait for a TCP connection to the S3 endpoint (one attempt). */
 export const COLD_CONNECT_TIMEOUT_MS = 3_000
 
+/** Largest answer head (status line and headers) a cold read's ranged GET reads itself (src/blocks/s3-direct-get.ts); a longer one is read through the SDK. */
+export const COLD_GET_HEAD_BYTES = 16 * 1024
+
+/** Blocks such a GET holds complete before its reader takes them; past it the socket pauses (TCP holds the rest on the server). */
+export const COLD_GET_QUEUED_BLOCKS = 2
+
 /**
  * Longest silence on an S3 connection while a body streams (a GET's answer, or a pack upload that
  * the connection takes no byte of), before the attempt is abandoned.

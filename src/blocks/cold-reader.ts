@@ -1,6 +1,7 @@
 /**
  * The cold tier's read side: which run of blocks one ranged GET fetches, and
- * parsing that GET's body as it streams — each block copied out, hashed
+ * taking that GET's blocks as they arrive (S3Objects.streamBlocks: on a
+ * plain-HTTP endpoint read from the socket straight into each block) — each hashed
  * against its CID (on this thread: WebCrypto's "off-thread" digest measured no less of it, see
  * docs/DESIGN.md) and
  * handed to its reader once verified; a block that fails is dropped from the
@@ -21,13 +22,14 @@ import { CorruptBlockError } from '../errors.ts'
 import { blockKey, keyToCid } from './block-key.ts'
 import { verifyBlock } from './verify.ts'
 import type { PackIndex, PackEntry, PackRecord } from './pack-index.ts'
+import type { RunSpan } from './run-blocks.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 export interface ColdReaderInit {
   index: PackIndex
-  /** Bytes `[start, end)` of a pack as they arrive (undefined: no such object). */
-  stream(pack: string, range: { start: number, end: number }, options: AbortOptions): Promise<AsyncIterable<Uint8Array> | undefined>
+  /** The blocks at `spans` of a pack's bytes `[start, end)`, each one buffer, in order, as they arrive (undefined: no such object). */
+  streamBlocks(pack: string, range: { start: number, end: number }, spans: RunSpan[], options: AbortOptions): Promise<AsyncIterable<Uint8Array> | undefined>
   onCorrupt?(cid: CID, pack: string): void
   /** @default COLD_READ_AHEAD_BYTES */
   readAheadBytes?: number
@@ -174,7 +176,7 @@ export class ColdReader {
   }
 
   /**
-   * One ranged GET for a run, parsed as it streams: each block is copied out of the body,
+   * One ranged GET for a run, as its blocks arrive (S3Objects.streamBlocks): each block is
    * hashed, and handed to its reader once verified (so a reader starts
    * before the run has arrived, and no run is ever held whole); blocks not asked for yet wait
    * in the read-ahead buffer, and the GET pauses while that is full and nobody waits for it.
@@ -198,37 +200,15 @@ export class ColdReader {
     const last = run[run.length - 1] as PackEntry
     const end = last[1] + last[2]
     void (async () => {
-      const body = await this.init.stream(pack, { start, end }, options)
-      if (body == null) throw new StoreNotFoundError(`pack ${pack} is missing from the bucket`)
+      const blocks = await this.init.streamBlocks(pack, { start, end }, run.map(([, offset, length]) => ({ offset, length })), options)
+      if (blocks == null) throw new StoreNotFoundError(`pack ${pack} is missing from the bucket`)
       const hashing: Array<Promise<void>> = []
-      let at = start // the pack offset of the next body byte
       let i = 0
-      let block: Uint8Array | undefined
-      let filled = 0
-      for await (const chunk of body) {
-        let pos = 0
-        while (pos < chunk.byteLength && i < run.length) {
-          const [key, offset, length] = run[i] as PackEntry
-          if (at < offset) { // a frame header between blocks
-            const skip = Math.min(offset - at, chunk.byteLength - pos)
-            pos += skip
-            at += skip
-            continue
-          }
-          block ??= Buffer.allocUnsafeSlow(length) // every byte is written below: no zero fill
-          const take = Math.min(length - filled, chunk.byteLength - pos)
-          block.set(chunk.subarray(pos, pos + take), filled)
-          filled += take
-          pos += take
-          at += take
-          if (filled < length) continue
-          const hashed = this.verify(pack, key, block, settle)
-          hashed.catch(() => {}) // awaited below
-          hashing.push(hashed)
-          block = undefined
-          filled = 0
-          i++
-        }
+      for await (const block of blocks) {
+        const hashed = this.verify(pack, run[i]![0], block, settle)
+        hashed.catch(() => {}) // awaited below
+        hashing.push(hashed)
+        i++
         if (hashing.length >= COLD_HASHES_IN_FLIGHT) await Promise.all(hashing.splice(0, hashing.length - COLD_HASHES_IN_FLIGHT + 1))
         // checked again once the wait is over, in the same tick as letting go: a reader may have come
         if (i < run.length && !await this.roomFor(run, i, state, waiters) && !this.anyAwaited(run, i)) {

@@ -63,7 +63,7 @@ export class ColdStore {
     this.onCorrupt = init.onCorrupt
     this.reader = new ColdReader({
       index: this.index,
-      stream: async (pack, range, options) => await this.tracked(this.objects.stream(this.packKey(pack), range, options)),
+      streamBlocks: async (pack, range, spans, options) => await this.tracked(this.objects.streamBlocks(this.packKey(pack), range, spans, options)),
       onCorrupt: (cid, pack) => this.onCorrupt?.(cid, pack)
     })
   }

@@ -16,9 +16,14 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { pipeline, Transform } from 'node:stream'
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import type { S3ClientConfig } from '@aws-sdk/client-s3'
 import { logger } from '@libp2p/logger'
 import { COLD_CONNECT_TIMEOUT_MS, COLD_REQUEST_DEADLINE_MS, COLD_SOCKET_TIMEOUT_MS } from '../constants.ts'
 import { S3AccessDeniedError, S3UnavailableError } from '../errors.ts'
+import { assembleBlocks } from './run-blocks.ts'
+import { directGet } from './s3-direct-get.ts'
+import type { RunSpan } from './run-blocks.ts'
+import type { SignedGet } from './s3-direct-get.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 export interface S3ObjectsInit {
@@ -45,6 +50,10 @@ export class S3Objects {
   readonly endpoint: string
   readonly requests: S3RequestCounts = { get: 0, put: 0, list: 0, delete: 0 }
   private readonly client: S3Client
+  /** Signs ranged GETs that directGet sends itself (plain-HTTP endpoints only); undefined otherwise. */
+  private readonly signer: S3Client | undefined
+  /** False once a server answered a direct GET with something else than a plain 206 (then the SDK reads). */
+  private direct = true
   private readonly deadlineMs: number
   private readonly silenceMs: number
 
@@ -54,7 +63,7 @@ export class S3Objects {
     this.deadlineMs = init.deadlineMs ?? COLD_REQUEST_DEADLINE_MS
     this.silenceMs = init.silenceMs ?? COLD_SOCKET_TIMEOUT_MS
     const keys = init.accessKeyId != null && init.accessKeyId !== '' && init.secretAccessKey != null && init.secretAccessKey !== ''
-    this.client = new S3Client({
+    const config: S3ClientConfig = {
       region: init.region,
       endpoint: init.endpoint != null && init.endpoint !== '' ? init.endpoint : undefined,
       forcePathStyle: init.forcePathStyle,
@@ -65,7 +74,10 @@ export class S3Objects {
       // the SDK's own notes go to the debug log (without a logger it warns on the console when a
       // streamed upload fails, which putFile retries and reports itself)
       logger: SDK_LOG
-    })
+    }
+    this.client = new S3Client(config)
+    // the same client, but its "transport" hands the signed request back instead of sending it
+    this.signer = this.endpoint.startsWith('http://') ? new S3Client({ ...config, requestHandler: CAPTURE as unknown as S3ClientConfig['requestHandler'] }) : undefined
   }
 
   /** Upload a whole object with its Content-MD5 (the server refuses it if damaged on the way). */
@@ -148,6 +160,48 @@ export class S3Objects {
     }
   }
 
+  /**
+   * The blocks `spans` of an object's bytes `[start, end)`, each as one buffer, in order, as they
+   * arrive; undefined when the object does not exist. On a plain-HTTP endpoint the body is read
+   * from the socket straight into the blocks (s3-direct-get.ts: no socket chunks, no copy);
+   * otherwise, or when the server's answer is not a plain 206, through the SDK (stream()).
+   */
+  async streamBlocks (key: string, range: { start: number, end: number }, spans: RunSpan[], options: AbortOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
+    if (this.signer != null && this.direct) {
+      const began = Date.now()
+      const request = await this.signed(key, range, options)
+      try {
+        this.requests.get++
+        // one deadline for signing (credentials) and the answer's head, as the SDK's send has
+        const deadlineMs = Math.max(1, this.deadlineMs - (Date.now() - began))
+        return await directGet(request, { ...range, blocks: spans, endpoint: this.endpoint, connectTimeoutMs: COLD_CONNECT_TIMEOUT_MS, deadlineMs, silenceMs: COLD_SOCKET_TIMEOUT_MS, signal: options.signal })
+      } catch (err: any) {
+        options.signal?.throwIfAborted()
+        if (err.name !== 'NotDirectError') throw err
+        // the server answered otherwise (an error, a redirect, chunked framing): the SDK asks again and
+        // names the error; a server that does not answer plainly once is read through the SDK from now on
+        sdkLog('direct GET of %s: %s; reading through the SDK', key, err.message)
+        if (!/answered (4|5)\d\d/.test(err.message)) this.direct = false
+      }
+    }
+    const body = await this.stream(key, range, options)
+    return body == null ? undefined : assembleBlocks(body, range.start, spans)
+  }
+
+  /** The SDK's signed GetObject request for a range (credentials resolved, not sent). */
+  private async signed (key: string, range: { start: number, end: number }, options: AbortOptions): Promise<SignedGet> {
+    // credentials may come from a provider that asks the network (the default chain): under the deadline
+    const deadline = AbortSignal.timeout(this.deadlineMs)
+    try {
+      await (this.signer as S3Client).send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${range.start}-${range.end - 1}` }), { abortSignal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) })
+    } catch (err: any) {
+      if (err instanceof SignedRequest) return err.request
+      options.signal?.throwIfAborted()
+      throw this.translate(key, err, deadline.aborted)
+    }
+    throw new Error('the signing client sent a request')
+  }
+
   /** Every key under `prefix` (one LIST request per 1,000). */
   async * list (prefix: string, options: AbortOptions = {}): AsyncGenerator<string> {
     let token: string | undefined
@@ -166,6 +220,7 @@ export class S3Objects {
 
   destroy (): void {
     this.client.destroy()
+    this.signer?.destroy()
   }
 
   /** Run one SDK call under the deadline (or `deadline`, a caller's own), translating its failures. */
@@ -197,6 +252,19 @@ const SDK_LOG = { trace: sdkLog.trace, debug: sdkLog, info: sdkLog, warn: sdkLog
 
 /** Attempts of one streamed upload (the SDK's own default for other calls is 3). */
 const PUT_FILE_ATTEMPTS = 3
+
+/** Thrown by CAPTURE: the request the SDK built and signed. */
+class SignedRequest extends Error {
+  override readonly name = 'SignedRequest'
+  constructor (readonly request: SignedGet) { super('signed') }
+}
+
+/** An SDK "request handler" that sends nothing: the signer client's send rejects with the signed request. */
+const CAPTURE = {
+  handle: async (request: SignedGet): Promise<never> => { throw new SignedRequest(request) },
+  updateHttpClientConfig: () => {},
+  httpHandlerConfigs: () => ({})
+}
 
 const ACCESS_ERRORS = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'AllAccessDisabled', 'NoSuchBucket'])
 
