@@ -18,6 +18,8 @@ export type HostRequest =
 export interface NodeStats {
   peerId: string
   gossipBytes: number
+  /** Announcements received (distinct messages) since the node started. */
+  heard: number
   indexEntries: number
   connections: number
 }
@@ -57,7 +59,7 @@ async function handle (req: HostRequest): Promise<unknown> {
     case 'stats': {
       const mem = process.memoryUsage()
       const stats: HostStats = {
-        nodes: nodes.map(n => ({ peerId: n.libp2p.peerId.toString(), gossipBytes: n.traffic.gossip(), indexEntries: n.discovery.indexedProviders, connections: n.libp2p.getConnections().length })),
+        nodes: nodes.map(n => ({ peerId: n.libp2p.peerId.toString(), gossipBytes: n.traffic.gossip(), heard: n.announcementsHeard(), indexEntries: n.discovery.indexedProviders, connections: n.libp2p.getConnections().length })),
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
         loopDelayP99Ms: loop.percentile(99) / 1e6,

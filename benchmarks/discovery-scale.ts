@@ -29,6 +29,7 @@ import { firstProvider, startScaleNode } from './lib/scale-node.ts'
 import { machine, writeResults } from './lib/results.ts'
 import type { Mode, ScaleQuery, ScaleRun } from './discovery-scale-report.ts'
 import type { ScaleNode } from './lib/scale-node.ts'
+import type { HostStats } from './discovery-scale-host.ts'
 import { log, positiveInt, sec, sleep } from './lib/cli.ts'
 
 const LAN_TIMEOUT_MS = 2_000
@@ -143,6 +144,10 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
     const elapsed = Date.now() - windowStart
     const first = new Map(before.flatMap(h => h.nodes).map(s => [s.peerId, s.gossipBytes]))
     const nodes = after.flatMap(h => h.nodes)
+    const heardBefore = new Map(before.flatMap(h => h.nodes).map(s => [s.peerId, s.heard]))
+    const heard = nodes.map(s => (s.heard - (heardBefore.get(s.peerId) ?? 0)) * 60_000 / elapsed)
+    const cpuCores = after.reduce((a, h, i) => a + h.cpuMs - (before[i]?.cpuMs ?? 0), 0) / elapsed
+    log(`[${mode} N=${n}] window: hosts used ${(cpuCores * 100).toFixed(0)} % of a core (${(cpuCores * 1000 / n).toFixed(1)} ms of CPU per node per second); announcements heard ${(heard.reduce((a, b) => a + b, 0) / n).toFixed(1)}/node/min; per protocol, KiB/node/min: ${protocolDelta(before, after, n, elapsed)}`)
     return {
       mode,
       nodes: n,
@@ -152,6 +157,8 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
       indexEntries: nodes.map(s => s.indexEntries),
       connections: nodes.map(s => s.connections),
       hostRssBytes: after.reduce((a, h) => a + h.rssBytes, 0),
+      cpuMsPerNodePerS: cpuCores * 1000 / n,
+      announcementsPerMin: heard.reduce((a, b) => a + b, 0) / n,
       hostLoopDelayP99Ms: Math.max(...after.map(h => h.loopDelayP99Ms)),
       propagationMs,
       unfindable: missing,
@@ -163,6 +170,15 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
     await fleet.stop()
     live = undefined
   }
+}
+
+/** Bytes per protocol between two stats, per node per minute, largest first. */
+function protocolDelta (before: HostStats[], after: HostStats[], n: number, elapsedMs: number): string {
+  const delta = new Map<string, number>()
+  for (const [i, h] of after.entries()) {
+    for (const [protocol, { bytes }] of Object.entries(h.protocols)) delta.set(protocol, (delta.get(protocol) ?? 0) + bytes - (before[i]?.protocols[protocol]?.bytes ?? 0))
+  }
+  return [...delta].sort((a, b) => b[1] - a[1]).map(([protocol, bytes]) => `${protocol} ${(bytes / 1024 / n * 60_000 / elapsedMs).toFixed(0)}`).join(', ')
 }
 
 /** A probe node asks the DHT for every catalogue name until each has a provider or the cap runs out. */

@@ -6,6 +6,7 @@ import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
+import { gossipsubOptions } from './gossipsub-options.ts'
 import { PING_MAX_STREAMS, YAMUX_MAX_READ_BUFFER, YAMUX_MAX_STREAM_WINDOW } from '../constants.ts'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import type { ComponentLogger, ConnectionGater, ConnectionProtector, Metrics, PrivateKey } from '@libp2p/interface'
@@ -59,7 +60,7 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
         // reach anyone it is not already connected to
         peerInfoMapper: init.dhtProtocol === PUBLIC_DHT_PROTOCOL ? removePrivateAddressesMapper : passthroughMapper
       }),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
+      pubsub: gossipsub(gossipsubOptions())
     }
   }
 }
