@@ -40,8 +40,6 @@ const GOSSIP_SETTLE_MS = 2_000
 const CALM_LOOP_MS = 300
 /** …and used less than this fraction of a core. */
 const CALM_CPU = 0.5
-/** Longest wait for the hosts to calm down after the fleet starts and after discovery starts. */
-const CALM_CAP_MS = 300_000
 
 const { values: opts } = parseArgs({
   options: {
@@ -55,6 +53,7 @@ const { values: opts } = parseArgs({
     'window-s': { type: 'string', default: '60' },
     'ramp-s': { type: 'string', default: '' },
     'dht-cap-s': { type: 'string', default: '120' },
+    'calm-cap-s': { type: 'string', default: '300' },
     baseline: { type: 'string', default: '' },
     help: { type: 'boolean', default: false }
   }
@@ -73,6 +72,7 @@ if (opts.help === true) {
     '  --window-s <s>      traffic window (default 60)',
     '  --ramp-s <s>        nodes start discovery one by one over this long (default N / 5: 5 nodes a second)',
     '  --dht-cap-s <s>     give up waiting for DHT records after (default 120)',
+    '  --calm-cap-s <s>    longest wait for the hosts to calm after start-up and after discovery starts (default 300)',
     '  --baseline <list>   fleet sizes also run without announce suppression and the per-name bound',
     ''
   ].join('\n'))
@@ -89,6 +89,8 @@ const intervalMs = positiveInt(opts['interval-s'], '--interval-s') * 1000
 const windowMs = positiveInt(opts['window-s'], '--window-s') * 1000
 const rampMs = (n: number): number => opts['ramp-s'] !== '' ? positiveInt(opts['ramp-s'], '--ramp-s') * 1000 : n * 200
 const dhtCapMs = positiveInt(opts['dht-cap-s'], '--dht-cap-s') * 1000
+/** Longest wait for the hosts to calm down after the fleet starts and after discovery starts. */
+const CALM_CAP_MS = positiveInt(opts['calm-cap-s'], '--calm-cap-s') * 1000
 const baselineSizes = new Set(String(opts.baseline).split(',').filter(x => x !== '').map(n => positiveInt(n, '--baseline')))
 const command = ['npm run bench:discovery --', ...process.argv.slice(2)].join(' ')
 

@@ -9,7 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import merge from 'it-merge'
 import { CID } from 'multiformats/cid'
-import { MODEL_DHT_WALKS, MODEL_FIND_TIMEOUT_MS, MODEL_MANIFEST_TIMEOUT_MS, MODELS_ANNOUNCE_TTL_MS, MODELS_MAX_REFERRALS, MODELS_REFERRAL_DIAL_CONCURRENCY, MODELS_REQUEST_TIMEOUT_MS } from '../constants.ts'
+import { MODEL_DHT_WALKS, MODEL_FIND_TIMEOUT_MS, MODEL_MANIFEST_TIMEOUT_MS, MODELS_ANNOUNCE_INTERVAL_MS, MODELS_ANNOUNCE_JITTER, MODELS_ANNOUNCE_TTL_MS, MODELS_MAX_REFERRALS, MODELS_REFERRAL_DIAL_CONCURRENCY, MODELS_REQUEST_TIMEOUT_MS } from '../constants.ts'
 import { OfflineError } from '../errors.ts'
 import { nameKey, revisionKey, startAnnouncer } from './announcer.ts'
 import { describeCandidates } from './candidates.ts'
@@ -48,8 +48,10 @@ export class NamedDiscovery {
   private readonly providers: ProviderIndex
   private announcer: Announcer | undefined
   private referralDials = 0
+  /** Peers are asked for their index until then (see learnFrom). */
+  private learnUntil = 0
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
-    if (!evt.detail.protocols.includes(this.kind.protocol)) return
+    if (!evt.detail.protocols.includes(this.kind.protocol) || Date.now() > this.learnUntil) return
     void this.learnFrom(evt.detail.peerId)
   }
 
@@ -72,6 +74,7 @@ export class NamedDiscovery {
     if (libp2p == null) return
     await handleModelsProtocol(libp2p, this.c.list, () => this.providers.all().map(({ name, peerId, addresses, revision, root }) => ({ name, peerId, addresses, revision, root })), this.kind.protocol)
     this.announcer = startAnnouncer(libp2p, this.providers, this.c.list, this.kind, this.c.announce)
+    this.learnUntil = Date.now() + (this.c.announce?.intervalMs ?? MODELS_ANNOUNCE_INTERVAL_MS) * (1 + MODELS_ANNOUNCE_JITTER / 2)
     libp2p.addEventListener('peer:identify', this.onIdentify)
     // what is held from an earlier run: tell the cluster again
     await this.announcer.announceAll(await this.c.list())
@@ -170,6 +173,13 @@ export class NamedDiscovery {
    * whom to ask: up to MODELS_MAX_REFERRALS of those peers holding names we
    * know no provider of are dialled (MODELS_REFERRAL_DIAL_CONCURRENCY at
    * once), and each then speaks for itself when identify brings it here.
+   *
+   * Only during this node's first announce interval (its longest, with
+   * jitter): by then every provider not suppressed has announced once and
+   * gossip keeps the index current. Asked on every connection for as long as
+   * a node runs, a fleet's DHT walks (each opens connections) made these
+   * answers, up to a whole index each, as much traffic as gossip itself
+   * (benchmarks/discovery-scale.ts).
    */
   private async learnFrom (peer: PeerId): Promise<void> {
     const libp2p = this.c.libp2p
