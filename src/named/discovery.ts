@@ -50,9 +50,22 @@ export class NamedDiscovery {
   private referralDials = 0
   /** Peers are asked for their index until then (see learnFrom). */
   private learnUntil = 0
+  /** Peers asked for their index on their current connection (identify pushes repeat the event). */
+  private readonly asked = new Set<string>()
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
-    if (!evt.detail.protocols.includes(this.kind.protocol) || Date.now() > this.learnUntil) return
+    if (!evt.detail.protocols.includes(this.kind.protocol)) return
+    if (Date.now() > this.learnUntil) {
+      this.asked.clear()
+      return
+    }
+    const peer = evt.detail.peerId.toString()
+    if (this.asked.has(peer)) return
+    this.asked.add(peer)
     void this.learnFrom(evt.detail.peerId)
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.asked.delete(evt.detail.toString())
   }
 
   constructor (private readonly c: NamedDiscoveryComponents) {
@@ -76,6 +89,7 @@ export class NamedDiscovery {
     this.announcer = startAnnouncer(libp2p, this.providers, this.c.list, this.kind, this.c.announce)
     this.learnUntil = Date.now() + (this.c.announce?.intervalMs ?? MODELS_ANNOUNCE_INTERVAL_MS) * (1 + MODELS_ANNOUNCE_JITTER / 2)
     libp2p.addEventListener('peer:identify', this.onIdentify)
+    libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     // what is held from an earlier run: tell the cluster again
     await this.announcer.announceAll(await this.c.list())
   }
@@ -84,6 +98,7 @@ export class NamedDiscovery {
     const libp2p = this.c.libp2p
     if (libp2p == null) return
     libp2p.removeEventListener('peer:identify', this.onIdentify)
+    libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.announcer?.stop()
     await libp2p.unhandle(this.kind.protocol).catch(() => {})
   }
