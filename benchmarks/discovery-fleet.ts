@@ -68,6 +68,7 @@ export interface FleetInit {
   catalogue: string[]
   announce: ScaleNodeInit['announce']
   index: ScaleNodeInit['index']
+  floodPublish?: boolean
 }
 
 export class Fleet {
@@ -85,7 +86,7 @@ export class Fleet {
   }
 
   async start (log: (line: string) => void): Promise<void> {
-    const init = (k: number, bootstrap: string[]): ScaleNodeInit => ({ models: this.modelsOf(k), bootstrap, announce: this.init.announce, index: this.init.index, connectionMonitor: false })
+    const init = (k: number, bootstrap: string[]): ScaleNodeInit => ({ models: this.modelsOf(k), bootstrap, announce: this.init.announce, index: this.init.index, connectionMonitor: false, floodPublish: this.init.floodPublish })
     this.addresses.push(...await (this.hosts[0] as Host).call<string[]>({ op: 'start', nodes: [init(0, [])] }))
     for (let i = 1; i < this.init.nodes; i += START_BATCH) {
       const known = [...this.addresses]

@@ -54,6 +54,7 @@ const { values: opts } = parseArgs({
     'ramp-s': { type: 'string', default: '' },
     'dht-cap-s': { type: 'string', default: '120' },
     'calm-cap-s': { type: 'string', default: '300' },
+    'flood-publish': { type: 'string', default: 'on' },
     baseline: { type: 'string', default: '' },
     help: { type: 'boolean', default: false }
   }
@@ -72,6 +73,7 @@ if (opts.help === true) {
     '  --window-s <s>      traffic window (default 60)',
     '  --ramp-s <s>        nodes start discovery one by one over this long (default N / 5: 5 nodes a second)',
     '  --dht-cap-s <s>     give up waiting for DHT records after (default 120)',
+    '  --flood-publish off  fleet nodes publish to their gossipsub mesh only (the product: to every topic peer)',
     '  --calm-cap-s <s>    longest wait for the hosts to calm after start-up and after discovery starts (default 300)',
     '  --baseline <list>   fleet sizes also run without announce suppression and the per-name bound',
     ''
@@ -120,7 +122,7 @@ log(`results: ${file}`)
 async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
   const t0 = Date.now()
   const unbounded = mode === 'before' ? { announce: { intervalMs, redundancy: Infinity }, index: { maxPerName: Infinity } } : { announce: { intervalMs }, index: undefined }
-  const fleet = new Fleet({ nodes: n, hosts: Math.min(hosts, n), modelsPerNode, catalogue, ...unbounded })
+  const fleet = new Fleet({ nodes: n, hosts: Math.min(hosts, n), modelsPerNode, catalogue, ...unbounded, floodPublish: opts['flood-publish'] !== 'off' })
   live = fleet
   const queries: ScaleQuery[] = []
   try {

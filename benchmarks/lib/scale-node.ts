@@ -89,6 +89,8 @@ export interface ScaleNodeInit {
   index?: ProviderIndexInit
   /** false: no connection pings (fleet nodes packed in one process). @default libp2p's monitor, as the product runs it */
   connectionMonitor?: boolean
+  /** false: gossipsub publishes to its mesh peers only, not to every topic peer. @default gossipsub's (true), as the product runs it */
+  floodPublish?: boolean
 }
 
 export interface ScaleNode {
@@ -129,7 +131,7 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
   // on loopback every peer shares 127.0.0.1, so from 14 connected nodes on every peer was graylisted
   // and the mesh delivered nothing (the N ≥ 50 rows before this: gossip ~1 KiB/node/min, indexes
   // expiring). Lifted here as for libp2p's per-IP inbound limit above; the rest is the product's.
-  options.services = { ...options.services, pubsub: gossipsub({ ...gossipsubOptions(), scoreParams: { IPColocationFactorWeight: 0 } }) }
+  options.services = { ...options.services, pubsub: gossipsub({ ...gossipsubOptions(), ...(init.floodPublish === false ? { floodPublish: false } : {}), scoreParams: { IPColocationFactorWeight: 0 } }) }
   const libp2p = await createLibp2p(options)
   const records: LocalRecord[] = await Promise.all(init.models.map(async name => ({ name, revision: 'main', root: await rootOf(name), created: 0, origin: 'pulled' as const })))
   const discovery = new NamedDiscovery({
