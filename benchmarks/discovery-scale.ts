@@ -55,6 +55,7 @@ const { values: opts } = parseArgs({
     'dht-cap-s': { type: 'string', default: '120' },
     'calm-cap-s': { type: 'string', default: '300' },
     'flood-publish': { type: 'string', default: 'on' },
+    'dht-self-wait': { type: 'string', default: 'on' },
     baseline: { type: 'string', default: '' },
     help: { type: 'boolean', default: false }
   }
@@ -74,6 +75,7 @@ if (opts.help === true) {
     '  --ramp-s <s>        nodes start discovery one by one over this long (default N / 5: 5 nodes a second)',
     '  --dht-cap-s <s>     give up waiting for DHT records after (default 120)',
     '  --flood-publish off  fleet nodes publish to their gossipsub mesh only (the product: to every topic peer)',
+    '  --dht-self-wait off  the fresh nodes\' DHT lookups do not wait for their first self-query (the product: they do)',
     '  --calm-cap-s <s>    longest wait for the hosts to calm after start-up and after discovery starts (default 300)',
     '  --baseline <list>   fleet sizes also run without announce suppression and the per-name bound',
     ''
@@ -109,6 +111,7 @@ for (const n of sizes) {
   for (const mode of ['before', 'after'] as const) {
     if (mode !== 'after' && !baselineSizes.has(n)) continue
     runs.push(await runFleet(n, mode))
+    log(dhtSplit(runs.at(-1) as ScaleRun))
     // each fleet's row as soon as it is measured: a long run stopped early still reports what it measured
     log(renderScaleReport(runs.slice(-1), ctx()))
     await writeResults('discovery-scale', { name: 'discovery-scale', command, partial: true, date: new Date().toISOString(), machine: machine(), entryBytes, intervalMs, windowMs, runs })
@@ -176,6 +179,15 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
   }
 }
 
+/** A fresh node's first DHT lookup (it waits for kad-dht's first self-query) against its later ones. */
+function dhtSplit (run: ScaleRun): string {
+  const dht = run.queries.filter(q => q.path === 'dht')
+  const firsts = dht.filter((q, i) => dht.findIndex(x => x.fresh === q.fresh) === i)
+  const later = dht.filter(q => !firsts.includes(q))
+  const show = (qs: ScaleQuery[]): string => qs.map(q => q.ms == null ? 'miss' : q.ms.toFixed(0)).join(' ')
+  return `[${run.mode} N=${run.nodes}] DHT lookups, ms: each fresh node's first: ${show(firsts)}; later: ${show(later)}`
+}
+
 /** Bytes per protocol between two stats, per node per minute, largest first. */
 function protocolDelta (before: HostStats[], after: HostStats[], n: number, elapsedMs: number): string {
   const delta = new Map<string, number>()
@@ -206,7 +218,7 @@ async function waitForDht (fleet: Fleet, names: string[], capMs: number): Promis
 
 /** A fresh node joins through one random fleet node, asks its names through gossip + peers and the DHT, then other names of its gossip index. */
 async function measureFresh (fleet: Fleet, k: number, queries: ScaleQuery[]): Promise<void> {
-  const node = await startScaleNode({ models: [], bootstrap: [] })
+  const node = await startScaleNode({ models: [], bootstrap: [], dhtNoSelfWait: opts['dht-self-wait'] === 'off' })
   try {
     await node.startDiscovery()
     await join(node, fleet)

@@ -91,6 +91,8 @@ export interface ScaleNodeInit {
   connectionMonitor?: boolean
   /** false: gossipsub publishes to its mesh peers only, not to every topic peer. @default gossipsub's (true), as the product runs it */
   floodPublish?: boolean
+  /** true: kad-dht lookups do not wait for the node's first self-query (allowQueryWithZeroPeers). @default false, as the product runs it */
+  dhtNoSelfWait?: boolean
 }
 
 export interface ScaleNode {
@@ -116,7 +118,8 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
     privateKey: await generateKeyPair('Ed25519'),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     dhtProtocol: DHT_PROTOCOL,
-    metrics: traffic.metrics()
+    metrics: traffic.metrics(),
+    ...(init.dhtNoSelfWait === true ? { dht: { allowQueryWithZeroPeers: true } } : {})
   })
   // libp2p accepts at most 5 inbound connections per second from one IP address (and 10 pending):
   // a guard against one host, but on loopback every peer of the fleet is 127.0.0.1, so without
