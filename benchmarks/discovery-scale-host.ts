@@ -10,7 +10,7 @@ import { startScaleNode } from './lib/scale-node.ts'
 import type { ScaleNode, ScaleNodeInit } from './lib/scale-node.ts'
 
 export type HostRequest =
-  | { op: 'start', nodes: ScaleNodeInit[] }
+  | { op: 'start', nodes: ScaleNodeInit[], discovery?: boolean }
   | { op: 'discovery', spacingMs: number }
   | { op: 'stats' }
   | { op: 'stop' }
@@ -43,7 +43,12 @@ loop.enable()
 async function handle (req: HostRequest): Promise<unknown> {
   switch (req.op) {
     case 'start': {
-      const started = await Promise.all(req.nodes.map(async init => await startScaleNode(init)))
+      // discovery: each node starts it right after its libp2p node, as a kit does
+      const started = await Promise.all(req.nodes.map(async init => {
+        const node = await startScaleNode(init)
+        if (req.discovery === true) await node.startDiscovery()
+        return node
+      }))
       nodes.push(...started)
       return started.map(n => n.address)
     }

@@ -55,6 +55,7 @@ const { values: opts } = parseArgs({
     'dht-cap-s': { type: 'string', default: '120' },
     'calm-cap-s': { type: 'string', default: '300' },
     'flood-publish': { type: 'string', default: 'on' },
+    start: { type: 'string', default: 'rolling' },
     'dht-self-wait': { type: 'string', default: 'on' },
     baseline: { type: 'string', default: '' },
     help: { type: 'boolean', default: false }
@@ -74,6 +75,7 @@ if (opts.help === true) {
     '  --window-s <s>      traffic window (default 60)',
     '  --ramp-s <s>        nodes start discovery one by one over this long (default N / 5: 5 nodes a second)',
     '  --dht-cap-s <s>     give up waiting for DHT records after (default 120)',
+    '  --start rolling|connected  rolling (default): each node starts discovery with its libp2p node, 5 nodes a second, as kits do; connected: the whole fleet connects, then starts discovery over --ramp-s',
     '  --flood-publish off  fleet nodes publish to their gossipsub mesh only (the product: to every topic peer)',
     '  --dht-self-wait off  the fresh nodes\' DHT lookups do not wait for their first self-query (the product: they do)',
     '  --calm-cap-s <s>    longest wait for the hosts to calm after start-up and after discovery starts (default 300)',
@@ -130,9 +132,12 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
   const queries: ScaleQuery[] = []
   try {
     log(`[${mode} N=${n}] starting ${n} nodes on ${fleet.hosts.length} hosts`)
-    await fleet.start(log)
-    await calm(fleet, `[${mode} N=${n}] fleet started`)
-    await fleet.startDiscovery(rampMs(n))
+    const rolling = opts.start !== 'connected'
+    await fleet.start(log, rolling)
+    if (!rolling) {
+      await calm(fleet, `[${mode} N=${n}] fleet started`)
+      await fleet.startDiscovery(rampMs(n))
+    }
     const discoveryAt = Date.now()
     await calm(fleet, `[${mode} N=${n}] discovery started`)
     log(`[${mode} N=${n}] discovery started on every node after ${sec(Date.now() - t0)} s; waiting for DHT records`)
