@@ -68,6 +68,7 @@ export interface FleetInit {
   catalogue: string[]
   announce: ScaleNodeInit['announce']
   index: ScaleNodeInit['index']
+  floodPublish?: boolean
 }
 
 export class Fleet {
@@ -84,18 +85,27 @@ export class Fleet {
     return Array.from({ length: m }, (_, j) => catalogue[(i * m + j) % catalogue.length] as string)
   }
 
-  async start (log: (line: string) => void): Promise<void> {
-    const init = (k: number, bootstrap: string[]): ScaleNodeInit => ({ models: this.modelsOf(k), bootstrap, announce: this.init.announce, index: this.init.index, connectionMonitor: false })
-    this.addresses.push(...await (this.hosts[0] as Host).call<string[]>({ op: 'start', nodes: [init(0, [])] }))
+  /**
+   * `discovery`: every node starts discovery right after its libp2p node, as a kit does, and the
+   * fleet starts at most 5 nodes a second (a rolling start). Otherwise the whole fleet connects
+   * first and startDiscovery() follows: every node then meets all its ~30–50 peers already
+   * connected, which no real start does (each of them announces for it: a storm of N × peers).
+   */
+  async start (log: (line: string) => void, discovery = false): Promise<void> {
+    const init = (k: number, bootstrap: string[]): ScaleNodeInit => ({ models: this.modelsOf(k), bootstrap, announce: this.init.announce, index: this.init.index, connectionMonitor: false, floodPublish: this.init.floodPublish })
+    this.addresses.push(...await (this.hosts[0] as Host).call<string[]>({ op: 'start', nodes: [init(0, [])], discovery }))
     for (let i = 1; i < this.init.nodes; i += START_BATCH) {
+      const batchStarted = Date.now()
       const known = [...this.addresses]
       const perHost = new Map<number, ScaleNodeInit[]>()
       for (let k = i; k < Math.min(i + START_BATCH, this.init.nodes); k++) {
         const h = k % this.hosts.length
         perHost.set(h, [...(perHost.get(h) ?? []), init(k, pick(known, 2))])
       }
-      const started = await Promise.all([...perHost].map(async ([h, nodes]) => await (this.hosts[h] as Host).call<string[]>({ op: 'start', nodes })))
+      const started = await Promise.all([...perHost].map(async ([h, nodes]) => await (this.hosts[h] as Host).call<string[]>({ op: 'start', nodes, discovery })))
       this.addresses.push(...started.flat())
+      const pace = START_BATCH * 200 - (Date.now() - batchStarted)
+      if (discovery && pace > 0) await new Promise(resolve => setTimeout(resolve, pace))
       if (this.addresses.length % 50 === 1 || this.addresses.length === this.init.nodes) log(`  ${this.addresses.length}/${this.init.nodes} nodes up`)
     }
   }

@@ -10,7 +10,7 @@ import { startScaleNode } from './lib/scale-node.ts'
 import type { ScaleNode, ScaleNodeInit } from './lib/scale-node.ts'
 
 export type HostRequest =
-  | { op: 'start', nodes: ScaleNodeInit[] }
+  | { op: 'start', nodes: ScaleNodeInit[], discovery?: boolean }
   | { op: 'discovery', spacingMs: number }
   | { op: 'stats' }
   | { op: 'stop' }
@@ -18,6 +18,8 @@ export type HostRequest =
 export interface NodeStats {
   peerId: string
   gossipBytes: number
+  /** Announcements received (distinct messages) since the node started. */
+  heard: number
   indexEntries: number
   connections: number
 }
@@ -41,7 +43,12 @@ loop.enable()
 async function handle (req: HostRequest): Promise<unknown> {
   switch (req.op) {
     case 'start': {
-      const started = await Promise.all(req.nodes.map(async init => await startScaleNode(init)))
+      // discovery: each node starts it right after its libp2p node, as a kit does
+      const started = await Promise.all(req.nodes.map(async init => {
+        const node = await startScaleNode(init)
+        if (req.discovery === true) await node.startDiscovery()
+        return node
+      }))
       nodes.push(...started)
       return started.map(n => n.address)
     }
@@ -57,7 +64,7 @@ async function handle (req: HostRequest): Promise<unknown> {
     case 'stats': {
       const mem = process.memoryUsage()
       const stats: HostStats = {
-        nodes: nodes.map(n => ({ peerId: n.libp2p.peerId.toString(), gossipBytes: n.traffic.gossip(), indexEntries: n.discovery.indexedProviders, connections: n.libp2p.getConnections().length })),
+        nodes: nodes.map(n => ({ peerId: n.libp2p.peerId.toString(), gossipBytes: n.traffic.gossip(), heard: n.announcementsHeard(), indexEntries: n.discovery.indexedProviders, connections: n.libp2p.getConnections().length })),
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
         loopDelayP99Ms: loop.percentile(99) / 1e6,

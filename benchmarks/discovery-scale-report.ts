@@ -28,6 +28,10 @@ export interface ScaleRun {
   connections: number[]
   hostRssBytes: number
   hostLoopDelayP99Ms: number
+  /** CPU the hosts used during the window, ms per node per second (idle cost of a node). */
+  cpuMsPerNodePerS?: number
+  /** Distinct announcements a node received per minute in the window (mean). */
+  announcementsPerMin?: number
   propagationMs: number
   unfindable: number
   /** 1-minute load average at the start and the end of the measured window. */
@@ -58,7 +62,7 @@ const kib = (b: number): string => fmt(b / 1024)
 
 export function renderScaleReport (runs: ScaleRun[], ctx: ScaleContext): string {
   const table = markdownTable(
-    ['mode', 'N', 'models held (N×m)', 'distinct', 'gossip index p50/p95 ms', 'gossip+peers p50/p95 ms', 'DHT p50/p95 ms', 'found g / g+p / dht', 'gossip KiB/node/min mean (max)', `same at a 60 s interval (× ${fmt(ctx.intervalMs / 60_000)})`, 'index entries/node mean (max)', 'index KiB/node', 'conns/node', 'RSS/node MiB', 'loop p99 ms', 'load 1m'],
+    ['mode', 'N', 'models held (N×m)', 'distinct', 'gossip index p50/p95 ms', 'gossip+peers p50/p95 ms', 'DHT p50/p95 ms', 'found g / g+p / dht', 'gossip KiB/node/min mean (max)', 'announcements heard /node/min', `same at a 60 s interval (× ${fmt(ctx.intervalMs / 60_000)})`, 'index entries/node mean (max)', 'index KiB/node', 'conns/node', 'RSS/node MiB', 'CPU ms/node/s', 'loop p99 ms', 'load 1m'],
     runs.map(r => [
       r.mode,
       String(r.nodes),
@@ -69,15 +73,17 @@ export function renderScaleReport (runs: ScaleRun[], ctx: ScaleContext): string 
       `${ms(p(r, 'dht', 50))} / ${ms(p(r, 'dht', 95))}`,
       `${found(r, 'gossip')} · ${found(r, 'lan')} · ${found(r, 'dht')}`,
       `${kib(mean(r.gossipBytesPerMin))} (${kib(Math.max(...r.gossipBytesPerMin))})`,
+      r.announcementsPerMin != null ? fmt(r.announcementsPerMin) : '',
       kib(mean(r.gossipBytesPerMin) * ctx.intervalMs / 60_000),
       `${fmt(mean(r.indexEntries))} (${Math.max(...r.indexEntries)})`,
       kib(mean(r.indexEntries) * ctx.entryBytes),
       fmt(mean(r.connections)),
       fmt(r.hostRssBytes / r.nodes / 2 ** 20),
+      r.cpuMsPerNodePerS != null ? fmt(r.cpuMsPerNodePerS) : '',
       fmt(r.hostLoopDelayP99Ms),
       `${r.load[0].toFixed(2)}–${r.load[1].toFixed(2)}`
     ]),
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']
+    ['left', ...Array<'right'>(17).fill('right')]
   )
   return ['', `## Model discovery at fleet scale (loopback; ${ctx.modelsPerNode} models per node out of ${ctx.catalogue})`, '', table, '', ...targets(runs), '',
     `- Each node: a real libp2p node (own identity; the product's TCP/noise/yamux/kad-dht/gossipsub composition) running the product's NamedDiscovery; N nodes over ${ctx.hosts} host processes, the fresh nodes that ask in this process.`,

@@ -29,6 +29,7 @@ import { firstProvider, startScaleNode } from './lib/scale-node.ts'
 import { machine, writeResults } from './lib/results.ts'
 import type { Mode, ScaleQuery, ScaleRun } from './discovery-scale-report.ts'
 import type { ScaleNode } from './lib/scale-node.ts'
+import type { HostStats } from './discovery-scale-host.ts'
 import { log, positiveInt, sec, sleep } from './lib/cli.ts'
 
 const LAN_TIMEOUT_MS = 2_000
@@ -39,8 +40,6 @@ const GOSSIP_SETTLE_MS = 2_000
 const CALM_LOOP_MS = 300
 /** …and used less than this fraction of a core. */
 const CALM_CPU = 0.5
-/** Longest wait for the hosts to calm down after the fleet starts and after discovery starts. */
-const CALM_CAP_MS = 300_000
 
 const { values: opts } = parseArgs({
   options: {
@@ -54,6 +53,10 @@ const { values: opts } = parseArgs({
     'window-s': { type: 'string', default: '60' },
     'ramp-s': { type: 'string', default: '' },
     'dht-cap-s': { type: 'string', default: '120' },
+    'calm-cap-s': { type: 'string', default: '300' },
+    'flood-publish': { type: 'string', default: 'on' },
+    start: { type: 'string', default: 'rolling' },
+    'dht-self-wait': { type: 'string', default: 'on' },
     baseline: { type: 'string', default: '' },
     help: { type: 'boolean', default: false }
   }
@@ -72,6 +75,10 @@ if (opts.help === true) {
     '  --window-s <s>      traffic window (default 60)',
     '  --ramp-s <s>        nodes start discovery one by one over this long (default N / 5: 5 nodes a second)',
     '  --dht-cap-s <s>     give up waiting for DHT records after (default 120)',
+    '  --start rolling|connected  rolling (default): each node starts discovery with its libp2p node, 5 nodes a second, as kits do; connected: the whole fleet connects, then starts discovery over --ramp-s',
+    '  --flood-publish off  fleet nodes publish to their gossipsub mesh only (the product: to every topic peer)',
+    '  --dht-self-wait off  the fresh nodes\' DHT lookups do not wait for their first self-query (the product: they do)',
+    '  --calm-cap-s <s>    longest wait for the hosts to calm after start-up and after discovery starts (default 300)',
     '  --baseline <list>   fleet sizes also run without announce suppression and the per-name bound',
     ''
   ].join('\n'))
@@ -88,6 +95,8 @@ const intervalMs = positiveInt(opts['interval-s'], '--interval-s') * 1000
 const windowMs = positiveInt(opts['window-s'], '--window-s') * 1000
 const rampMs = (n: number): number => opts['ramp-s'] !== '' ? positiveInt(opts['ramp-s'], '--ramp-s') * 1000 : n * 200
 const dhtCapMs = positiveInt(opts['dht-cap-s'], '--dht-cap-s') * 1000
+/** Longest wait for the hosts to calm down after the fleet starts and after discovery starts. */
+const CALM_CAP_MS = positiveInt(opts['calm-cap-s'], '--calm-cap-s') * 1000
 const baselineSizes = new Set(String(opts.baseline).split(',').filter(x => x !== '').map(n => positiveInt(n, '--baseline')))
 const command = ['npm run bench:discovery --', ...process.argv.slice(2)].join(' ')
 
@@ -104,6 +113,7 @@ for (const n of sizes) {
   for (const mode of ['before', 'after'] as const) {
     if (mode !== 'after' && !baselineSizes.has(n)) continue
     runs.push(await runFleet(n, mode))
+    log(dhtSplit(runs.at(-1) as ScaleRun))
     // each fleet's row as soon as it is measured: a long run stopped early still reports what it measured
     log(renderScaleReport(runs.slice(-1), ctx()))
     await writeResults('discovery-scale', { name: 'discovery-scale', command, partial: true, date: new Date().toISOString(), machine: machine(), entryBytes, intervalMs, windowMs, runs })
@@ -117,14 +127,17 @@ log(`results: ${file}`)
 async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
   const t0 = Date.now()
   const unbounded = mode === 'before' ? { announce: { intervalMs, redundancy: Infinity }, index: { maxPerName: Infinity } } : { announce: { intervalMs }, index: undefined }
-  const fleet = new Fleet({ nodes: n, hosts: Math.min(hosts, n), modelsPerNode, catalogue, ...unbounded })
+  const fleet = new Fleet({ nodes: n, hosts: Math.min(hosts, n), modelsPerNode, catalogue, ...unbounded, floodPublish: opts['flood-publish'] !== 'off' })
   live = fleet
   const queries: ScaleQuery[] = []
   try {
     log(`[${mode} N=${n}] starting ${n} nodes on ${fleet.hosts.length} hosts`)
-    await fleet.start(log)
-    await calm(fleet, `[${mode} N=${n}] fleet started`)
-    await fleet.startDiscovery(rampMs(n))
+    const rolling = opts.start !== 'connected'
+    await fleet.start(log, rolling)
+    if (!rolling) {
+      await calm(fleet, `[${mode} N=${n}] fleet started`)
+      await fleet.startDiscovery(rampMs(n))
+    }
     const discoveryAt = Date.now()
     await calm(fleet, `[${mode} N=${n}] discovery started`)
     log(`[${mode} N=${n}] discovery started on every node after ${sec(Date.now() - t0)} s; waiting for DHT records`)
@@ -143,6 +156,10 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
     const elapsed = Date.now() - windowStart
     const first = new Map(before.flatMap(h => h.nodes).map(s => [s.peerId, s.gossipBytes]))
     const nodes = after.flatMap(h => h.nodes)
+    const heardBefore = new Map(before.flatMap(h => h.nodes).map(s => [s.peerId, s.heard]))
+    const heard = nodes.map(s => (s.heard - (heardBefore.get(s.peerId) ?? 0)) * 60_000 / elapsed)
+    const cpuCores = after.reduce((a, h, i) => a + h.cpuMs - (before[i]?.cpuMs ?? 0), 0) / elapsed
+    log(`[${mode} N=${n}] window: hosts used ${(cpuCores * 100).toFixed(0)} % of a core (${(cpuCores * 1000 / n).toFixed(1)} ms of CPU per node per second); announcements heard ${(heard.reduce((a, b) => a + b, 0) / n).toFixed(1)}/node/min; per protocol, KiB/node/min: ${protocolDelta(before, after, n, elapsed)}`)
     return {
       mode,
       nodes: n,
@@ -152,6 +169,8 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
       indexEntries: nodes.map(s => s.indexEntries),
       connections: nodes.map(s => s.connections),
       hostRssBytes: after.reduce((a, h) => a + h.rssBytes, 0),
+      cpuMsPerNodePerS: cpuCores * 1000 / n,
+      announcementsPerMin: heard.reduce((a, b) => a + b, 0) / n,
       hostLoopDelayP99Ms: Math.max(...after.map(h => h.loopDelayP99Ms)),
       propagationMs,
       unfindable: missing,
@@ -163,6 +182,24 @@ async function runFleet (n: number, mode: Mode): Promise<ScaleRun> {
     await fleet.stop()
     live = undefined
   }
+}
+
+/** A fresh node's first DHT lookup (it waits for kad-dht's first self-query) against its later ones. */
+function dhtSplit (run: ScaleRun): string {
+  const dht = run.queries.filter(q => q.path === 'dht')
+  const firsts = dht.filter((q, i) => dht.findIndex(x => x.fresh === q.fresh) === i)
+  const later = dht.filter(q => !firsts.includes(q))
+  const show = (qs: ScaleQuery[]): string => qs.map(q => q.ms == null ? 'miss' : q.ms.toFixed(0)).join(' ')
+  return `[${run.mode} N=${run.nodes}] DHT lookups, ms: each fresh node's first: ${show(firsts)}; later: ${show(later)}`
+}
+
+/** Bytes per protocol between two stats, per node per minute, largest first. */
+function protocolDelta (before: HostStats[], after: HostStats[], n: number, elapsedMs: number): string {
+  const delta = new Map<string, number>()
+  for (const [i, h] of after.entries()) {
+    for (const [protocol, { bytes }] of Object.entries(h.protocols)) delta.set(protocol, (delta.get(protocol) ?? 0) + bytes - (before[i]?.protocols[protocol]?.bytes ?? 0))
+  }
+  return [...delta].sort((a, b) => b[1] - a[1]).map(([protocol, bytes]) => `${protocol} ${(bytes / 1024 / n * 60_000 / elapsedMs).toFixed(0)}`).join(', ')
 }
 
 /** A probe node asks the DHT for every catalogue name until each has a provider or the cap runs out. */
@@ -186,7 +223,7 @@ async function waitForDht (fleet: Fleet, names: string[], capMs: number): Promis
 
 /** A fresh node joins through one random fleet node, asks its names through gossip + peers and the DHT, then other names of its gossip index. */
 async function measureFresh (fleet: Fleet, k: number, queries: ScaleQuery[]): Promise<void> {
-  const node = await startScaleNode({ models: [], bootstrap: [] })
+  const node = await startScaleNode({ models: [], bootstrap: [], dhtNoSelfWait: opts['dht-self-wait'] === 'off' })
   try {
     await node.startDiscovery()
     await join(node, fleet)

@@ -170,6 +170,12 @@ export const MODELS_JOIN_ANNOUNCE_MIN_MS = 1_000
 /** The announcement for a join waits a random delay of up to this, so joins close together share it. */
 export const MODELS_JOIN_ANNOUNCE_DELAY_MS = 200
 
+/**
+ * Providers of one name, besides itself, a node names in an `index` answer (the most recently heard):
+ * the asker keeps only what a peer says of itself and follows a few of the others as hints.
+ */
+export const MODELS_INDEX_ANSWER_PER_NAME = 2
+
 /** Provider-index entries kept in all (a few MB at most); the entry heard longest ago goes first. */
 export const MODELS_INDEX_MAX_ENTRIES = 8192
 

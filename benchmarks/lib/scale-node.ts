@@ -16,6 +16,7 @@ import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { MODEL_KIND, NamedDiscovery } from '../../src/named/index.ts'
+import { gossipsubOptions } from '../../src/node/gossipsub-options.ts'
 import { libp2pOptions } from '../../src/node/libp2p-options.ts'
 import type { AnnouncerInit, LocalRecord } from '../../src/named/index.ts'
 import type { ProviderIndexInit } from '../../src/named/provider-index.ts'
@@ -88,12 +89,18 @@ export interface ScaleNodeInit {
   index?: ProviderIndexInit
   /** false: no connection pings (fleet nodes packed in one process). @default libp2p's monitor, as the product runs it */
   connectionMonitor?: boolean
+  /** false: gossipsub publishes to its mesh peers only, not to every topic peer. @default gossipsub's (true), as the product runs it */
+  floodPublish?: boolean
+  /** true: kad-dht lookups do not wait for the node's first self-query (allowQueryWithZeroPeers). @default false, as the product runs it */
+  dhtNoSelfWait?: boolean
 }
 
 export interface ScaleNode {
   libp2p: Libp2p
   discovery: NamedDiscovery
   traffic: ProtocolBytes
+  /** Announcements this node received on the models topic (each message once, as gossipsub delivers it). */
+  announcementsHeard(): number
   address: string
   /** Start announcing (gossip, then DHT provider records in the background) and answering: done once the fleet is connected. */
   startDiscovery(): Promise<void>
@@ -111,7 +118,8 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
     privateKey: await generateKeyPair('Ed25519'),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     dhtProtocol: DHT_PROTOCOL,
-    metrics: traffic.metrics()
+    metrics: traffic.metrics(),
+    ...(init.dhtNoSelfWait === true ? { dht: { allowQueryWithZeroPeers: true } } : {})
   })
   // libp2p accepts at most 5 inbound connections per second from one IP address (and 10 pending):
   // a guard against one host, but on loopback every peer of the fleet is 127.0.0.1, so without
@@ -126,7 +134,7 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
   // on loopback every peer shares 127.0.0.1, so from 14 connected nodes on every peer was graylisted
   // and the mesh delivered nothing (the N ≥ 50 rows before this: gossip ~1 KiB/node/min, indexes
   // expiring). Lifted here as for libp2p's per-IP inbound limit above; the rest is the product's.
-  options.services = { ...options.services, pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }) }
+  options.services = { ...options.services, pubsub: gossipsub({ ...gossipsubOptions(), ...(init.floodPublish === false ? { floodPublish: false } : {}), scoreParams: { IPColocationFactorWeight: 0 } }) }
   const libp2p = await createLibp2p(options)
   const records: LocalRecord[] = await Promise.all(init.models.map(async name => ({ name, revision: 'main', root: await rootOf(name), created: 0, origin: 'pulled' as const })))
   const discovery = new NamedDiscovery({
@@ -142,11 +150,14 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
   await Promise.all(init.bootstrap.map(async addr => {
     await libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(15_000) }).catch((err: Error) => { process.stderr.write(`bootstrap dial ${addr} failed: ${err.message}\n`) })
   }))
+  let heard = 0
+  ;(libp2p.services as { pubsub: { addEventListener(type: 'message', l: (evt: CustomEvent<{ topic: string }>) => void): void } }).pubsub.addEventListener('message', evt => { if (evt.detail.topic === MODEL_KIND.topic) heard++ })
   let started = false
   return {
     libp2p,
     discovery,
     traffic,
+    announcementsHeard: () => heard,
     address: `${libp2p.getMultiaddrs()[0]?.toString() ?? ''}`,
     startDiscovery: async () => {
       started = true

@@ -121,17 +121,35 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
     timer.unref()
   }
   schedule()
-  // A peer that subscribes hears our models soon instead of at the next interval: the `index` exchange
-  // at identify only reaches the peers it connects to, and it believes no one's word about a third
-  // peer. Joins are coalesced: at most one such announcement per MODELS_JOIN_ANNOUNCE_MIN_MS, after a
-  // short random delay, because one broadcast to the whole topic for every subscriber made each join
-  // cost (its neighbours) × (all nodes) deliveries, and a fleet starting together stalled for seconds
-  // on it (benchmarks/discovery-scale.ts, docs/DESIGN.md).
+  // A peer whose discovery starts while it is already connected to us hears our models soon instead of
+  // at the next interval: it was identified before it spoke the kind's protocol, so the `index`
+  // exchange at identify did not happen, and it believes no one's word about a third peer. Such a
+  // peer is one identified without the protocol (or connected before we started) that then
+  // subscribes to the topic. A peer that subscribes on a connection opened while both run discovery
+  // is told everything by that exchange, so it gets nothing here: in a running fleet every DHT walk
+  // opens such connections, and announcing for each made gossip grow with the fleet
+  // (benchmarks/discovery-scale.ts, docs/DESIGN.md). Joins are coalesced: at most one announcement
+  // per MODELS_JOIN_ANNOUNCE_MIN_MS, after a random delay of up to MODELS_JOIN_ANNOUNCE_DELAY_MS.
+  const notYet = new Set<string>()
+  const protocol = kind.protocol
+  const onIdentify = (evt: CustomEvent<{ peerId: { toString(): string }, protocols: string[] }>): void => {
+    // an identify push that adds the protocol does not count: that peer still has to hear from us
+    if (!evt.detail.protocols.includes(protocol)) notYet.add(evt.detail.peerId.toString())
+  }
+  const onDisconnect = (evt: CustomEvent<{ toString(): string }>): void => { notYet.delete(evt.detail.toString()) }
+  libp2p.addEventListener('peer:identify', onIdentify)
+  libp2p.addEventListener('peer:disconnect', onDisconnect)
+  void Promise.all(libp2p.getPeers().map(async peer => {
+    const protocols = await libp2p.peerStore.get(peer).then(p => p.protocols, (): string[] => [])
+    if (!protocols.includes(protocol)) notYet.add(peer.toString())
+  })).catch(() => {})
   let joinTimer: NodeJS.Timeout | undefined
   let lastJoinGossip = 0
   const onSubscriptionChange = (evt: CustomEvent<any>): void => {
     const subscriptions: Array<{ topic: string, subscribe: boolean }> = evt.detail?.subscriptions ?? []
-    if (stopped || joinTimer != null || !subscriptions.some(s => s.topic === TOPIC && s.subscribe)) return
+    if (stopped || !subscriptions.some(s => s.topic === TOPIC && s.subscribe)) return
+    const peer = String(evt.detail?.peerId)
+    if (!notYet.delete(peer) || joinTimer != null) return
     const wait = Math.max(0, lastJoinGossip + MODELS_JOIN_ANNOUNCE_MIN_MS - Date.now()) + Math.random() * MODELS_JOIN_ANNOUNCE_DELAY_MS
     joinTimer = setTimeout(() => {
       joinTimer = undefined
@@ -166,6 +184,8 @@ export function startAnnouncer (libp2p: Libp2p, providers: ProviderIndex, list: 
       clearTimeout(timer)
       clearTimeout(joinTimer)
       pubsub?.removeEventListener('message', onMessage)
+      libp2p.removeEventListener('peer:identify', onIdentify)
+      libp2p.removeEventListener('peer:disconnect', onDisconnect)
       ;(pubsub as any)?.removeEventListener('subscription-change', onSubscriptionChange)
       try {
         pubsub?.unsubscribe(TOPIC)

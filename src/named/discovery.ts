@@ -9,7 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import merge from 'it-merge'
 import { CID } from 'multiformats/cid'
-import { MODEL_DHT_WALKS, MODEL_FIND_TIMEOUT_MS, MODEL_MANIFEST_TIMEOUT_MS, MODELS_ANNOUNCE_TTL_MS, MODELS_MAX_REFERRALS, MODELS_REFERRAL_DIAL_CONCURRENCY, MODELS_REQUEST_TIMEOUT_MS } from '../constants.ts'
+import { MODEL_DHT_WALKS, MODEL_FIND_TIMEOUT_MS, MODEL_MANIFEST_TIMEOUT_MS, MODELS_ANNOUNCE_INTERVAL_MS, MODELS_ANNOUNCE_JITTER, MODELS_ANNOUNCE_TTL_MS, MODELS_MAX_REFERRALS, MODELS_REFERRAL_DIAL_CONCURRENCY, MODELS_REQUEST_TIMEOUT_MS } from '../constants.ts'
 import { OfflineError } from '../errors.ts'
 import { nameKey, revisionKey, startAnnouncer } from './announcer.ts'
 import { describeCandidates } from './candidates.ts'
@@ -48,9 +48,24 @@ export class NamedDiscovery {
   private readonly providers: ProviderIndex
   private announcer: Announcer | undefined
   private referralDials = 0
+  /** Peers are asked for their index until then (see learnFrom). */
+  private learnUntil = 0
+  /** Peers asked for their index on their current connection (identify pushes repeat the event). */
+  private readonly asked = new Set<string>()
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, protocols: string[] }>): void => {
     if (!evt.detail.protocols.includes(this.kind.protocol)) return
+    if (Date.now() > this.learnUntil) {
+      this.asked.clear()
+      return
+    }
+    const peer = evt.detail.peerId.toString()
+    if (this.asked.has(peer)) return
+    this.asked.add(peer)
     void this.learnFrom(evt.detail.peerId)
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.asked.delete(evt.detail.toString())
   }
 
   constructor (private readonly c: NamedDiscoveryComponents) {
@@ -72,7 +87,9 @@ export class NamedDiscovery {
     if (libp2p == null) return
     await handleModelsProtocol(libp2p, this.c.list, () => this.providers.all().map(({ name, peerId, addresses, revision, root }) => ({ name, peerId, addresses, revision, root })), this.kind.protocol)
     this.announcer = startAnnouncer(libp2p, this.providers, this.c.list, this.kind, this.c.announce)
+    this.learnUntil = Date.now() + (this.c.announce?.intervalMs ?? MODELS_ANNOUNCE_INTERVAL_MS) * (1 + MODELS_ANNOUNCE_JITTER / 2)
     libp2p.addEventListener('peer:identify', this.onIdentify)
+    libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     // what is held from an earlier run: tell the cluster again
     await this.announcer.announceAll(await this.c.list())
   }
@@ -81,6 +98,7 @@ export class NamedDiscovery {
     const libp2p = this.c.libp2p
     if (libp2p == null) return
     libp2p.removeEventListener('peer:identify', this.onIdentify)
+    libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.announcer?.stop()
     await libp2p.unhandle(this.kind.protocol).catch(() => {})
   }
@@ -170,6 +188,13 @@ export class NamedDiscovery {
    * whom to ask: up to MODELS_MAX_REFERRALS of those peers holding names we
    * know no provider of are dialled (MODELS_REFERRAL_DIAL_CONCURRENCY at
    * once), and each then speaks for itself when identify brings it here.
+   *
+   * Only during this node's first announce interval (its longest, with
+   * jitter): by then every provider not suppressed has announced once and
+   * gossip keeps the index current. Asked on every connection for as long as
+   * a node runs, a fleet's DHT walks (each opens connections) made these
+   * answers, up to a whole index each, as much traffic as gossip itself
+   * (benchmarks/discovery-scale.ts).
    */
   private async learnFrom (peer: PeerId): Promise<void> {
     const libp2p = this.c.libp2p

@@ -7,7 +7,7 @@
  * verified), and lists all its models for a peer that joins late.
  */
 import { lpStream } from '@libp2p/utils'
-import { MODELS_MAX_ADDRESSES, MODELS_MAX_MESSAGE_BYTES, MODELS_PROTOCOL, MODELS_REQUEST_TIMEOUT_MS } from '../constants.ts'
+import { MODELS_INDEX_ANSWER_PER_NAME, MODELS_MAX_ADDRESSES, MODELS_MAX_MESSAGE_BYTES, MODELS_PROTOCOL, MODELS_REQUEST_TIMEOUT_MS } from '../constants.ts'
 import type { LocalRecord as LocalModel } from './types.ts'
 import type { AbortOptions, Libp2p, PeerId, Stream } from '@libp2p/interface'
 
@@ -47,8 +47,9 @@ export async function handleModelsProtocol (libp2p: Libp2p, list: () => Promise<
         response = { models }
       } else if (request.op === 'index') {
         const self = { peerId: libp2p.peerId.toString(), addresses: libp2p.getMultiaddrs().map(ma => ma.toString()) }
-        // ours first, then what we heard, one entry per peer in turn, cut to fit one message
-        response = { providers: fitEntries([...models.map(m => ({ ...m, ...self })), ...byPeerInTurn(known())]) }
+        // ours first, then what we heard (a few per name: the asker keeps only what a peer says of
+        // itself and follows a few of the others as hints), one entry per peer in turn, cut to fit one message
+        response = { providers: fitEntries([...models.map(m => ({ ...m, ...self })), ...byPeerInTurn(latestPerName(known(), MODELS_INDEX_ANSWER_PER_NAME))]) }
       } else if (request.op === 'resolve' && typeof request.name === 'string') {
         const matches = (m: { name: string, revision: string }): boolean => m.name === request.name && (request.revision == null || m.revision === request.revision)
         // what we hold, and who we heard holds it: the asker checks a referral with the provider itself
@@ -91,6 +92,26 @@ function isIndexEntry (p: any): p is IndexEntry {
 export function boundedAddresses (addresses: unknown): string[] {
   if (!Array.isArray(addresses)) return []
   return addresses.filter((a): a is string => typeof a === 'string' && a.length <= 256).slice(0, MODELS_MAX_ADDRESSES)
+}
+
+/**
+ * At most `n` entries per name, the last ones of `entries` (the index lists them oldest heard
+ * first). A whole index was up to 16 entries per name (~250 KB for a fleet's 50 models) for an
+ * asker that stores only what the speaker says of itself and dials at most MODELS_MAX_REFERRALS
+ * of the rest; asked on every connection, those answers made a 100-node fleet's start-up move
+ * hundreds of MB (benchmarks/discovery-scale.ts).
+ */
+function latestPerName (entries: IndexEntry[], n: number): IndexEntry[] {
+  const count = new Map<string, number>()
+  const out: IndexEntry[] = []
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i] as IndexEntry
+    const c = count.get(entry.name) ?? 0
+    if (c >= n) continue
+    count.set(entry.name, c + 1)
+    out.push(entry)
+  }
+  return out.reverse()
 }
 
 /** Entries reordered so that each peer's first entry comes before any peer's second: a cut then spares every peer. */

@@ -2,10 +2,12 @@
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import type { KadDHTInit } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
+import { gossipsubOptions } from './gossipsub-options.ts'
 import { noiseCrypto } from './noise-crypto.ts'
 import { PING_MAX_STREAMS, YAMUX_MAX_READ_BUFFER, YAMUX_MAX_STREAM_WINDOW } from '../constants.ts'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
@@ -27,6 +29,8 @@ export interface Libp2pOptionsInit {
   connectionGater?: ConnectionGater
   /** libp2p's metrics (bytes per protocol, connections, DHT, …). @default none */
   metrics?: Libp2pMetricsFactory
+  /** kad-dht settings on top of the kit's (benchmarks try alternatives through this). @default none */
+  dht?: Partial<KadDHTInit>
 }
 
 export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any> {
@@ -59,9 +63,10 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<any
         // kad-dht strips private addresses from the peers it tells others about by default,
         // which is right for the public DHT but leaves a cluster on a LAN (or loopback) unable to
         // reach anyone it is not already connected to
-        peerInfoMapper: init.dhtProtocol === PUBLIC_DHT_PROTOCOL ? removePrivateAddressesMapper : passthroughMapper
+        peerInfoMapper: init.dhtProtocol === PUBLIC_DHT_PROTOCOL ? removePrivateAddressesMapper : passthroughMapper,
+        ...init.dht
       }),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true })
+      pubsub: gossipsub(gossipsubOptions())
     }
   }
 }
