@@ -71,11 +71,12 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
   const server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'benchmarks', 'tiers-s3rver.ts'), path.join(dir, 's3'), BUCKET], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
   const [line] = await once(createInterface({ input: server.stdout as Readable }), 'line') as [string]
   const endpoint = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`
-  const config = (memory: string): KitConfigInput => ({
+  // each run its own prefix: a kit pointed at packs an earlier run uploaded finds its blocks there and uploads nothing
+  const config = (memory: string, run = 0): KitConfigInput => ({
     ipfs_kit: {
       performance: { memory_cache_size: memory },
       storage_policy: { auto_tier: false },
-      backends: { s3: { enabled: true, bucket: BUCKET, region: 'us-east-1', endpoint, access_key_id: KEY, secret_access_key: KEY, force_path_style: true, prefix: 'kit/', pack_size: PACK_SIZE } }
+      backends: { s3: { enabled: true, bucket: BUCKET, region: 'us-east-1', endpoint, access_key_id: KEY, secret_access_key: KEY, force_path_style: true, prefix: `kit-${run}/`, pack_size: PACK_SIZE } }
     }
   })
   try {
@@ -98,7 +99,7 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
       const raw = await rawSdk(endpoint, 'put', file, rawKey, String(PACK_SIZE))
       results.rawPut.push(mbPerSecond(SIZE, raw.ms))
 
-      const kit: Kit = await createKit({ offline: true, env: {}, dataDir: path.join(dir, `kit-${run}`), config: config('128MiB') })
+      const kit: Kit = await createKit({ offline: true, env: {}, dataDir: path.join(dir, `kit-${run}`), config: config('128MiB', run) })
       try {
         const before = (await kit.storage.status()).tiers.cold?.requests ?? { put: 0, get: 0, list: 0, delete: 0 }
         enter('store → cold')
