@@ -106,6 +106,8 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   const { haves } = init
   const announcements = protocols.includes(TRANSFER_PROTOCOL) && init.announcer != null ? new SessionAnnouncements(init.announcer) : undefined
   let lastLanded = 0
+  /** The session landed a block within TRANSFER_BLOCK_TIMEOUT_MS: a want still waiting is late, not missing. */
+  const stillLanding = (): boolean => Date.now() - lastLanded < TRANSFER_BLOCK_TIMEOUT_MS
   /** A block landed here: tell the session's providers. */
   const announceLanded = (cid: CID): void => {
     lastLanded = Date.now()
@@ -164,7 +166,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       return
     }
     w.fallback = true
-    log('%s to the fallback: no reachable provider has it (%d reachable)', w.key, reachableProviders(Date.now()).length)
+    if (log.enabled) log('%s to the fallback: no reachable provider has it (%d reachable)', w.key, reachableProviders(Date.now()).length)
     const deadline = AbortSignal.timeout(Math.max(1, w.dispatchedAt + timeoutMs - Date.now()))
     init.fallback.getBytes(w.cid, { signal: deadline }).then(bytes => {
       if (w.done) return
@@ -177,7 +179,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       // while the session still lands blocks the want goes back to the providers, as one that never
       // left would wait for them: a provider dropped for a stall under load is tried again after
       // TRANSFER_RETRY_DROPPED_MS, and a pull whose only holder stalled once must not fail for it
-      if (!deadline.aborted || Date.now() - lastLanded >= TRANSFER_BLOCK_TIMEOUT_MS) {
+      if (!deadline.aborted || !stillLanding()) {
         finish(w)
         // the want's own deadline passing means nobody had the block: not found, as when its timer fires
         w.reject(deadline.aborted ? new NotFoundError(w.key, { cause: err }) : asNotFound(w.cid, err))
@@ -347,12 +349,12 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       // turn, or queued behind others at a provider on a shared link, it is late, not missing (a
       // provider that stalls is dropped after TRANSFER_BLOCK_TIMEOUT_MS and the want asked elsewhere)
       // one at the fallback is settled by the fallback's own deadline (above)
-      if (w.fallback || Date.now() - lastLanded < TRANSFER_BLOCK_TIMEOUT_MS) {
+      if (w.fallback || stillLanding()) {
         w.timer = setTimeout(expire, timeoutMs)
         w.timer.unref?.()
         return
       }
-      log('%s expired: %s', key, w.fallback ? 'the fallback did not find it' : `no block landed in ${Date.now() - lastLanded} ms`)
+      log('%s expired: no block landed in %d ms', key, Date.now() - lastLanded)
       finish(w)
       w.reject(new NotFoundError(key))
     }
