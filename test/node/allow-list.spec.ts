@@ -114,6 +114,8 @@ describe('an allow-list on real nodes', () => {
 
     // wait until A sees B in the topic, then let B (listed) and C (excluded) publish
     await until(() => pubsub(kitA).getSubscribers(topic).some((p: PeerId) => p.toString() === b.peerId), 'A never saw B subscribe')
+    // and B must know A subscribes, or its publish (allowed to zero topic peers) goes to nobody
+    await until(() => pubsub(kitB).getSubscribers(topic).some((p: PeerId) => p.toString() === a.peerId), 'B never saw A subscribe')
     await pubsub(kitC).publish(topic, new TextEncoder().encode('from C'))
     await pubsub(kitB).publish(topic, new TextEncoder().encode('from B'))
     await until(() => received.some(m => m.text === 'from B'), 'A never received B\'s message')
