@@ -31,6 +31,27 @@ export const WRITE_PIECE_BYTES = 512 * 1024
 export const ACCESS_TIME_FLUSH_MS = 1_000
 
 /**
+ * libp2p's peer records (one per peer it has met) kept in memory, least
+ * recently used dropped first; changed records are written behind, one
+ * LevelDB batch at most every PEER_RECORD_FLUSH_MS and at stop (a crash loses
+ * at most that much of them: addresses and protocols the next connection tells
+ * again). libp2p read and rewrote a record on every stream, identify and DHT
+ * answer (src/node/peer-record-cache.ts). 4096 records are ~1–2 MB.
+ */
+export const PEER_RECORD_CACHE_RECORDS = 4096
+export const PEER_RECORD_FLUSH_MS = 1_000
+
+/**
+ * A peer libp2p's peer store returned answers reads of that peer, and merges
+ * that add no protocol, for this long (src/node/peer-store-cache.ts; bounded
+ * by PEER_RECORD_CACHE_RECORDS peers). libp2p read each record per stream and
+ * per DHT answer: decoding it and its addresses cost a fifth of an idle node's
+ * CPU in a 25-node mesh. A read may be this stale for a change made behind the
+ * store's back (none is, in libp2p or the kit).
+ */
+export const PEER_STORE_CACHE_MS = 10_000
+
+/**
  * Blocks read ahead of the consumer when streaming a file. Reads go to the
  * thread pool while the main thread verifies the previous block; 8 × 1 MiB
  * bounds the memory held per stream. 4, 8 and 16 measured alike

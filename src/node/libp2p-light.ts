@@ -27,7 +27,8 @@ import type { Libp2p, ServiceMap } from '@libp2p/interface'
 const entry = createRequire(import.meta.url).resolve('@helia/libp2p')
 const { libp2pRouting } = await import(pathToFileURL(path.join(path.dirname(entry), 'routing.js')).href) as { libp2pRouting(libp2p: Libp2p): Partial<Routing> & { name: string } }
 
-export function withLibp2pLight<H extends Helia, M extends ServiceMap = ServiceMap> (helia: H, opts: CreateLibp2pOptions<M>): H & HeliaWithLibp2p<M> {
+/** `configure` is called with the new libp2p before it starts (before any connection). */
+export function withLibp2pLight<H extends Helia, M extends ServiceMap = ServiceMap> (helia: H, opts: CreateLibp2pOptions<M>, configure?: (libp2p: Libp2p<M>) => void): H & HeliaWithLibp2p<M> {
   let libp2p: Libp2p<M> | undefined
   Object.defineProperty(helia, 'libp2p', {
     configurable: true,
@@ -46,7 +47,8 @@ export function withLibp2pLight<H extends Helia, M extends ServiceMap = ServiceM
         opts.nodeInfo.version ??= helia.info.version
         opts.nodeInfo.userAgent ??= `${helia.info.name}/${helia.info.version} ${userAgent()}`
         opts.datastore ??= helia.datastore
-        libp2p = await createLibp2p(opts)
+        libp2p = await createLibp2p({ ...opts, start: false })
+        configure?.(libp2p)
       }
       if (!helia.hasRouter('libp2p-router')) helia.addRouter(libp2pRouting(libp2p) as any)
       await libp2p.start()
