@@ -11,7 +11,9 @@
  *   5. peak RSS of this process, the kit's alone: the server and the raw SDK baseline run in child
  *      processes (benchmarks/tiers-s3rver.ts, tiers-raw.ts), each timing itself.
  *
- *   npm run bench:tiers      (the kit's process with the daemon's Node flags, DAEMON_NODE_FLAGS)
+ *   npm run bench:tiers      (the kit's process with the daemon's Node flags, DAEMON_NODE_FLAGS, and
+ *                             the built kit, dist/: tsx's copies of the transpiled sources are ~20 MB
+ *                             of RSS the shipped kit does not have)
  *   npm run bench:tiers -- --size 256MiB --hot-size 64MiB --runs 3
  *   TIERS_BENCH_PROF=/tmp/prof npm run bench:tiers -- --size 256MiB   (CPU profile of the cold retrieve)
  */
@@ -24,7 +26,6 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createKit } from '../src/index.ts'
 import { parseSize } from '../src/config/units.ts'
 import { drain, writeRandomFile } from './lib/data.ts'
 import { mbPerSecond, median, peakRss, timed } from './lib/measure.ts'
@@ -34,6 +35,10 @@ import type { Kit, KitConfigInput } from '../src/index.ts'
 import type { Readable } from 'node:stream'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
+// IPFS_KIT_PEER_RUNTIME=dist (the npm script, after its build): the kit as shipped; otherwise its TypeScript through tsx
+const { createKit } = (process.env.IPFS_KIT_PEER_RUNTIME === 'dist'
+  ? await import(path.join(ROOT, 'dist', 'src', 'index.js'))
+  : await import('../src/index.ts')) as typeof import('../src/index.ts')
 const GiB = 1024 ** 3
 const TARGET_STORE = 0.8
 const TARGET_RETRIEVE = 0.8

@@ -11,8 +11,9 @@
  */
 import { blockKey } from './block-key.ts'
 import { ColdReader } from './cold-reader.ts'
-import { PackBuilder } from './pack-builder.ts'
+import { ColdWriter } from './cold-writer.ts'
 import { parsePackRecord } from './pack-index.ts'
+import type { ColdWriteResult } from './cold-writer.ts'
 import type { SpooledPack } from './pack-builder.ts'
 import type { PackIndex, PackRecord } from './pack-index.ts'
 import type { S3Objects } from './s3-objects.ts'
@@ -41,7 +42,7 @@ export interface ColdHealth {
   bucket: string
 }
 
-export interface ColdWriteResult { packs: number, blocks: number, bytes: number }
+export type { ColdWriteResult }
 
 export class ColdStore {
   private readonly objects: S3Objects
@@ -137,45 +138,24 @@ export class ColdStore {
    * only then may warm copies be removed.
    */
   async put (root: CID, blocks: AsyncIterable<{ cid: CID, bytes: Uint8Array }>, options: AbortOptions = {}): Promise<ColdWriteResult> {
-    const segment = this.segment++
-    const result: ColdWriteResult = { packs: 0, blocks: 0, bytes: 0 }
-    let pack: PackBuilder | undefined
-    let prev: string | undefined
-    let uploading: Promise<void> | undefined
-    const flush = async (full: PackBuilder): Promise<void> => {
-      const spooled = await full.finish().catch(async err => { await full.discard(); throw err })
-      prev = spooled.record.pack
-      // one pack uploads while the next fills
-      await uploading?.catch(async err => { await spooled.discard(); throw err })
-      uploading = this.upload(spooled, options).then(() => { result.packs++ })
-      uploading.catch(() => {})
-    }
+    const writer = this.writer({ root, signal: options.signal })
     try {
-      for await (const { cid, bytes } of blocks) {
-        options.signal?.throwIfAborted()
-        const key = blockKey(cid)
-        if (pack?.holds(key) === true || await this.index.locate(key) != null) continue
-        if (pack?.wouldOverflow(cid, bytes.byteLength) === true) {
-          const full = pack
-          pack = undefined
-          await flush(full)
-        }
-        pack ??= new PackBuilder(root, this.packSize, this.spoolDir, prev)
-        await pack.append(cid, bytes, segment)
-        result.blocks++
-        result.bytes += bytes.byteLength
-      }
-      if (pack != null) {
-        const last = pack
-        pack = undefined
-        await flush(last)
-      }
-      await uploading
-    } finally {
-      await pack?.discard()
-      await uploading?.catch(() => {})
+      for await (const { cid, bytes } of blocks) await writer.append(cid, bytes)
+      return await writer.finish()
+    } catch (err) {
+      await writer.discard()
+      throw err
     }
-    return result
+  }
+
+  /**
+   * An upload whose blocks the caller appends one by one (an import straight
+   * to the cold tier): `finish()` resolves once every pack is uploaded and in
+   * the local index; after a failure, `discard()` removes the spool. Without
+   * `root`, each pack's CAR header names its first block.
+   */
+  writer (options: AbortOptions & { root?: CID } = {}): ColdWriter {
+    return new ColdWriter({ index: this.index, packSize: this.packSize, spoolDir: this.spoolDir, segment: this.segment++, root: options.root, upload: async (pack, o) => { await this.upload(pack, o) } }, { signal: options.signal })
   }
 
   /**

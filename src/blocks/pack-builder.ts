@@ -3,9 +3,15 @@
  * first root is the DAG that opened it, with each block's data offset and
  * length noted as it is appended. The pack is spooled to a temp file (in the
  * blockstore's directory, so a crash's leftover is swept at the next open),
- * not held in memory: its sha256 (the pack's name) and MD5 (the upload's
- * Content-MD5) are computed as blocks are appended, and the upload streams
- * the file. Memory per pack is one block being written, whatever `pack_size`.
+ * not held in memory: its name and MD5 (the upload's Content-MD5) are
+ * computed as blocks are appended, and the upload streams the file. Memory
+ * per pack is one block being written, whatever `pack_size`.
+ *
+ * The name is the sha256 of the pack's bytes but its blocks' data: the CAR
+ * header and each block's frame (length and CID). A CID is the hash of its
+ * block's data, so that is a commitment to every byte of the pack as strong
+ * as hashing them all, without a second sha256 pass over data the import (or
+ * the read from disk) has just hashed: ~0.9 s of CPU per GiB on this machine.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
@@ -72,10 +78,10 @@ export class PackBuilder {
     const key = blockKey(cid)
     this.entries.push([key, this.length, bytes.byteLength, segment])
     this.keys.add(key)
-    this.add(bytes)
+    this.add(bytes, false)
   }
 
-  /** Close the spool; its id is the sha256 of its bytes, so a pack's name says what it holds. */
+  /** Close the spool; its id is the sha256 of its header and frames (CIDs name the data), so a pack's name says what it holds. */
   async finish (): Promise<SpooledPack> {
     await this.writing
     await this.handle?.close()
@@ -91,10 +97,11 @@ export class PackBuilder {
     await fs.rm(this.file, { force: true })
   }
 
-  private add (bytes: Uint8Array): void {
+  /** Write bytes at the end of the spool; `named`: they go into the pack's name (all but block data). */
+  private add (bytes: Uint8Array, named = true): void {
     const handle = this.handle as fs.FileHandle
     const at = this.length
-    this.sha256.update(bytes)
+    if (named) this.sha256.update(bytes)
     this.md5.update(bytes)
     this.length += bytes.byteLength
     const previous = this.writing

@@ -1,11 +1,15 @@
 /**
  * Multi-backend routing of `store`: after the import (blocks on the warm
  * disk), each requested backend gets the content; one that fails is reported
- * (`storage:backend-failed`, backend health) and the others go on.
+ * (`storage:backend-failed`, backend health) and the others go on. With `s3`
+ * and not `local`, the import goes straight to the cold tier instead
+ * (`importToCold`): there is no other copy, so a failed upload fails the store.
  */
 import { logger } from '@libp2p/logger'
 import { CustomProgressEvent } from 'progress-events'
 import { BackendDisabledError, InvalidInputError } from '../errors.ts'
+import { importFile } from '../unixfs/index.ts'
+import type { ImportFileResult } from '../unixfs/index.ts'
 import type { TierPolicy } from './tiers.ts'
 import type { BackendHealth, BackendName, StoreOptions } from './types.ts'
 import type { CID } from 'multiformats/cid'
@@ -53,7 +57,7 @@ export async function routeToBackends (c: RouteComponents, cid: CID, backends: S
     c.failures.failed(backend, err)
     options.onProgress?.(new CustomProgressEvent('storage:backend-failed', { backend, cid: cid.toString(), error: err }))
   }
-  if (backends.has('s3')) {
+  if (backends.has('s3') && !straightToCold(c.tiers, backends)) {
     try {
       if (c.tiers.cold == null) throw new BackendDisabledError('s3')
       if (backends.has('local')) await c.tiers.cold.put(cid, c.tiers.blocksOf(cid, { signal: options.signal }), { signal: options.signal })
@@ -68,5 +72,33 @@ export async function routeToBackends (c: RouteComponents, cid: CID, backends: S
   if (backends.has('ipfs')) {
     if (c.online()) c.announce(cid)
     else if (options.backends != null) fail('ipfs', new InvalidInputError('the ipfs backend needs the network, but this node runs offline'))
+  }
+}
+
+/** True when `store` imports straight into the cold tier: `s3` asked for, `local` not, and a cold tier enabled. */
+export function straightToCold (tiers: TierPolicy, backends: Set<BackendName>): boolean {
+  return backends.has('s3') && !backends.has('local') && tiers.cold != null
+}
+
+/**
+ * Import a file straight into the cold tier: each block, hashed by the importer, is appended to
+ * the pack being spooled (never written to the warm disk, then read back and hashed again), and a
+ * full pack uploads while the next fills. Resolves once every pack is uploaded and in the local
+ * index; the caller, holding the gc lock's read side, then pins and records. A failed upload fails
+ * the import (the spool is removed) and is kept in the backend's health.
+ */
+export async function importToCold (c: Pick<RouteComponents, 'tiers' | 'failures'>, source: AsyncIterable<Uint8Array>, options: StoreOptions): Promise<ImportFileResult> {
+  const cold = c.tiers.cold
+  if (cold == null) throw new BackendDisabledError('s3')
+  const writer = cold.writer({ signal: options.signal })
+  try {
+    const result = await importFile(source, { put: async (cid, bytes) => { await writer.append(cid, bytes) } }, { signal: options.signal })
+    await writer.finish()
+    c.failures.succeeded('s3')
+    return result
+  } catch (err: any) {
+    await writer.discard()
+    if (options.signal?.aborted !== true) c.failures.failed('s3', err)
+    throw err
   }
 }

@@ -15,7 +15,7 @@ import { evictToTarget } from './eviction.ts'
 import { fileSize, importFile, readFile, sizeOfRoot, withBlock } from '../unixfs/index.ts'
 import { toByteSource } from './input.ts'
 import { verifyRepo } from './verify-repo.ts'
-import { BackendFailures, requestedBackends, routeToBackends } from './routing.ts'
+import { BackendFailures, importToCold, requestedBackends, routeToBackends, straightToCold } from './routing.ts'
 import type { TierPolicy, TierName, TierOptions, TierSizes } from './tiers.ts'
 import type { EvictionResult } from './eviction.ts'
 import type { FetcherOptions } from '../transfer/index.ts'
@@ -99,7 +99,11 @@ export class IPFSKitStorage {
     let cid: CID
     let size: number
     try {
-      const result = await importFile(withProgress(source.stream, source.size, options), this.c.blockstore, { signal: options.signal })
+      const input = withProgress(source.stream, source.size, options)
+      // s3 without local: the blocks go straight into the cold tier's packs (routing.ts)
+      const result = straightToCold(this.c.tiers, backends)
+        ? await importToCold({ tiers: this.c.tiers, failures: this.failures }, input, options)
+        : await importFile(input, this.c.blockstore, { signal: options.signal })
       cid = result.cid
       size = result.size
       const blocks = result.blocks

@@ -34,10 +34,12 @@ export interface StoreOptions extends AbortOptions, ProgressOptions<StoreProgres
    */
   listed?: boolean
   /**
-   * Backends to put the content on. Blocks are always written to the warm disk first; without
-   * `local` they leave it once `s3` has them. A backend that fails does not fail the store: a
-   * `storage:backend-failed` event names it, `status().backendHealth` shows it, and the content
-   * stays where it got (on disk when `s3` failed). @default config `storage_policy.default_backends`
+   * Backends to put the content on. With `local`, blocks are written to the warm disk first, and
+   * a backend that fails does not fail the store: a `storage:backend-failed` event names it,
+   * `status().backendHealth` shows it, and the content stays where it got (on disk when `s3`
+   * failed). With `s3` and not `local`, the import goes straight into the cold tier's packs (never
+   * to disk): a failed upload then fails the store (S3UnavailableError, S3AccessDeniedError), as
+   * there is no other copy. @default config `storage_policy.default_backends`
    */
   backends?: BackendName[]
 }

@@ -105,10 +105,11 @@ describe('cold tier (S3 packs)', () => {
     expect(cold?.packs).toBe(5)
     const gets = async (): Promise<number> => (await kit.storage.status()).tiers.cold?.requests.get ?? -1
     const start = await gets()
-    // the first MiB lies in the first pack; its GET and, ahead of the reader, the next pack's
+    // the root's GET (stored straight to cold, the root is the import's last block: in the last
+    // pack), then the first MiB's in the first pack and, ahead of the reader, the next pack's
     const head = Buffer.from(await collect(kit.storage.stream(cid, { length: MiB })))
     expect(head.equals(data.subarray(0, MiB))).toBe(true)
-    await expect.poll(gets).toBe(start + 2)
+    await expect.poll(gets).toBe(start + 3)
     expect(digest(await kit.storage.retrieve(cid))).toBe(digest(data))
   })
 
@@ -154,6 +155,28 @@ describe('cold tier (S3 packs)', () => {
     expect(events[0].error.name).toBe('S3UnavailableError')
     expect(await kit.storage.exists(stored)).toBe(true) // the local copy is there
     expect((await kit.storage.status()).backends.s3).toBe(true)
+  })
+
+  it('stores straight to cold without touching the disk (same CID as a local store), and fails the store when the upload fails', async () => {
+    const server = await s3()
+    const kit = await sandbox.kit({ config: server.kitConfig() })
+    const data = randomBytes(2 * MiB + 5)
+    const blocksDir = path.join(kit.dataDir, 'blocks')
+    const cold = await kit.storage.store(data, { backends: ['s3'], pin: true })
+    expect((await fs.readdir(blocksDir)).filter(name => !name.startsWith('.tmp-'))).toEqual([]) // no shard directory: no block was written to disk
+    expect(digest(await kit.storage.retrieve(cold))).toBe(digest(data))
+    expect((await kit.storage.verify()).cold).toBe(4) // 3 leaves + root in the bucket, hashed
+    expect(await kit.storage.store(data, { backends: ['local'] })).toBe(cold)
+
+    await server.stop()
+    const events: string[] = []
+    const err = await kit.storage.store(randomBytes(MiB + 1), { backends: ['s3'], onProgress: e => { events.push(e.type) } }).then(() => undefined, (e: any) => e)
+    expect(err?.name).toBe('S3UnavailableError')
+    expect(err.message).toContain(server.endpoint)
+    expect(events).not.toContain('storage:store:pinned')
+    expect((await kit.storage.status()).backendHealth.s3).toMatchObject({ healthy: false, error: expect.stringContaining('S3UnavailableError') })
+    expect((await fs.readdir(blocksDir)).filter(name => name.startsWith('.tmp-pack-'))).toEqual([]) // the spool is gone
+    expect((await kit.storage.listFiles()).map(f => f.cid)).toEqual([cold])
   })
 
   it('reports bad credentials at start and in status, and a cold read says access was denied, not "not found"', async () => {
