@@ -75,9 +75,13 @@ export async function routeToBackends (c: RouteComponents, cid: CID, backends: S
   }
 }
 
-/** True when `store` imports straight into the cold tier: `s3` asked for, `local` not, and a cold tier enabled. */
+/**
+ * True when `store` imports straight into the cold tier: `s3` is the only backend asked for and a
+ * cold tier is enabled. With `local` or `ipfs` too, the blocks go to the warm disk first, so that a
+ * failed upload leaves them there for the other backends (a failed backend never fails the others).
+ */
 export function straightToCold (tiers: TierPolicy, backends: Set<BackendName>): boolean {
-  return backends.has('s3') && !backends.has('local') && tiers.cold != null
+  return backends.size === 1 && backends.has('s3') && tiers.cold != null
 }
 
 /**

@@ -100,7 +100,7 @@ export class IPFSKitStorage {
     let size: number
     try {
       const input = withProgress(source.stream, source.size, options)
-      // s3 without local: the blocks go straight into the cold tier's packs (routing.ts)
+      // s3 alone: the blocks go straight into the cold tier's packs (routing.ts)
       const result = straightToCold(this.c.tiers, backends)
         ? await importToCold({ tiers: this.c.tiers, failures: this.failures }, input, options)
         : await importFile(input, this.c.blockstore, { signal: options.signal })

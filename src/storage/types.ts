@@ -37,9 +37,9 @@ export interface StoreOptions extends AbortOptions, ProgressOptions<StoreProgres
    * Backends to put the content on. With `local`, blocks are written to the warm disk first, and
    * a backend that fails does not fail the store: a `storage:backend-failed` event names it,
    * `status().backendHealth` shows it, and the content stays where it got (on disk when `s3`
-   * failed). With `s3` and not `local`, the import goes straight into the cold tier's packs (never
-   * to disk): a failed upload then fails the store (S3UnavailableError, S3AccessDeniedError), as
-   * there is no other copy. @default config `storage_policy.default_backends`
+   * failed). With `s3` alone, the import goes straight into the cold tier's packs (never to
+   * disk): a failed upload then fails the store (S3UnavailableError, S3AccessDeniedError), as there
+   * is no other copy. @default config `storage_policy.default_backends`
    */
   backends?: BackendName[]
 }

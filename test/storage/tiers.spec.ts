@@ -177,6 +177,12 @@ describe('cold tier (S3 packs)', () => {
     expect((await kit.storage.status()).backendHealth.s3).toMatchObject({ healthy: false, error: expect.stringContaining('S3UnavailableError') })
     expect((await fs.readdir(blocksDir)).filter(name => name.startsWith('.tmp-pack-'))).toEqual([]) // the spool is gone
     expect((await kit.storage.listFiles()).map(f => f.cid)).toEqual([cold])
+    // with another backend asked for, the blocks go to disk first and a failed upload fails only s3
+    const failed: string[] = []
+    const kept = randomBytes(10_000)
+    const both = await kit.storage.store(kept, { backends: ['ipfs', 's3'], onProgress: e => { if (e.type === 'storage:backend-failed') failed.push(e.detail.backend) } })
+    expect(failed).toContain('s3')
+    expect(digest(await kit.storage.retrieve(both))).toBe(digest(kept))
   })
 
   it('reports bad credentials at start and in status, and a cold read says access was denied, not "not found"', async () => {
