@@ -18,6 +18,8 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { MODEL_KIND, NamedDiscovery } from '../../src/named/index.ts'
 import { gossipsubOptions } from '../../src/node/gossipsub-options.ts'
 import { libp2pOptions } from '../../src/node/libp2p-options.ts'
+import { cachePeerStore } from '../../src/node/peer-store-cache.ts'
+import { PEER_RECORD_CACHE_RECORDS, PEER_STORE_CACHE_MS } from '../../src/constants.ts'
 import type { AnnouncerInit, LocalRecord } from '../../src/named/index.ts'
 import type { ProviderIndexInit } from '../../src/named/provider-index.ts'
 import type { TrustStore } from '../../src/trust/index.ts'
@@ -135,7 +137,11 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
   // and the mesh delivered nothing (the N ≥ 50 rows before this: gossip ~1 KiB/node/min, indexes
   // expiring). Lifted here as for libp2p's per-IP inbound limit above; the rest is the product's.
   options.services = { ...options.services, pubsub: gossipsub({ ...gossipsubOptions(), ...(init.floodPublish === false ? { floodPublish: false } : {}), scoreParams: { IPColocationFactorWeight: 0 } }) }
-  const libp2p = await createLibp2p(options)
+  // the product's peer-store cache (src/node/online.ts; the datastore is libp2p's in-memory one
+  // here); SCALE_BENCH_PEER_CACHE=off leaves it out, for an A/B of what it saves
+  const libp2p = await createLibp2p({ ...options, start: false })
+  if (process.env.SCALE_BENCH_PEER_CACHE !== 'off') cachePeerStore(libp2p.peerStore, { ttlMs: PEER_STORE_CACHE_MS, maxPeers: PEER_RECORD_CACHE_RECORDS })
+  await libp2p.start()
   const records: LocalRecord[] = await Promise.all(init.models.map(async name => ({ name, revision: 'main', root: await rootOf(name), created: 0, origin: 'pulled' as const })))
   const discovery = new NamedDiscovery({
     kind: MODEL_KIND,

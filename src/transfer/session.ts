@@ -20,22 +20,18 @@
  * before: anything, a MISSING marking them as lacking it for a while.
  */
 import { logger } from '@libp2p/logger'
-import { peerIdFromMultihash } from '@libp2p/peer-id'
-import * as Digest from 'multiformats/hashes/digest'
 import { CustomProgressEvent } from 'progress-events'
 import {
   DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS,
   TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0,
   TRANSFER_RETRY_DROPPED_MS, TRANSFER_STEAL_AFTER_MS
 } from '../constants.ts'
-import { verifyBlock } from '../blocks/index.ts'
 import { asNotFound, NotFoundError } from '../errors.ts'
-import { FrameReader } from './frame-reader.ts'
+import { ask } from './ask.ts'
 import { lacks, raceSignal, takeBatch, wasDeferred } from './want.ts'
 import { askPolicy } from './ask-policy.ts'
 import { shuffled } from './shuffle.ts'
 import { Provider } from './provider.ts'
-import { encodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, MAX_FRAME_BYTES, writeFrame } from './wire.ts'
 import type { InFlight } from './in-flight.ts'
 import type { HaveMap } from './have-map.ts'
 import type { HaveAnnouncer } from './announcer.ts'
@@ -259,56 +255,31 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       if (w.at.size === 1) w.dispatchedAt = now
     }
     try {
-      const stream = await libp2p.dialProtocol(p.id, protocols, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS)]) })
-        .catch((err: any) => {
-          if (err.name === 'UnsupportedProtocolError') p.capable = false
-          throw err
-        })
-      p.capable = true
-      const frames = new FrameReader(stream, MAX_FRAME_BYTES)
-      try {
-        await writeFrame(stream, [encodeRequest(batch.map(w => w.cid))], { signal: controller.signal })
-        for (const w of batch) {
-          const frame = await frames.read({ signal: controller.signal, idleTimeoutMs: TRANSFER_BLOCK_TIMEOUT_MS })
-          const status = frame.get(0)
-          if (status === FRAME_BUSY) {
-            p.busy(Date.now())
-            break
-          }
-          if (status === FRAME_ELSEWHERE) {
-            const other = peerIdFromMultihash(Digest.decode(frame.subarray(1))).toString()
-            w.hint = other
-            w.hintAt = Date.now()
-            // asked again, the provider sends it: do that at once if we cannot reach the peer it named
-            if (libp2p.getPeers().some(id => id.toString() === other)) w.deferred.set(p.key, Date.now())
-            continue
-          }
-          if (status === FRAME_MISSING) {
-            w.lacking.set(p.key, Date.now())
-            haves?.forget(p.key, w.key)
-            p.lacked++
-            continue
-          }
-          if (status !== FRAME_BLOCK) throw new Error(`unknown frame status ${status}`)
-          const bytes = frame.subarray(1)
-          if (!verifyBlock(w.cid, bytes)) {
-            drop(p, 'lying', `sent bytes that do not hash to ${w.cid}`)
-            break
-          }
+      await ask(libp2p, p, protocols, batch.map(w => w.cid), {
+        busy: () => { p.busy(Date.now()) },
+        elsewhere: (i, other) => {
+          const w = batch[i] as Want
+          w.hint = other
+          w.hintAt = Date.now()
+          // asked again, the provider sends it: do that at once if we cannot reach the peer it named
+          if (libp2p.getPeers().some(id => id.toString() === other)) w.deferred.set(p.key, Date.now())
+        },
+        missing: i => {
+          const w = batch[i] as Want
+          w.lacking.set(p.key, Date.now())
+          haves?.forget(p.key, w.key)
+          p.lacked++
+        },
+        lying: i => { drop(p, 'lying', `sent bytes that do not hash to ${(batch[i] as Want).cid}`) },
+        block: async (i, bytes) => {
           p.served++
           p.busyInARow = 0
           p.bytes += bytes.byteLength
           received++
-          await land(w, bytes, p)
+          await land(batch[i] as Want, bytes, p)
         }
-        frames.release()
-        await stream.close().catch(() => {})
-        p.answered(Date.now() - now, received)
-      } catch (err) {
-        frames.release()
-        stream.abort(err as Error)
-        throw err
-      }
+      }, controller.signal)
+      p.answered(Date.now() - now, received)
     } catch (err: any) {
       if (p.dropped == null && p.capable !== false) {
         drop(p, err.name === 'TimeoutError' ? 'timed out' : 'failed', err.message)
