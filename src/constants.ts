@@ -43,13 +43,16 @@ export const PEER_RECORD_FLUSH_MS = 1_000
 
 /**
  * A peer libp2p's peer store returned answers reads of that peer, and merges
- * that add no protocol, for this long (src/node/peer-store-cache.ts; bounded
- * by PEER_RECORD_CACHE_RECORDS peers). libp2p read each record per stream and
+ * that add no protocol, for this long (src/node/peer-store-cache.ts; at most
+ * PEER_STORE_CACHE_PEERS peers). libp2p read each record per stream and
  * per DHT answer: decoding it and its addresses cost a fifth of an idle node's
  * CPU in a 25-node mesh. A read may be this stale for a change made behind the
  * store's back (none is, in libp2p or the kit).
  */
 export const PEER_STORE_CACHE_MS = 10_000
+
+/** Most decoded peers PEER_STORE_CACHE_MS keeps (least recently used dropped first); a decoded peer with its multiaddr objects is a few KB. */
+export const PEER_STORE_CACHE_PEERS = 1024
 
 /**
  * Blocks read ahead of the consumer when streaming a file. Reads go to the

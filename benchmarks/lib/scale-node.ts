@@ -19,7 +19,7 @@ import { MODEL_KIND, NamedDiscovery } from '../../src/named/index.ts'
 import { gossipsubOptions } from '../../src/node/gossipsub-options.ts'
 import { libp2pOptions } from '../../src/node/libp2p-options.ts'
 import { cachePeerStore } from '../../src/node/peer-store-cache.ts'
-import { PEER_RECORD_CACHE_RECORDS, PEER_STORE_CACHE_MS } from '../../src/constants.ts'
+import { PEER_STORE_CACHE_MS, PEER_STORE_CACHE_PEERS } from '../../src/constants.ts'
 import type { AnnouncerInit, LocalRecord } from '../../src/named/index.ts'
 import type { ProviderIndexInit } from '../../src/named/provider-index.ts'
 import type { TrustStore } from '../../src/trust/index.ts'
@@ -140,7 +140,7 @@ export async function startScaleNode (init: ScaleNodeInit): Promise<ScaleNode> {
   // the product's peer-store cache (src/node/online.ts; the datastore is libp2p's in-memory one
   // here); SCALE_BENCH_PEER_CACHE=off leaves it out, for an A/B of what it saves
   const libp2p = await createLibp2p({ ...options, start: false })
-  if (process.env.SCALE_BENCH_PEER_CACHE !== 'off') cachePeerStore(libp2p.peerStore, { ttlMs: PEER_STORE_CACHE_MS, maxPeers: PEER_RECORD_CACHE_RECORDS })
+  if (process.env.SCALE_BENCH_PEER_CACHE !== 'off') cachePeerStore(libp2p.peerStore, { ttlMs: PEER_STORE_CACHE_MS, maxPeers: PEER_STORE_CACHE_PEERS })
   await libp2p.start()
   const records: LocalRecord[] = await Promise.all(init.models.map(async name => ({ name, revision: 'main', root: await rootOf(name), created: 0, origin: 'pulled' as const })))
   const discovery = new NamedDiscovery({

@@ -3,7 +3,7 @@ import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from './libp2p-light.ts'
 import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
-import { BOOTSTRAP_DIAL_TIMEOUT_MS, PEER_RECORD_CACHE_RECORDS, PEER_RECORD_FLUSH_MS, PEER_STORE_CACHE_MS } from '../constants.ts'
+import { BOOTSTRAP_DIAL_TIMEOUT_MS, PEER_RECORD_CACHE_RECORDS, PEER_RECORD_FLUSH_MS, PEER_STORE_CACHE_MS, PEER_STORE_CACHE_PEERS } from '../constants.ts'
 import { allowListGater } from './allow-list.ts'
 import { libp2pOptions } from './libp2p-options.ts'
 import { PeerRecordCache } from './peer-record-cache.ts'
@@ -31,7 +31,7 @@ export async function startOnline (light: Helia, init: NodeInit, privateKey: Pri
   })
   // and decoded peers answer libp2p's frequent reads and no-op merges (peer-store-cache.ts)
   const helia = withBitswap(withLibp2pLight(light, { ...options, datastore: peerRecords }, libp2p => {
-    cachePeerStore(libp2p.peerStore, { ttlMs: PEER_STORE_CACHE_MS, maxPeers: PEER_RECORD_CACHE_RECORDS })
+    cachePeerStore(libp2p.peerStore, { ttlMs: PEER_STORE_CACHE_MS, maxPeers: PEER_STORE_CACHE_PEERS })
   }))
   const stop = async (): Promise<void> => {
     try {
