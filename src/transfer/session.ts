@@ -125,9 +125,11 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       p = new Provider(id)
       providers.set(key, p)
       const provider = p
-      // identify tells which protocols a peer speaks; until it has, the peer is tried
+      // identify tells which protocols a peer speaks; until it has, the peer is tried. Its record
+      // lists protocols before that (each stream opened adds its own, identify's first), so the
+      // list counts only once identify has written the peer's agent version
       libp2p.peerStore.get(id).then(peer => {
-        if (peer.protocols.length > 0) provider.capable = peer.protocols.some(id => protocols.includes(id))
+        if (peer.metadata.has('AgentVersion')) provider.capable = peer.protocols.some(id => protocols.includes(id))
       }, () => {})
     }
     return p
