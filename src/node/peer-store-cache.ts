@@ -35,7 +35,7 @@ interface Entry { peer: Peer, at: number, protocols: Set<string> }
 const onlyProtocols = (data: PeerData): data is PeerData & { protocols: string[] } =>
   data.protocols != null && Object.keys(data).every(k => k === 'protocols' || (data as any)[k] == null)
 
-/** Wrap `store`'s methods in place; returns a function that counts what was answered from the cache (for tests). */
+/** Wrap `store`'s methods in place; `hits()` counts what was answered from the cache (for tests). */
 export function cachePeerStore (store: PeerStore, init: PeerStoreCacheInit): { hits(): number } {
   const entries = new Map<string, Entry>()
   /** When each peer was last written (a running count; bounded as `entries`): a read that a write overtook does not cache. */

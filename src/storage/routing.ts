@@ -2,8 +2,8 @@
  * Multi-backend routing of `store`: after the import (blocks on the warm
  * disk), each requested backend gets the content; one that fails is reported
  * (`storage:backend-failed`, backend health) and the others go on. With `s3`
- * and not `local`, the import goes straight to the cold tier instead
- * (`importToCold`): there is no other copy, so a failed upload fails the store.
+ * alone, the import goes straight to the cold tier instead (`importToCold`):
+ * there is no other copy, so a failed upload fails the store.
  */
 import { logger } from '@libp2p/logger'
 import { CustomProgressEvent } from 'progress-events'
