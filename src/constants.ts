@@ -365,6 +365,29 @@ export const TRANSFER_MAX_STREAMS_PER_PEER = 8
 /** Transfer requests the server serves at once for all peers together; one more is answered BUSY. */
 export const TRANSFER_MAX_STREAMS_TOTAL = 64
 
+/** Requests a transfer server answers at once when it starts (config `transfer.upload_slots: auto`); then paced by its uplink (uplink-pacer.ts). */
+export const TRANSFER_SERVE_INITIAL_SLOTS = 2
+
+/** Fewest requests the uplink pacer allows at once (plus the optimistic slot: a peer served nothing may always take one more). */
+export const TRANSFER_SERVE_MIN_SLOTS = 1
+
+/**
+ * Send time per MiB the uplink pacer aims at: it adds a slot for a block sent in under half of
+ * it and cuts a third when even the fastest recent block took longer. 2 s per MiB answers a
+ * 4-block request in about 8 s, well inside TRANSFER_SEND_TIMEOUT_MS, on any uplink that sends
+ * 1 MiB in under 2 s on its own (4.2 Mbit/s).
+ */
+export const TRANSFER_SERVE_TARGET_MS_PER_MIB = 2_000
+
+/** Recent blocks whose fastest send time decides a cut (a single slow reader does not). */
+export const TRANSFER_SERVE_SAMPLES = 4
+
+/** A block going out longer than this many times the pacer's target (or the fastest recent block's time, if slower) marks its stream stalled: a peer served nothing may take its slot. */
+export const TRANSFER_SERVE_STALLED_FACTOR = 4
+
+/** Slots beyond the paced limit a peer served nothing may take (BitTorrent's optimistic unchoke): a server whose slots are all held by slow readers still meets a fast one, whose blocks raise the limit. */
+export const TRANSFER_SERVE_OPTIMISTIC_SLOTS = 1
+
 /** Time a peer has to send its transfer request after opening the stream. */
 export const TRANSFER_REQUEST_TIMEOUT_MS = 10_000
 

@@ -216,7 +216,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
         const { libp2p } = required(node)
         if (libp2p != null) {
           swarm.announcer = new HaveAnnouncer(libp2p)
-          transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, haves: swarm.haves, protocols: swarm.protocols, maxStreamMs: settings.transfer.stream_max, onSent: (peer, bytes, cid) => { metrics.sentTo(peer, bytes); seeding?.noteServed(cid.toString()) } })
+          transfer = await startTransferServer(libp2p, required(repo).blockstore, { inFlight, haves: swarm.haves, protocols: swarm.protocols, maxStreamMs: settings.transfer.stream_max, uploadSlots: settings.transfer.upload_slots, onSent: (peer, bytes, cid) => { metrics.sentTo(peer, bytes); seeding?.noteServed(cid.toString()) } })
         }
       },
       stop: async () => {

@@ -29,6 +29,8 @@ describe('docs/LIMITS.md', () => {
     expect(rowOf('node.dht_protocol')).toContain(node.dht_protocol)
     expect(transfer.stream_max).toBe(constants.TRANSFER_STREAM_MAX_MS)
     expect(rowOf('transfer.stream_max')).toContain('60s')
+    expect(transfer.upload_slots).toBe('auto')
+    expect(rowOf('transfer.upload_slots')).toContain('`auto`')
     const { cache } = loadConfig({ env: {} }).ipfs_kit
     expect(rowOf('cache.max_entries')).toContain(String(cache.max_entries))
     expect(cache.max_bytes).toBe(1024 ** 3)

@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
-import { MIN_AUTH_TOKEN_LENGTH, SEEDING_MAX_AUTO_PIN_READS } from '../constants.ts'
+import { MIN_AUTH_TOKEN_LENGTH, SEEDING_MAX_AUTO_PIN_READS, TRANSFER_MAX_STREAMS_TOTAL } from '../constants.ts'
 import { tagsProblem } from './tags.ts'
 import { readSwarmKey } from './swarm-key.ts'
 import { parseDuration, parseSize } from './units.ts'
@@ -136,6 +136,7 @@ export const configSchema = z.strictObject({
     }),
     transfer: z.strictObject({
       stream_max: duration.refine(ms => ms > 0, 'expected a positive duration'),
+      upload_slots: z.union([z.literal('auto'), z.number().int().min(1).max(TRANSFER_MAX_STREAMS_TOTAL)]),
       versions: z.array(z.enum(['1.1.0', '1.0.0'])).min(1)
     }),
     datasets: z.strictObject({

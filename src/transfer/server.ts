@@ -8,6 +8,11 @@
  * request are one block being written and one being read, since each write
  * waits for the stream to drain.
  *
+ * How many requests are answered at once is paced by this node's uplink
+ * (uplink-pacer.ts, config `transfer.upload_slots`): past it, BUSY, so a seed
+ * on a slow link sends whole blocks to a few requesters instead of a trickle
+ * to every one of them.
+ *
  * Slow readers cannot hold the slots: the answer to a request must be read
  * within TRANSFER_SEND_TIMEOUT_MS of the request, and a stream is cut
  * TRANSFER_STREAM_MAX_MS after it opened, whatever it still has to send (the
@@ -30,6 +35,7 @@ import { logger } from '@libp2p/logger'
 import { TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS, TRANSFER_HAVE_IDLE_MS, TRANSFER_HAVE_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_STREAM_MAX_MS, TRANSFER_THROTTLE_MS, TRANSFER_THROTTLE_TRACKED } from '../constants.ts'
 import { BusyThrottle } from './busy-throttle.ts'
 import { StreamSlots } from './stream-slots.ts'
+import { UplinkPacer } from './uplink-pacer.ts'
 import { FrameReader } from './frame-reader.ts'
 import { SuperSeed } from './super-seed.ts'
 import type { InFlight } from './in-flight.ts'
@@ -60,6 +66,8 @@ export interface TransferServerInit {
   onSent?(peer: string, bytes: number, cid: CID): void
   /** Where peers' have-announcements go (1.1.0); without it, have streams are refused. */
   haves?: HaveMap
+  /** Requests answered at once: 'auto' paces them by the uplink (uplink-pacer.ts), a number fixes them (config `transfer.upload_slots`). @default 'auto' */
+  uploadSlots?: 'auto' | number
   /** Protocol ids served. @default [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0] */
   protocols?: string[]
 }
@@ -85,6 +93,9 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   const maxStreamMs = init.maxStreamMs ?? TRANSFER_STREAM_MAX_MS
   const answerTimeoutMs = init.answerTimeoutMs ?? TRANSFER_SEND_TIMEOUT_MS
   const slots = new StreamSlots(perPeerLimit, totalLimit)
+  const uploadSlots = init.uploadSlots ?? 'auto'
+  const pacer = uploadSlots === 'auto' ? new UplinkPacer({ max: totalLimit }) : undefined
+  const fixedSlots = uploadSlots === 'auto' ? totalLimit : Math.min(totalLimit, uploadSlots)
   const throttle = new BusyThrottle({ limit: TRANSFER_BUSY_LIMIT, windowMs: TRANSFER_BUSY_WINDOW_MS, coolDownMs: TRANSFER_THROTTLE_MS, tracked: TRANSFER_THROTTLE_TRACKED })
   let throttledPeers = 0
   const superSeed = new SuperSeed()
@@ -161,7 +172,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   /** One request (its first frame already read when `first` is given) and its answer. */
   const serveRequest = async (stream: Stream, connection: Connection, frames: FrameReader, first?: Uint8Array): Promise<void> => {
     const peer = connection.remotePeer.toString()
-    const slot = slots.acquire(peer)
+    const slot = slots.acquire(peer, pacer == null ? { paced: fixedSlots } : { paced: pacer.limit(), stalledAfterMs: pacer.stalledAfterMs() })
     // the whole stream, request included, within maxStreamMs (or until a fairer peer takes the slot)
     const cut = slot?.signal ?? new AbortController().signal
     const timer = setTimeout(() => { slot?.abort(new Error(`transfer stream served for ${maxStreamMs} ms`)) }, maxStreamMs)
@@ -206,7 +217,11 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         } else {
           // recorded as it starts: a peer asking while it is still on the wire is sent to this one
           superSeed.sent(key, peer)
+          const started = Date.now()
+          slot.sendingSince = started
           await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
+          slot.sendingSince = undefined
+          pacer?.sent(Date.now() - started, bytes.byteLength, slots.serving())
           init.onSent?.(peer, bytes.byteLength, cids[i] as CID)
         }
       }

@@ -20,7 +20,8 @@ describe('transfer server limits', () => {
   afterEach(async () => { await sandbox.cleanup() })
 
   it(`serves at most ${TRANSFER_MAX_STREAMS_PER_PEER} requests of one peer at once and answers the rest BUSY`, async () => {
-    const a = await sandbox.kit({ offline: false })
+    // slots fixed at the hard limit: the paced default would answer BUSY before the per-peer cap
+    const a = await sandbox.kit({ offline: false, config: { ipfs_kit: { transfer: { upload_slots: 64 } } } })
     const b = await sandbox.kit({ offline: false })
     const root = CID.parse(await a.storage.store(randomBytes(64 * MiB), { pin: true }))
     const rootBytes = await (a.helia.blockstore.get(root, { offline: true }) as AsyncGenerator<Uint8Array>).next().then(r => r.value as Uint8Array)
