@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { existsSync } from 'node:fs'
+import { existsSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -121,9 +121,12 @@ export async function spawnPeer<Ops extends object> (entry: string, init: unknow
   // IPFS_KIT_PEER_NODE_ARGS: extra Node flags for peer processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
   const nodeArgs = (process.env.IPFS_KIT_PEER_NODE_ARGS ?? '').split(' ').filter(a => a !== '')
   const argv = [...nodeFlags, ...nodeArgs, ...entryArgs(entry), JSON.stringify(init)]
+  // IPFS_KIT_PEER_STDERR_DIR: each peer's stderr (e.g. DEBUG logs) into its own file there, named by data directory
+  const stderrDir = process.env.IPFS_KIT_PEER_STDERR_DIR
+  const stderr = stderrDir == null || stderrDir === '' ? 'inherit' : openSync(join(stderrDir, `${dataDir.split('/').pop() ?? 'peer'}.log`), 'a')
   // `ip netns exec` enters the namespace and then execs node: the child's pid is node's
   const child = spawn(netns == null ? process.execPath : 'ip', netns == null ? argv : ['netns', 'exec', netns, process.execPath, ...argv], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', stderr],
     env: { ...process.env, IPFS_KIT_DISABLE: '' }
   })
   const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))

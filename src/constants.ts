@@ -365,7 +365,7 @@ export const TRANSFER_MAX_STREAMS_PER_PEER = 8
 /** Transfer requests the server serves at once for all peers together; one more is answered BUSY. */
 export const TRANSFER_MAX_STREAMS_TOTAL = 64
 
-/** Requests a transfer server answers at once when it starts (config `transfer.upload_slots: auto`); then paced by its uplink (uplink-pacer.ts). */
+/** Requests a transfer server answers at once when it starts (config `transfer.upload_slots: auto`); then paced by its uplink (slot-pacer.ts). */
 export const TRANSFER_SERVE_INITIAL_SLOTS = 2
 
 /** Fewest requests the uplink pacer allows at once (plus the optimistic slot: a peer served nothing may always take one more). */
@@ -387,6 +387,21 @@ export const TRANSFER_SERVE_STALLED_FACTOR = 4
 
 /** Slots beyond the paced limit a peer served nothing may take (BitTorrent's optimistic unchoke): a server whose slots are all held by slow readers still meets a fast one, whose blocks raise the limit. */
 export const TRANSFER_SERVE_OPTIMISTIC_SLOTS = 1
+
+/** Requests a node's transfer sessions start with in flight, all providers together; then paced by its downlink (downlink.ts). */
+export const TRANSFER_FETCH_INITIAL_REQUESTS = 4
+
+/** Fewest requests the downlink pacer allows in flight. */
+export const TRANSFER_FETCH_MIN_REQUESTS = 1
+
+/** Most requests a node has in flight at once, whatever the pacer says (each asks up to TRANSFER_BATCH_BLOCKS blocks). */
+export const TRANSFER_FETCH_MAX_REQUESTS = 64
+
+/** Time per MiB a request's answer may take before the downlink pacer cuts requests in flight (see TRANSFER_SERVE_TARGET_MS_PER_MIB: the same rule). */
+export const TRANSFER_FETCH_TARGET_MS_PER_MIB = 2_000
+
+/** Recent requests whose fastest decides a cut of the downlink pacer (one slow provider does not). */
+export const TRANSFER_FETCH_SAMPLES = 4
 
 /** Time a peer has to send its transfer request after opening the stream. */
 export const TRANSFER_REQUEST_TIMEOUT_MS = 10_000

@@ -22,7 +22,7 @@ import type { PublisherKey } from './trust/index.ts'
 import { FileIndex, openTiers } from './storage/index.ts'
 import type { OpenedTiers } from './storage/index.ts'
 import { localBlockSource, parseCid } from './blocks/index.ts'
-import { HaveAnnouncer, HaveMap, InFlight, networkBlockSource, startTransferServer, transferSource } from './transfer/index.ts'
+import { Downlink, HaveAnnouncer, HaveMap, InFlight, networkBlockSource, startTransferServer, transferSource } from './transfer/index.ts'
 import type { TransferSwarm } from './transfer/index.ts'
 import type { KitConfig, KitConfigInput } from './config/index.ts'
 import type { CollectedMetrics, NodeStatus } from './metrics/index.ts'
@@ -368,7 +368,7 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   ]
   const inFlight = new InFlight()
   // what peers announced they hold, our announcer, and the transfer versions spoken (config `transfer.versions`)
-  const swarm: TransferSwarm = { haves: new HaveMap(), protocols: settings.transfer.versions.map(v => `/ipfs-kit/transfer/${v}`) }
+  const swarm: TransferSwarm = { haves: new HaveMap(), downlink: new Downlink(), protocols: settings.transfer.versions.map(v => `/ipfs-kit/transfer/${v}`) }
   let internals: { pins: PinIndex, helia: Helia } | undefined
   const stopAll = await startAll(services, name => {
     options.onProgress?.(new CustomProgressEvent('kit:start:service', { name }))
@@ -450,7 +450,8 @@ function peerFetcher (libp2p: Libp2p, helia: Helia, blockstore: Repo['blockstore
       inFlight,
       haves: swarm.haves,
       announcer: swarm.announcer,
-      protocols: swarm.protocols
+      protocols: swarm.protocols,
+      downlink: swarm.downlink
     }), metrics)
     return hold == null ? source : heldSource(source, hold)
   }

@@ -13,6 +13,8 @@ export type { FetcherOptions, NetworkBlockSourceInit } from './bitswap-source.ts
 export { HaveMap } from './have-map.ts'
 export { shuffled } from './shuffle.ts'
 export { HaveAnnouncer } from './announcer.ts'
+export { Downlink } from './downlink.ts'
+import type { Downlink } from './downlink.ts'
 import type { HaveMap } from './have-map.ts'
 import type { HaveAnnouncer } from './announcer.ts'
 
@@ -20,6 +22,8 @@ import type { HaveAnnouncer } from './announcer.ts'
 export interface TransferSwarm {
   haves: HaveMap
   announcer?: HaveAnnouncer
+  /** Requests this node's sessions have in flight together, paced by its downlink (downlink.ts). */
+  downlink?: Downlink
   /** Protocol ids spoken, preferred first. */
   protocols: string[]
 }

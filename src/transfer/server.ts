@@ -9,7 +9,7 @@
  * waits for the stream to drain.
  *
  * How many requests are answered at once is paced by this node's uplink
- * (uplink-pacer.ts, config `transfer.upload_slots`): past it, BUSY, so a seed
+ * (slot-pacer.ts, config `transfer.upload_slots`): past it, BUSY, so a seed
  * on a slow link sends whole blocks to a few requesters instead of a trickle
  * to every one of them.
  *
@@ -32,10 +32,10 @@
  * block rather than send it again (super-seed.ts).
  */
 import { logger } from '@libp2p/logger'
-import { TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS, TRANSFER_HAVE_IDLE_MS, TRANSFER_HAVE_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_STREAM_MAX_MS, TRANSFER_THROTTLE_MS, TRANSFER_THROTTLE_TRACKED } from '../constants.ts'
+import { TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS, TRANSFER_HAVE_IDLE_MS, TRANSFER_HAVE_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_SERVE_INITIAL_SLOTS, TRANSFER_SERVE_MIN_SLOTS, TRANSFER_SERVE_SAMPLES, TRANSFER_SERVE_STALLED_FACTOR, TRANSFER_SERVE_TARGET_MS_PER_MIB, TRANSFER_STREAM_MAX_MS, TRANSFER_THROTTLE_MS, TRANSFER_THROTTLE_TRACKED } from '../constants.ts'
 import { BusyThrottle } from './busy-throttle.ts'
 import { StreamSlots } from './stream-slots.ts'
-import { UplinkPacer } from './uplink-pacer.ts'
+import { SlotPacer } from './slot-pacer.ts'
 import { FrameReader } from './frame-reader.ts'
 import { SuperSeed } from './super-seed.ts'
 import type { InFlight } from './in-flight.ts'
@@ -66,7 +66,7 @@ export interface TransferServerInit {
   onSent?(peer: string, bytes: number, cid: CID): void
   /** Where peers' have-announcements go (1.1.0); without it, have streams are refused. */
   haves?: HaveMap
-  /** Requests answered at once: 'auto' paces them by the uplink (uplink-pacer.ts), a number fixes them (config `transfer.upload_slots`). @default 'auto' */
+  /** Requests answered at once: 'auto' paces them by the uplink (slot-pacer.ts), a number fixes them (config `transfer.upload_slots`). @default 'auto' */
   uploadSlots?: 'auto' | number
   /** Protocol ids served. @default [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0] */
   protocols?: string[]
@@ -94,7 +94,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   const answerTimeoutMs = init.answerTimeoutMs ?? TRANSFER_SEND_TIMEOUT_MS
   const slots = new StreamSlots(perPeerLimit, totalLimit)
   const uploadSlots = init.uploadSlots ?? 'auto'
-  const pacer = uploadSlots === 'auto' ? new UplinkPacer({ max: totalLimit }) : undefined
+  const pacer = uploadSlots === 'auto' ? new SlotPacer({ max: totalLimit, initial: TRANSFER_SERVE_INITIAL_SLOTS, min: TRANSFER_SERVE_MIN_SLOTS, targetMsPerMiB: TRANSFER_SERVE_TARGET_MS_PER_MIB, samples: TRANSFER_SERVE_SAMPLES, stalledFactor: TRANSFER_SERVE_STALLED_FACTOR }) : undefined
   const fixedSlots = uploadSlots === 'auto' ? totalLimit : Math.min(totalLimit, uploadSlots)
   const throttle = new BusyThrottle({ limit: TRANSFER_BUSY_LIMIT, windowMs: TRANSFER_BUSY_WINDOW_MS, coolDownMs: TRANSFER_THROTTLE_MS, tracked: TRANSFER_THROTTLE_TRACKED })
   let throttledPeers = 0
@@ -187,6 +187,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           await libp2p.hangUp(connection.remotePeer).catch(() => {})
           return
         }
+        if (log.enabled) log('busy for %s (serving %d, limit %d)', peer, slots.serving(), pacer?.limit() ?? fixedSlots)
         const signal = AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS)
         await writeFrame(stream, [statusByte(FRAME_BUSY)], { signal })
         await stream.close({ signal })
@@ -210,6 +211,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         const key = (cids[i] as CID).toString()
         const other = bytes == null ? undefined : superSeed.elsewhere(key, peer, Date.now(), announcedBy(key, peer))
         const otherId = other == null ? undefined : connectedPeer(libp2p, other)
+        if (log.enabled) log('%s %s for %s (serving %d, limit %d)', bytes == null ? 'missing' : otherId != null ? `elsewhere (${other})` : 'sending', key, peer, slots.serving(), pacer?.limit() ?? fixedSlots)
         if (bytes == null) {
           await writeFrame(stream, [statusByte(FRAME_MISSING)], { signal })
         } else if (otherId != null) {
@@ -221,7 +223,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           slot.sendingSince = started
           await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
           slot.sendingSince = undefined
-          pacer?.sent(Date.now() - started, bytes.byteLength, slots.serving())
+          pacer?.measured(Date.now() - started, bytes.byteLength, slots.serving())
           init.onSent?.(peer, bytes.byteLength, cids[i] as CID)
         }
       }

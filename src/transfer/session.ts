@@ -32,6 +32,7 @@ import { lacks, raceSignal, takeBatch, wasDeferred } from './want.ts'
 import { askPolicy } from './ask-policy.ts'
 import { shuffled } from './shuffle.ts'
 import { Provider } from './provider.ts'
+import { Downlink } from './downlink.ts'
 import type { InFlight } from './in-flight.ts'
 import type { HaveMap } from './have-map.ts'
 import type { HaveAnnouncer } from './announcer.ts'
@@ -73,6 +74,8 @@ export interface TransferSourceInit {
   announcer?: HaveAnnouncer
   /** Protocol ids asked in, preferred first. @default [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0] */
   protocols?: string[]
+  /** The node's requests in flight, shared by its sessions (downlink.ts). @default this session's own */
+  downlink?: Downlink
 }
 
 export interface ProviderStats {
@@ -100,6 +103,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   const protocols = init.protocols ?? [TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0]
   const { haves } = init
+  const downlink = init.downlink ?? new Downlink()
   const announcements = protocols.includes(TRANSFER_PROTOCOL) && init.announcer != null ? new SessionAnnouncements(init.announcer) : undefined
   let lastLanded = 0
   /** The session landed a block within TRANSFER_BLOCK_TIMEOUT_MS: a want still waiting is late, not missing. */
@@ -200,9 +204,10 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     announcements?.meet(reachable, now)
     const { mayAsk, rarity, announcing } = askPolicy(reachable, haves, now)
     // one request at a time round the providers, so that wants spread over all of them
-    for (let progress = true; progress;) {
+    for (let progress = true; progress && downlink.hasRoom();) {
       progress = false
       for (const p of available) {
+        if (!downlink.hasRoom()) break
         if (p.active >= p.window) continue
         const batch = takeBatch(p, pending, w => mayAsk(w, p), rarity)
         if (batch.length === 0) continue
@@ -212,6 +217,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     }
     // end-game: nothing pending for idle providers; share out blocks in flight too long elsewhere
     for (const p of available) {
+      if (!downlink.hasRoom()) break
       if (p.active >= p.window) continue
       const stolen: Want[] = []
       for (const w of wants.values()) {
@@ -249,9 +255,11 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   const request = async (p: Provider, batch: Want[]): Promise<void> => {
     const controller = new AbortController()
     p.active++
+    downlink.started()
     p.requests.add(controller)
     const now = Date.now()
     let received = 0
+    let receivedBytes = 0
     for (const w of batch) {
       w.at.add(p.key)
       if (w.at.size === 1) w.dispatchedAt = now
@@ -278,16 +286,19 @@ export function transferSource (init: TransferSourceInit): TransferSource {
           p.busyInARow = 0
           p.bytes += bytes.byteLength
           received++
+          receivedBytes += bytes.byteLength
           await land(batch[i] as Want, bytes, p)
         }
       }, controller.signal)
       p.answered(Date.now() - now, received)
+      if (log.enabled) log('asked %s for %d blocks: %d in %d ms (%d in flight, limit %d)', p.key, batch.length, received, Date.now() - now, downlink.inFlight(), downlink.limit())
     } catch (err: any) {
       if (p.dropped == null && p.capable !== false) {
         drop(p, err.name === 'TimeoutError' ? 'timed out' : 'failed', err.message)
       }
     } finally {
       p.active--
+      downlink.ended(Date.now() - now, receivedBytes)
       p.requests.delete(controller)
       requeue(batch, p)
       pump()
