@@ -454,6 +454,14 @@ export const TRANSFER_BUSY_BACKOFF_MAX_MS = 2_000
  */
 export const TRANSFER_BLOCK_TIMEOUT_MS = 10_000
 
+/**
+ * Longest a transfer session counts as still landing blocks after its last one landed (its wants
+ * are then late, not missing, and are not failed at their deadline): a quarter of the per-block
+ * wait, at least TRANSFER_BLOCK_TIMEOUT_MS and at most this. 24 workers sharing 5 Mbit/s links
+ * landed blocks more than 10 s apart while bytes flowed all along, and every pull failed.
+ */
+export const TRANSFER_LANDING_WINDOW_MS = 30_000
+
 /** A block in flight at one provider this long may also be asked of an idle provider (end-game: a slow provider's share is taken over). */
 export const TRANSFER_STEAL_AFTER_MS = 1_500
 

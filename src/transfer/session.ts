@@ -22,7 +22,7 @@
 import { logger } from '@libp2p/logger'
 import { CustomProgressEvent } from 'progress-events'
 import {
-  DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS,
+  DEFAULT_FETCH_TIMEOUT_MS, NETWORK_READ_AHEAD_BLOCKS, TRANSFER_BATCH_BLOCKS, TRANSFER_BLOCK_TIMEOUT_MS, TRANSFER_LANDING_WINDOW_MS,
   TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0,
   TRANSFER_RETRY_DROPPED_MS, TRANSFER_STEAL_AFTER_MS
 } from '../constants.ts'
@@ -106,8 +106,15 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   const downlink = init.downlink ?? new Downlink()
   const announcements = protocols.includes(TRANSFER_PROTOCOL) && init.announcer != null ? new SessionAnnouncements(init.announcer) : undefined
   let lastLanded = 0
-  /** The session landed a block within TRANSFER_BLOCK_TIMEOUT_MS: a want still waiting is late, not missing. */
-  const stillLanding = (): boolean => Date.now() - lastLanded < TRANSFER_BLOCK_TIMEOUT_MS
+  /**
+   * How long after the last block landed the session still counts as landing blocks: a quarter of
+   * the per-block wait, between TRANSFER_BLOCK_TIMEOUT_MS and TRANSFER_LANDING_WINDOW_MS (on slow
+   * shared links blocks can land 10 s apart while bytes flow all the time; a stalled provider is
+   * dropped after TRANSFER_BLOCK_TIMEOUT_MS without bytes anyway).
+   */
+  const landingWindowMs = Math.min(TRANSFER_LANDING_WINDOW_MS, Math.max(TRANSFER_BLOCK_TIMEOUT_MS, timeoutMs / 4))
+  /** The session landed a block within the landing window: a want still waiting is late, not missing. */
+  const stillLanding = (): boolean => Date.now() - lastLanded < landingWindowMs
   /** A block landed here: tell the session's providers. */
   const announceLanded = (cid: CID): void => {
     lastLanded = Date.now()
