@@ -12,7 +12,8 @@
 import fs from 'node:fs/promises'
 
 export class ReusedFileChunks implements AsyncIterable<Uint8Array> {
-  private readonly buffers: Buffer[]
+  /** Allocated when first read into (a file of one chunk takes one). */
+  private readonly buffers: Array<Buffer | undefined>
   private readonly holds: number[]
   private readonly freed: Array<(() => void) | undefined>
 
@@ -22,7 +23,7 @@ export class ReusedFileChunks implements AsyncIterable<Uint8Array> {
    */
   constructor (private readonly path: string, private readonly chunkBytes: number, count: number) {
     if (count < 2) throw new RangeError('at least 2 buffers')
-    this.buffers = Array.from({ length: count }, () => Buffer.allocUnsafeSlow(chunkBytes))
+    this.buffers = new Array<Buffer | undefined>(count).fill(undefined)
     this.holds = new Array<number>(count).fill(0)
     this.freed = new Array(count).fill(undefined)
   }
@@ -47,7 +48,8 @@ export class ReusedFileChunks implements AsyncIterable<Uint8Array> {
     /** Read the next chunk into buffer `slot` once it is free: bytes read (0 at the end). */
     const fill = async (slot: number): Promise<number> => {
       while (this.holds[slot] !== 0) await new Promise<void>(resolve => { this.freed[slot] = resolve })
-      const buffer = this.buffers[slot] as Buffer
+      const buffer = this.buffers[slot] ?? Buffer.allocUnsafeSlow(this.chunkBytes)
+      this.buffers[slot] = buffer
       let at = 0
       while (at < this.chunkBytes) {
         const { bytesRead } = await handle.read(buffer, at, this.chunkBytes - at, position + at)
@@ -82,7 +84,7 @@ export class ReusedFileChunks implements AsyncIterable<Uint8Array> {
   }
 
   private slotOf (bytes: Uint8Array): number {
-    return this.buffers.findIndex(buffer => buffer.buffer === bytes.buffer)
+    return this.buffers.findIndex(buffer => buffer?.buffer === bytes.buffer)
   }
 
   private unhold (slot: number): void {
