@@ -16,6 +16,7 @@
  *                             of RSS the shipped kit does not have)
  *   npm run bench:tiers -- --size 256MiB --hot-size 64MiB --runs 3
  *   TIERS_BENCH_PROF=/tmp/prof npm run bench:tiers -- --size 256MiB   (CPU profile of the cold retrieve)
+ *   TIERS_BENCH_MEMORY=1 npm run bench:tiers -- --runs 3   (heap, external and arrayBuffers at each phase's peak, per run)
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
