@@ -16,6 +16,7 @@
  *                             of RSS the shipped kit does not have)
  *   npm run bench:tiers -- --size 256MiB --hot-size 64MiB --runs 3
  *   TIERS_BENCH_PROF=/tmp/prof npm run bench:tiers -- --size 256MiB   (CPU profile of the cold retrieve)
+ *   TIERS_BENCH_MEMORY=1 npm run bench:tiers -- --runs 3   (heap, external and arrayBuffers at each phase's peak, per run)
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -91,13 +92,27 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
     // the peak RSS of each phase, sampled (maxRSS is one figure for the whole run)
     const phases = new Map<string, number>()
     let phase = 'start'
-    const sample = (): void => { phases.set(phase, Math.max(phases.get(phase) ?? 0, process.memoryUsage.rss())) }
+    // per run too (with --runs N, freed memory the allocator keeps carries from one run into the next)
+    const byRun = new Map<string, number[]>()
+    let runNo = 0
+    const detail = new Map<string, string>()
+    const sample = (): void => {
+      const rss = process.memoryUsage.rss()
+      const runs = byRun.get(phase) ?? []
+      byRun.set(phase, runs)
+      if (rss > (runs[runNo] ?? 0)) {
+        runs[runNo] = rss
+        if (process.env.TIERS_BENCH_MEMORY === '1') { const u = process.memoryUsage(); detail.set(`${phase}#${runNo}`, `heap ${fmt(u.heapTotal / 1e6)} ext ${fmt(u.external / 1e6)} ab ${fmt(u.arrayBuffers / 1e6)}`) }
+      }
+      phases.set(phase, Math.max(phases.get(phase) ?? 0, rss))
+    }
     // every 100 ms: reading the RSS costs ~1 ms of this process's thread, which the kit shares (at 20 ms it was 5 % of a cold read)
     const sampler = setInterval(sample, 100)
     const enter = (name: string): void => { sample(); phase = name; sample() }
     const results = { rawPut: [] as number[], kitPut: [] as number[], rawGet: [] as number[], kitGet: [] as number[], puts: [] as number[], gets: [] as number[], warm: [] as number[], hot: [] as number[] }
 
     for (let run = 0; run < RUNS; run++) {
+      runNo = run
       // 1. raw multipart upload, parts of pack_size, one at a time (the kit also has one pack in flight)
       const rawKey = `raw/${run}.bin`
       enter('raw SDK upload')
@@ -170,7 +185,8 @@ await withTempDir('ipfs-kit-bench-tiers-', async dir => {
       ['S3 GET requests per GiB read', fmt(m(results.gets)), `${m(results.gets) <= TARGET_GETS_PER_GIB ? '✓' : '✗'} ≤ ${TARGET_GETS_PER_GIB}`],
       ['peak RSS of the kit\'s process (MB)', fmt(rss), `${rss < TARGET_RSS_MB ? '✓' : '✗'} < ${TARGET_RSS_MB}`]
     ], ['left', 'right', 'left']))
-    console.log(`\npeak RSS by phase (MB, sampled every 100 ms): ${[...phases].filter(([name]) => name !== 'end').map(([name, bytes]) => `${name} ${fmt(bytes / 1e6)}`).join(', ')}`)
+    console.log(`\npeak RSS by phase (MB, sampled every 100 ms${RUNS > 1 ? '; each run\'s' : ''}): ${[...phases].filter(([name]) => name !== 'end').map(([name, bytes]) => `${name} ${fmt(bytes / 1e6)}${RUNS > 1 && name !== 'start' ? ` (${(byRun.get(name) ?? []).map(b => fmt(b / 1e6)).join('/')})` : ''}`).join(', ')}`)
+    for (const [key, text] of detail) console.log(`  ${key}: ${text}`)
     console.log(`\nnode ${process.version} ${process.execArgv.filter(flag => flag.startsWith('--max-semi')).join(' ')}; s3rver and the raw SDK in child processes; ${RUNS} run(s), medians; pack_size ${fmtBytes(PACK_SIZE)}`)
     console.log(`reproduce: npm run bench:tiers -- --size ${opts.size} --hot-size ${opts['hot-size']} --runs ${RUNS}`)
   } finally {

@@ -716,6 +716,22 @@ export const COLD_GET_HEAD_BYTES = 16 * 1024
 export const COLD_GET_QUEUED_BLOCKS = 2
 
 /**
+ * Buffers of CHUNK_SIZE a file stored straight to the cold tier is read into, reused (src/storage/file-chunks.ts):
+ * one the importer hashes, one read ahead, the rest held until the pack spool has their block. A fresh buffer per
+ * chunk was garbage V8 collects only every ~64 MB, which the allocator then kept (bench:tiers' peak RSS was over 300 MB).
+ * The pack spool writes one block at a time, so a few waiting for it keep the pipeline full.
+ */
+export const COLD_IMPORT_READ_BUFFERS = 6
+
+/**
+ * A pack upload on a plain-HTTP endpoint reads its spool into this many reused buffers of
+ * COLD_PUT_BUFFER_BYTES, each read again once the socket has taken it (src/blocks/s3-direct-put.ts):
+ * 1 MiB in flight, where the SDK's streamed body was a fresh buffer per read (garbage, see above).
+ */
+export const COLD_PUT_BUFFERS = 4
+export const COLD_PUT_BUFFER_BYTES = 256 * 1024
+
+/**
  * Longest silence on an S3 connection while a body streams (a GET's answer, or a pack upload that
  * the connection takes no byte of), before the attempt is abandoned.
  */

@@ -65,8 +65,12 @@ export class PackBuilder {
     return this.entries.length > 0 && this.length + frameLength(cid, bytes) > this.packSize
   }
 
-  /** Append a block: hashed now, written in the background (the previous block's write is awaited first, so one is in flight). */
-  async append (cid: CID, bytes: Uint8Array, segment: number): Promise<void> {
+  /**
+   * Append a block: hashed now, written in the background (the previous block's write is awaited
+   * first, so one is in flight). Resolves to the promise of its write: once that settles, the
+   * spool holds the bytes (or failed to) and the caller may reuse them.
+   */
+  async append (cid: CID, bytes: Uint8Array, segment: number): Promise<Promise<void>> {
     await this.writing
     if (this.handle == null) {
       this.handle = await fs.open(this.file, 'wx')
@@ -79,6 +83,7 @@ export class PackBuilder {
     this.entries.push([key, this.length, bytes.byteLength, segment])
     this.keys.add(key)
     this.add(bytes, false)
+    return this.writing.then(() => {}, () => {})
   }
 
   /** Close the spool; its id is the sha256 of its header and frames (CIDs name the data), so a pack's name says what it holds. */

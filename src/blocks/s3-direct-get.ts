@@ -20,6 +20,8 @@ import { S3UnavailableError } from '../errors.ts'
 
 /** The signed request, as the SDK would have sent it. */
 export interface SignedGet {
+  /** GET when absent. */
+  method?: string
   hostname: string
   port?: number
   path: string
@@ -145,13 +147,7 @@ export async function directGet (request: SignedGet, init: DirectGetInit): Promi
     placeEarlyBody(head.subarray(stop + 4, headLength))
   }
 
-  const query = Object.entries(request.query ?? {}).flatMap(([key, value]) =>
-    value == null ? [escape(key)] : (Array.isArray(value) ? value : [value]).map(v => `${escape(key)}=${escape(v)}`))
-  const headers = Object.entries(request.headers).filter(([k]) => k.toLowerCase() !== 'connection')
-  if (!headers.some(([k]) => k.toLowerCase() === 'host')) headers.unshift(['host', request.port == null ? request.hostname : `${request.hostname}:${request.port}`])
-  headers.push(['connection', 'close'])
-  if (headers.some(([k, v]) => /[\r\n]/.test(k + v)) || /[\s]/.test(request.path)) throw new NotDirectError('a header or the path holds a line break')
-  const requestHead = `GET ${request.path}${query.length > 0 ? `?${query.join('&')}` : ''} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`
+  const requestHead = requestHeadOf(request)
 
   const socket = net.connect({
     host: request.hostname,
@@ -217,6 +213,20 @@ export async function directGet (request: SignedGet, init: DirectGetInit): Promi
       }
     }
   }
+}
+
+/**
+ * The HTTP/1.1 head of a signed request, sent on a connection of its own (`connection: close`).
+ * The `expect` header is left out (the body follows at once; it is never signed).
+ */
+export function requestHeadOf (request: SignedGet): string {
+  const query = Object.entries(request.query ?? {}).flatMap(([key, value]) =>
+    value == null ? [escape(key)] : (Array.isArray(value) ? value : [value]).map(v => `${escape(key)}=${escape(v)}`))
+  const headers = Object.entries(request.headers).filter(([k]) => k.toLowerCase() !== 'connection' && k.toLowerCase() !== 'expect')
+  if (!headers.some(([k]) => k.toLowerCase() === 'host')) headers.unshift(['host', request.port == null ? request.hostname : `${request.hostname}:${request.port}`])
+  headers.push(['connection', 'close'])
+  if (headers.some(([k, v]) => /[\r\n]/.test(k + v)) || /[\s]/.test(request.path)) throw new NotDirectError('a header or the path holds a line break')
+  return `${request.method ?? 'GET'} ${request.path}${query.length > 0 ? `?${query.join('&')}` : ''} HTTP/1.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`
 }
 
 /** RFC 3986 escaping of a query component, as the SDK's own HTTP handler builds it. */

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { pipeline, Transform } from 'node:stream'
+import { pipeline, Readable, Transform } from 'node:stream'
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import type { S3ClientConfig } from '@aws-sdk/client-s3'
 import { logger } from '@libp2p/logger'
@@ -22,6 +22,7 @@ import { COLD_CONNECT_TIMEOUT_MS, COLD_REQUEST_DEADLINE_MS, COLD_SOCKET_TIMEOUT_
 import { S3AccessDeniedError, S3UnavailableError } from '../errors.ts'
 import { assembleBlocks } from './run-blocks.ts'
 import { directGet } from './s3-direct-get.ts'
+import { directPut } from './s3-direct-put.ts'
 import type { RunSpan } from './run-blocks.ts'
 import type { SignedGet } from './s3-direct-get.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -50,10 +51,12 @@ export class S3Objects {
   readonly endpoint: string
   readonly requests: S3RequestCounts = { get: 0, put: 0, list: 0, delete: 0 }
   private readonly client: S3Client
-  /** Signs ranged GETs that directGet sends itself (plain-HTTP endpoints only); undefined otherwise. */
+  /** Signs the ranged GETs and pack PUTs that directGet and directPut send themselves (plain-HTTP endpoints only); undefined otherwise. */
   private readonly signer: S3Client | undefined
   /** False once a server answered a direct GET with something else than a plain 206 (then the SDK reads). */
   private direct = true
+  /** False once a server answered a direct PUT with something else than a plain 200 (then the SDK uploads). */
+  private directPuts = true
   private readonly deadlineMs: number
   private readonly silenceMs: number
 
@@ -90,9 +93,30 @@ export class S3Objects {
   /**
    * Upload a file as one object, streamed (never whole in memory), with its Content-MD5. The SDK
    * does not retry a streamed body, so this does: up to PUT_FILE_ATTEMPTS when the server did not
-   * answer or failed (never on a refusal), each attempt reading the file afresh.
+   * answer or failed (never on a refusal), each attempt reading the file afresh. On a plain-HTTP
+   * endpoint the first attempt writes the body from reused buffers on a socket of its own
+   * (s3-direct-put.ts); any other answer than a plain 200, and every retry, go through the SDK.
    */
   async putFile (key: string, file: string, size: number, md5: string, options: AbortOptions = {}): Promise<void> {
+    if (this.signer != null && this.directPuts) {
+      try {
+        const request = await this.signed(key, new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: Readable.from([]), ContentLength: size, ContentMD5: md5 }), options)
+        this.requests.put++
+        await directPut(request, { file, size, endpoint: this.endpoint, connectTimeoutMs: COLD_CONNECT_TIMEOUT_MS, silenceMs: this.silenceMs, signal: options.signal })
+        return
+      } catch (err: any) {
+        options.signal?.throwIfAborted()
+        if (err.name === 'S3AccessDeniedError') throw err
+        // the SDK asks again, and names what went wrong; a server that does not answer a plain 200 once gets the SDK's uploads from now on
+        sdkLog('direct PUT of %s: %s; uploading through the SDK', key, err.message)
+        if (err.name === 'NotDirectError' && !/answered (4|5)\d\d/.test(err.message)) this.directPuts = false
+      }
+    }
+    await this.putStreamed(key, file, size, md5, options)
+  }
+
+  /** putFile through the SDK: the file streamed as the body. */
+  private async putStreamed (key: string, file: string, size: number, md5: string, options: AbortOptions): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       this.requests.put++
       // no deadline on the whole upload (a 64 MiB pack over a slow link takes minutes) but one of
@@ -169,7 +193,7 @@ export class S3Objects {
   async streamBlocks (key: string, range: { start: number, end: number }, spans: RunSpan[], options: AbortOptions = {}): Promise<AsyncIterable<Uint8Array> | undefined> {
     if (this.signer != null && this.direct) {
       const began = Date.now()
-      const request = await this.signed(key, range, options)
+      const request = await this.signed(key, new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${range.start}-${range.end - 1}` }), options)
       try {
         this.requests.get++
         // one deadline for signing (credentials) and the answer's head, as the SDK's send has
@@ -188,12 +212,13 @@ export class S3Objects {
     return body == null ? undefined : assembleBlocks(body, range.start, spans)
   }
 
-  /** The SDK's signed GetObject request for a range (credentials resolved, not sent). */
-  private async signed (key: string, range: { start: number, end: number }, options: AbortOptions): Promise<SignedGet> {
+  /** The SDK's signed request of a GetObject or PutObject command (credentials resolved, not sent). */
+  private async signed (key: string, command: GetObjectCommand | PutObjectCommand, options: AbortOptions): Promise<SignedGet> {
     // credentials may come from a provider that asks the network (the default chain): under the deadline
     const deadline = AbortSignal.timeout(this.deadlineMs)
     try {
-      await (this.signer as S3Client).send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${range.start}-${range.end - 1}` }), { abortSignal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) })
+      // the two commands' send overloads differ only in their output type
+      await (this.signer as S3Client).send(command as GetObjectCommand, { abortSignal: options.signal == null ? deadline : AbortSignal.any([options.signal, deadline]) })
     } catch (err: any) {
       if (err instanceof SignedRequest) return err.request
       options.signal?.throwIfAborted()

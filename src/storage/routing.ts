@@ -10,6 +10,7 @@ import { CustomProgressEvent } from 'progress-events'
 import { BackendDisabledError, InvalidInputError } from '../errors.ts'
 import { importFile } from '../unixfs/index.ts'
 import type { ImportFileResult } from '../unixfs/index.ts'
+import type { ReusedFileChunks } from './file-chunks.ts'
 import type { TierPolicy } from './tiers.ts'
 import type { BackendHealth, BackendName, StoreOptions } from './types.ts'
 import type { CID } from 'multiformats/cid'
@@ -91,12 +92,18 @@ export function straightToCold (tiers: TierPolicy, backends: Set<BackendName>): 
  * index; the caller, holding the gc lock's read side, then pins and records. A failed upload fails
  * the import (the spool is removed) and is kept in the backend's health.
  */
-export async function importToCold (c: Pick<RouteComponents, 'tiers' | 'failures'>, source: AsyncIterable<Uint8Array>, options: StoreOptions): Promise<ImportFileResult> {
+export async function importToCold (c: Pick<RouteComponents, 'tiers' | 'failures'>, source: AsyncIterable<Uint8Array>, options: StoreOptions & { reused?: ReusedFileChunks }): Promise<ImportFileResult> {
   const cold = c.tiers.cold
   if (cold == null) throw new BackendDisabledError('s3')
   const writer = cold.writer({ signal: options.signal })
+  const reused = options.reused
+  // a block cut from a reused read buffer is held until the spool has its bytes (no copy)
+  const put = async (cid: CID, bytes: Uint8Array): Promise<void> => {
+    if (reused?.retain(bytes) !== true) { await writer.append(cid, bytes); return }
+    await writer.append(cid, bytes, { onWritten: () => { reused.release(bytes) } })
+  }
   try {
-    const result = await importFile(source, { put: async (cid, bytes) => { await writer.append(cid, bytes) } }, { signal: options.signal })
+    const result = await importFile(source, { put }, { signal: options.signal })
     await writer.finish()
     c.failures.succeeded('s3')
     return result

@@ -90,7 +90,9 @@ export class IPFSKitStorage {
     options.signal?.throwIfAborted()
     if (options.filename != null && typeof options.filename !== 'string') throw new InvalidInputError('filename must be a string')
     const backends = requestedBackends(options.backends, this.c.defaultBackends ?? ['local', 'ipfs'])
-    const source = await toByteSource(input)
+    const straight = straightToCold(this.c.tiers, backends)
+    // straight to cold, a file is read into reused buffers (importToCold holds each until the spool has it)
+    const source = await toByteSource(input, { reuseBuffers: straight })
     const pin = options.pin ?? this.c.pinByDefault
     const listed = options.listed ?? true
     // Holding the read side of the gc lock from the first block to the pin: a
@@ -101,8 +103,8 @@ export class IPFSKitStorage {
     try {
       const input = withProgress(source.stream, source.size, options)
       // s3 alone: the blocks go straight into the cold tier's packs (routing.ts)
-      const result = straightToCold(this.c.tiers, backends)
-        ? await importToCold({ tiers: this.c.tiers, failures: this.failures }, input, options)
+      const result = straight
+        ? await importToCold({ tiers: this.c.tiers, failures: this.failures }, input, { ...options, reused: source.reused })
         : await importFile(input, this.c.blockstore, { signal: options.signal })
       cid = result.cid
       size = result.size
