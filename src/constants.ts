@@ -397,8 +397,13 @@ export const TRANSFER_FETCH_MIN_REQUESTS = 1
 /** Most requests a node has in flight at once, whatever the pacer says (each asks up to TRANSFER_BATCH_BLOCKS blocks). */
 export const TRANSFER_FETCH_MAX_REQUESTS = 64
 
-/** Time per MiB a request's answer may take before the downlink pacer cuts requests in flight (see TRANSFER_SERVE_TARGET_MS_PER_MIB: the same rule). */
-export const TRANSFER_FETCH_TARGET_MS_PER_MIB = 2_000
+/**
+ * Time per MiB a request's answer may take before the downlink pacer cuts requests in flight (the
+ * rule of TRANSFER_SERVE_TARGET_MS_PER_MIB). Twice the server's: a request's time also carries its
+ * provider's uplink, shared with the provider's other requesters, and answers at 2 s per MiB from
+ * 8 providers on 50 Mbit/s still left a worker's downlink half used (bench:fanout 2.05×, 1.55 cores).
+ */
+export const TRANSFER_FETCH_TARGET_MS_PER_MIB = 4_000
 
 /** Recent requests whose fastest decides a cut of the downlink pacer (one slow provider does not). */
 export const TRANSFER_FETCH_SAMPLES = 4
