@@ -213,7 +213,9 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     // one request at a time round the providers, so that wants spread over all of them
     for (let progress = true; progress && downlink.hasRoom();) {
       progress = false
-      for (const p of available) {
+      // providers with nothing in flight first (the sort keeps the score order within each group):
+      // when the downlink has room for few requests, they go to different providers
+      for (const p of [...available].sort((a, b) => Number(a.active > 0) - Number(b.active > 0))) {
         if (!downlink.hasRoom()) break
         if (p.active >= p.window) continue
         const batch = takeBatch(p, pending, w => mayAsk(w, p), rarity)
