@@ -18,6 +18,11 @@ export class InFlight {
     landed.then(done, done)
   }
 
+  /** Whether this node is fetching any block now. */
+  fetching (): boolean {
+    return this.blocks.size > 0
+  }
+
   /** Wait (at most TRANSFER_IN_FLIGHT_WAIT_MS) for `key` if it is being fetched; true if it was. */
   async wait (key: string, ms = TRANSFER_IN_FLIGHT_WAIT_MS): Promise<boolean> {
     const landed = this.blocks.get(key)

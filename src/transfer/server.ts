@@ -29,7 +29,8 @@
  * TRANSFER_HAVE_STREAMS_PER_PEER such streams per peer), and what it says
  * goes to the node's HaveMap, which this node's sessions use to choose whom
  * to ask and this server uses to send askers to a peer that announced a
- * block rather than send it again (super-seed.ts).
+ * block rather than send it again (super-seed.ts) — while this node is not
+ * itself fetching: a fetching node serves what it holds.
  */
 import { logger } from '@libp2p/logger'
 import { TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS, TRANSFER_HAVE_IDLE_MS, TRANSFER_HAVE_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_SERVE_INITIAL_SLOTS, TRANSFER_SERVE_MIN_SLOTS, TRANSFER_SERVE_SAMPLES, TRANSFER_SERVE_STALLED_FACTOR, TRANSFER_SERVE_TARGET_MS_PER_MIB, TRANSFER_STREAM_MAX_MS, TRANSFER_THROTTLE_MS, TRANSFER_THROTTLE_TRACKED } from '../constants.ts'
@@ -209,7 +210,10 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         cut.throwIfAborted()
         const signal = AbortSignal.any([cut, deadline])
         const key = (cids[i] as CID).toString()
-        const other = bytes == null ? undefined : superSeed.elsewhere(key, peer, Date.now(), announcedBy(key, peer))
+        // only a node that is not itself fetching refers askers elsewhere (a seed saving its upload
+        // for pieces nobody has); a fetching node serves what it holds: its uplink is as good as the
+        // peer it would name, and each referral costs the asker a round trip (seconds on a busy link)
+        const other = bytes == null || init.inFlight?.fetching() === true ? undefined : superSeed.elsewhere(key, peer, Date.now(), announcedBy(key, peer))
         const otherId = other == null ? undefined : connectedPeer(libp2p, other)
         if (log.enabled) log('%s %s for %s (serving %d, limit %d)', bytes == null ? 'missing' : otherId != null ? `elsewhere (${other})` : 'sending', key, peer, slots.serving(), pacer?.limit() ?? fixedSlots)
         if (bytes == null) {

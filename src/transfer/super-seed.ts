@@ -9,7 +9,10 @@
  * With have-announcements (1.1.0) the seed also knows which peers hold a
  * block: asked for one that a connected peer other than the asker announced,
  * it answers ELSEWHERE with that peer the first time, as above. The seed's
- * upload then goes to blocks nobody announced, whoever asks.
+ * upload then goes to blocks nobody announced, whoever asks. The server
+ * consults this only while its node is not itself fetching (a seed): a worker
+ * mid-pull serves what it holds, since referring an asker to another worker
+ * saves nothing and costs the asker a round trip.
  */
 import { TRANSFER_SUPERSEED_MS, TRANSFER_SUPERSEED_TRACKED } from '../constants.ts'
 
