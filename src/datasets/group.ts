@@ -102,6 +102,7 @@ export async function joinGroup (c: GroupComponents, name: string, group: string
       const setHash = hashOf(keys)
       const mine = (assignShards(manifest.files, keys).get(self) ?? []).filter(f => !pulled.has(f.path))
       if (mine.length > 0) {
+        log('plan over %d members (%s): %d shards to pull', keys.length, setHash.slice(0, 8), mine.length)
         done = undefined
         options.onProgress?.(new CustomProgressEvent('datasets:group:members', { members: keys }))
         const wanted = new Set(mine.map(f => f.path))
@@ -117,6 +118,7 @@ export async function joinGroup (c: GroupComponents, name: string, group: string
       }
       const others = keys.filter(k => k !== self)
       if (others.every(k => members.get(k)?.done === setHash)) break
+      if (log.enabled) log('done for %s (%d members); waiting on %s', setHash.slice(0, 8), keys.length, others.filter(k => members.get(k)?.done !== setHash).map(k => `${k.slice(-6)}:${members.get(k)?.done?.slice(0, 8) ?? 'working'}`).join(', '))
       await sleep(interval, options.signal)
     }
   } finally {

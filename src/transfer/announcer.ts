@@ -6,10 +6,11 @@
  * at most TRANSFER_HAVE_BATCH CIDs. A peer that does not speak 1.1.0 is
  * remembered and never announced to. Queues are bounded
  * (TRANSFER_HAVE_QUEUE per peer, TRANSFER_HAVE_PEERS peers): a have that
- * does not fit is dropped, it was only a hint.
+ * does not fit is dropped, it was only a hint. A peer whose have stream
+ * fails (gone, unreachable) is not announced to for TRANSFER_RETRY_DROPPED_MS.
  */
 import { logger } from '@libp2p/logger'
-import { TRANSFER_BLOCK_TIMEOUT_MS, TRANSFER_HAVE_BATCH, TRANSFER_HAVE_FLUSH_MS, TRANSFER_HAVE_IDLE_MS, TRANSFER_HAVE_PEERS, TRANSFER_HAVE_QUEUE, TRANSFER_PROTOCOL } from '../constants.ts'
+import { TRANSFER_BLOCK_TIMEOUT_MS, TRANSFER_HAVE_BATCH, TRANSFER_HAVE_FLUSH_MS, TRANSFER_HAVE_IDLE_MS, TRANSFER_HAVE_PEERS, TRANSFER_HAVE_QUEUE, TRANSFER_PROTOCOL, TRANSFER_RETRY_DROPPED_MS } from '../constants.ts'
 import { encodeHaves, writeFrame } from './wire.ts'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -31,6 +32,8 @@ export class HaveAnnouncer {
   private readonly outboxes = new Map<string, Outbox>()
   /** Peers that refused 1.1.0 (least recently refused first). */
   private readonly legacy = new Set<string>()
+  /** Peers whose have stream failed (gone, unreachable), and until when nothing is announced to them. */
+  private readonly failed = new Map<string, number>()
   private stopped = false
 
   constructor (private readonly libp2p: Libp2p) {}
@@ -44,6 +47,11 @@ export class HaveAnnouncer {
   announce (peer: PeerId, cids: CID[]): void {
     const key = peer.toString()
     if (this.stopped || this.legacy.has(key)) return
+    const until = this.failed.get(key)
+    if (until != null) {
+      if (until > Date.now()) return
+      this.failed.delete(key)
+    }
     let box = this.outboxes.get(key)
     if (box == null) {
       box = { id: peer, queue: [], hello: true, sending: false }
@@ -79,9 +87,16 @@ export class HaveAnnouncer {
         this.close(key)
         return
       }
+      // a peer that is gone would otherwise be dialled again every flush for as long as blocks land
+      // (a group pull redialled a killed member every 100 ms): nothing is announced to it for a while
       log('announcing to %s failed - %s', key, err.message)
       box.stream?.abort(err)
       box.stream = undefined
+      this.failed.set(key, Date.now() + TRANSFER_RETRY_DROPPED_MS)
+      while (this.failed.size > TRANSFER_HAVE_PEERS) this.failed.delete(this.failed.keys().next().value as string)
+      box.sending = false
+      this.close(key)
+      return
     } finally {
       box.sending = false
     }
