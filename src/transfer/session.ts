@@ -106,6 +106,8 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   const downlink = init.downlink ?? new Downlink()
   const announcements = protocols.includes(TRANSFER_PROTOCOL) && init.announcer != null ? new SessionAnnouncements(init.announcer) : undefined
   let lastLanded = 0
+  /** When the pump last logged why wants wait (debug). */
+  let lastStall = 0
   /**
    * How long after the last block landed the session still counts as landing blocks: a quarter of
    * the per-block wait, between TRANSFER_BLOCK_TIMEOUT_MS and TRANSFER_LANDING_WINDOW_MS (on slow
@@ -247,6 +249,12 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     for (const w of [...pending]) {
       if (!reachable.some(p => !lacks(w, p.key, now))) toFallback(w)
     }
+    if (log.enabled && pending.length > 0 && now - lastStall > 5_000) {
+      lastStall = now
+      const w = pending[0] as Want
+      log('%d wants pending (%d in flight, downlink %d/%d); %s: %s', pending.length, wants.size - pending.length, downlink.inFlight(), downlink.limit(), w.key,
+        reachable.map(p => `${p.key.slice(-6)} ask=${String(mayAsk(w, p))} active=${p.active}/${p.window} busy=${Math.max(0, p.busyUntil - now)}`).join(', ') || 'no reachable provider')
+    }
     if (pending.length > 0 && retryTimer == null) {
       retryTimer = setTimeout(() => { retryTimer = undefined; pump() }, 100)
       retryTimer.unref?.()
@@ -343,6 +351,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       // provider that stalls is dropped after TRANSFER_BLOCK_TIMEOUT_MS and the want asked elsewhere)
       // one at the fallback is settled by the fallback's own deadline (above)
       if (w.fallback || stillLanding()) {
+        if (log.enabled) log('%s still wanted after %d ms: %s', key, Date.now() - w.createdAt, w.fallback ? 'at the fallback' : 'the session still lands blocks')
         w.timer = setTimeout(expire, timeoutMs)
         w.timer.unref?.()
         return
