@@ -40,16 +40,13 @@ export class ColdWriter {
   constructor (private readonly init: ColdWriterInit, private readonly options: AbortOptions = {}) {}
 
   /**
-   * Append a block (skipped when the bucket or this upload holds it). Resolves once it is hashed
-   * and its write is under way. `onWritten` is called once the writer no longer needs `bytes`
-   * (the spool has them, the block was skipped, or the append failed): a caller reading into
-   * reused buffers (a file stored straight to cold) may then read into them again.
+   * Append a block (skipped when the bucket or this upload holds it). Resolves once the spool has
+   * its bytes (or it was skipped): a caller reading into reused buffers (a file stored straight to
+   * cold) may then read into them again.
    */
-  async append (cid: CID, bytes: Uint8Array, options: { onWritten?(): void } = {}): Promise<void> {
-    const appended = this.tail.then(async () => await this.appendNow(cid, bytes))
-    this.tail = appended.then(() => {}, err => { this.failure ??= err })
-    const onWritten = options.onWritten
-    if (onWritten != null) void appended.then(async written => { await written }).finally(onWritten).catch(() => {})
+  async append (cid: CID, bytes: Uint8Array): Promise<void> {
+    const appended = this.tail.then(async () => { await this.appendNow(cid, bytes) })
+    this.tail = appended.catch(err => { this.failure ??= err })
     await appended
   }
 
@@ -75,22 +72,20 @@ export class ColdWriter {
     await this.uploading?.catch(() => {})
   }
 
-  /** Resolves to the block's spool write (undefined when skipped). */
-  private async appendNow (cid: CID, bytes: Uint8Array): Promise<Promise<void> | undefined> {
+  private async appendNow (cid: CID, bytes: Uint8Array): Promise<void> {
     if (this.failure != null) throw this.failure
     this.options.signal?.throwIfAborted()
     const key = blockKey(cid)
-    if (this.pack?.holds(key) === true || await this.init.index.locate(key) != null) return undefined
+    if (this.pack?.holds(key) === true || await this.init.index.locate(key) != null) return
     if (this.pack?.wouldOverflow(cid, bytes.byteLength) === true) {
       const full = this.pack
       this.pack = undefined
       await this.flush(full)
     }
     this.pack ??= new PackBuilder(this.init.root ?? cid, this.init.packSize, this.init.spoolDir, this.prev)
-    const written = await this.pack.append(cid, bytes, this.init.segment)
+    await this.pack.append(cid, bytes, this.init.segment)
     this.result.blocks++
     this.result.bytes += bytes.byteLength
-    return written
   }
 
   private async flush (full: PackBuilder): Promise<void> {

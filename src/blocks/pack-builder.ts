@@ -66,11 +66,10 @@ export class PackBuilder {
   }
 
   /**
-   * Append a block: hashed now, written in the background (the previous block's write is awaited
-   * first, so one is in flight). Resolves to the promise of its write: once that settles, the
-   * spool holds the bytes (or failed to) and the caller may reuse them.
+   * Append a block: hashed and written to the spool. Resolves once its write has settled (a failed
+   * write surfaces at `finish`), so the caller may reuse `bytes`; one block is written at a time.
    */
-  async append (cid: CID, bytes: Uint8Array, segment: number): Promise<Promise<void>> {
+  async append (cid: CID, bytes: Uint8Array, segment: number): Promise<void> {
     await this.writing
     if (this.handle == null) {
       this.handle = await fs.open(this.file, 'wx')
@@ -83,7 +82,7 @@ export class PackBuilder {
     this.entries.push([key, this.length, bytes.byteLength, segment])
     this.keys.add(key)
     this.add(bytes, false)
-    return this.writing.then(() => {}, () => {})
+    await this.writing.catch(() => {})
   }
 
   /** Close the spool; its id is the sha256 of its header and frames (CIDs name the data), so a pack's name says what it holds. */

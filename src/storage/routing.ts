@@ -100,7 +100,11 @@ export async function importToCold (c: Pick<RouteComponents, 'tiers' | 'failures
   // a block cut from a reused read buffer is held until the spool has its bytes (no copy)
   const put = async (cid: CID, bytes: Uint8Array): Promise<void> => {
     if (reused?.retain(bytes) !== true) { await writer.append(cid, bytes); return }
-    await writer.append(cid, bytes, { onWritten: () => { reused.release(bytes) } })
+    try {
+      await writer.append(cid, bytes)
+    } finally {
+      reused.release(bytes)
+    }
   }
   try {
     const result = await importFile(source, { put }, { signal: options.signal })
