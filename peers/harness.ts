@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { existsSync, openSync } from 'node:fs'
+import { closeSync, existsSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -129,6 +129,7 @@ export async function spawnPeer<Ops extends object> (entry: string, init: unknow
     stdio: ['pipe', 'pipe', stderr],
     env: { ...process.env, IPFS_KIT_DISABLE: '' }
   })
+  if (typeof stderr === 'number') closeSync(stderr) // the child has its own copy
   const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
   const pending = new Map<number, { resolve(v: unknown): void, reject(e: Error): void, onProgress?: CallOptions['onProgress'] }>()
   let nextId = 1

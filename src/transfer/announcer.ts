@@ -94,7 +94,6 @@ export class HaveAnnouncer {
       box.stream = undefined
       this.failed.set(key, Date.now() + TRANSFER_RETRY_DROPPED_MS)
       while (this.failed.size > TRANSFER_HAVE_PEERS) this.failed.delete(this.failed.keys().next().value as string)
-      box.sending = false
       this.close(key)
       return
     } finally {

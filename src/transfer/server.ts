@@ -96,7 +96,8 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   const slots = new StreamSlots(perPeerLimit, totalLimit)
   const uploadSlots = init.uploadSlots ?? 'auto'
   const pacer = uploadSlots === 'auto' ? new SlotPacer({ max: totalLimit, initial: TRANSFER_SERVE_INITIAL_SLOTS, min: TRANSFER_SERVE_MIN_SLOTS, targetMsPerMiB: TRANSFER_SERVE_TARGET_MS_PER_MIB, samples: TRANSFER_SERVE_SAMPLES, stalledFactor: TRANSFER_SERVE_STALLED_FACTOR }) : undefined
-  const fixedSlots = uploadSlots === 'auto' ? totalLimit : Math.min(totalLimit, uploadSlots)
+  /** Requests answered at once now: the pacer's limit, or the configured number. */
+  const pacedLimit = (): number => pacer?.limit() ?? Math.min(totalLimit, uploadSlots === 'auto' ? totalLimit : uploadSlots)
   const throttle = new BusyThrottle({ limit: TRANSFER_BUSY_LIMIT, windowMs: TRANSFER_BUSY_WINDOW_MS, coolDownMs: TRANSFER_THROTTLE_MS, tracked: TRANSFER_THROTTLE_TRACKED })
   let throttledPeers = 0
   const superSeed = new SuperSeed()
@@ -173,7 +174,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   /** One request (its first frame already read when `first` is given) and its answer. */
   const serveRequest = async (stream: Stream, connection: Connection, frames: FrameReader, first?: Uint8Array): Promise<void> => {
     const peer = connection.remotePeer.toString()
-    const slot = slots.acquire(peer, pacer == null ? { paced: fixedSlots } : { paced: pacer.limit(), stalledAfterMs: pacer.stalledAfterMs() })
+    const slot = slots.acquire(peer, { paced: pacedLimit(), stalledAfterMs: pacer?.stalledAfterMs() })
     // the whole stream, request included, within maxStreamMs (or until a fairer peer takes the slot)
     const cut = slot?.signal ?? new AbortController().signal
     const timer = setTimeout(() => { slot?.abort(new Error(`transfer stream served for ${maxStreamMs} ms`)) }, maxStreamMs)
@@ -188,7 +189,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           await libp2p.hangUp(connection.remotePeer).catch(() => {})
           return
         }
-        if (log.enabled) log('busy for %s (serving %d, limit %d)', peer, slots.serving(), pacer?.limit() ?? fixedSlots)
+        if (log.enabled) log('busy for %s (serving %d, limit %d)', peer, slots.serving(), pacedLimit())
         const signal = AbortSignal.timeout(TRANSFER_SEND_TIMEOUT_MS)
         await writeFrame(stream, [statusByte(FRAME_BUSY)], { signal })
         await stream.close({ signal })
@@ -215,7 +216,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         // peer it would name, and each referral costs the asker a round trip (seconds on a busy link)
         const other = bytes == null || init.inFlight?.fetching() === true ? undefined : superSeed.elsewhere(key, peer, Date.now(), announcedBy(key, peer))
         const otherId = other == null ? undefined : connectedPeer(libp2p, other)
-        if (log.enabled) log('%s %s for %s (serving %d, limit %d)', bytes == null ? 'missing' : otherId != null ? `elsewhere (${other})` : 'sending', key, peer, slots.serving(), pacer?.limit() ?? fixedSlots)
+        if (log.enabled) log('%s %s for %s (serving %d, limit %d)', bytes == null ? 'missing' : otherId != null ? `elsewhere (${other})` : 'sending', key, peer, slots.serving(), pacedLimit())
         if (bytes == null) {
           await writeFrame(stream, [statusByte(FRAME_MISSING)], { signal })
         } else if (otherId != null) {
