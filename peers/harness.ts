@@ -131,6 +131,8 @@ export async function spawnPeer<Ops extends object> (entry: string, init: unknow
   })
   if (typeof stderr === 'number') closeSync(stderr) // the child has its own copy
   const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
+  // a write racing the peer's death fails with EPIPE: the call is rejected by the exit, not the parent crashed
+  child.stdin?.on('error', () => {})
   const pending = new Map<number, { resolve(v: unknown): void, reject(e: Error): void, onProgress?: CallOptions['onProgress'] }>()
   let nextId = 1
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
@@ -190,6 +192,8 @@ export async function spawnPeer<Ops extends object> (entry: string, init: unknow
     dataDir,
     process: child,
     call: async (op, args, callOptions = {}) => {
+      // a peer that has exited answers nothing: fail now rather than wait forever (no timeout given)
+      if (child.exitCode != null || child.signalCode != null) throw new Error(`${op}: peer exited (${child.signalCode ?? child.exitCode})`)
       const id = nextId++
       const result = new Promise<any>((resolve, reject) => {
         pending.set(id, { resolve, reject, onProgress: callOptions.onProgress })
