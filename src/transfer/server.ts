@@ -33,7 +33,7 @@
  * itself fetching: a fetching node serves what it holds.
  */
 import { logger } from '@libp2p/logger'
-import { TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS, TRANSFER_HAVE_IDLE_MS, TRANSFER_HAVE_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_SERVE_INITIAL_SLOTS, TRANSFER_SERVE_MIN_SLOTS, TRANSFER_SERVE_SAMPLES, TRANSFER_SERVE_STALLED_FACTOR, TRANSFER_SERVE_TARGET_MS_PER_MIB, TRANSFER_STREAM_MAX_MS, TRANSFER_THROTTLE_MS, TRANSFER_THROTTLE_TRACKED } from '../constants.ts'
+import { TRANSFER_BUSY_LIMIT, TRANSFER_BUSY_WINDOW_MS, TRANSFER_HAVE_IDLE_MS, TRANSFER_HAVE_STREAMS_PER_PEER, TRANSFER_IN_FLIGHT_WAIT_MS, TRANSFER_MAX_STREAMS_PER_PEER, TRANSFER_MAX_STREAMS_TOTAL, TRANSFER_PROTOCOL, TRANSFER_PROTOCOL_1_0, TRANSFER_REQUEST_TIMEOUT_MS, TRANSFER_SEND_TIMEOUT_MS, TRANSFER_SERVE_INITIAL_SLOTS, TRANSFER_SERVE_MIN_SLOTS, TRANSFER_SERVE_SAMPLES, TRANSFER_SERVE_STALLED_FACTOR, TRANSFER_SERVE_TARGET_MS_PER_MIB, TRANSFER_STREAM_MAX_MS, TRANSFER_THROTTLE_MS, TRANSFER_THROTTLE_TRACKED } from '../constants.ts'
 import { BusyThrottle } from './busy-throttle.ts'
 import { StreamSlots } from './stream-slots.ts'
 import { SlotPacer } from './slot-pacer.ts'
@@ -197,10 +197,13 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
       }
       // the per-request deadline: the whole answer read within answerTimeoutMs, however it trickles
       const deadline = AbortSignal.timeout(answerTimeoutMs)
+      // blocks on their way here are waited for, all of one request within one TRANSFER_IN_FLIGHT_WAIT_MS
+      let waitUntil: number | undefined
       const read = (cid: CID | undefined): Promise<Uint8Array | undefined> | undefined => {
         if (cid == null) return undefined
         return blocks.getBytes(cid).catch(async () => {
-          if (init.inFlight == null || !await init.inFlight.wait(cid.toString())) return undefined
+          waitUntil ??= Date.now() + TRANSFER_IN_FLIGHT_WAIT_MS
+          if (init.inFlight == null || !await init.inFlight.wait(cid.toString(), waitUntil - Date.now())) return undefined
           return await blocks.getBytes(cid).catch(() => undefined)
         })
       }

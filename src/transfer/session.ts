@@ -280,6 +280,8 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     for (const w of batch) {
       w.at.add(p.key)
       if (w.at.size === 1) w.dispatchedAt = now
+      // on the wire from now on: a peer asking us for it is answered when it lands (server.ts)
+      init.inFlight?.receiving(w.key, w.promise)
     }
     try {
       await ask(libp2p, p, protocols, batch.map(w => w.cid), {
@@ -293,6 +295,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
         },
         missing: i => {
           const w = batch[i] as Want
+          if (log.enabled) log('%s lacks %s: it had announced it %s, announcing %s, seed-like %s, hint %s, end-game %s', p.key.slice(-6), w.key, haves?.has(p.key, w.key), haves?.fetching(p.key), p.seedLike(), w.hint === p.key, w.at.size > 1)
           w.lacking.set(p.key, Date.now())
           haves?.forget(p.key, w.key)
           p.lacked++
@@ -364,7 +367,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     w.timer.unref?.()
     wants.set(key, w)
     pending.push(w)
-    init.inFlight?.add(key, promise)
+    init.inFlight?.wanted(key, promise)
     return w
   }
 
