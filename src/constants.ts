@@ -760,7 +760,7 @@ export const COLD_READ_FIRST_RUN_BYTES = 4 * 1024 * 1024
  * is never waited); a GET whose blocks nobody waits for pauses here (TCP flow control holds the
  * rest on the server). One sequential reader: at most two GETs, so ~2 × this in memory.
  */
-export const COLD_READ_AHEAD_BYTES = 8 * 1024 * 1024
+export const COLD_READ_AHEAD_BYTES = 4 * 1024 * 1024
 
 /** Shares of COLD_READ_AHEAD_BYTES all cold GETs together keep (many readers at once); past it the oldest fetched blocks are dropped (fetched again if asked). */
 export const COLD_READ_AHEAD_GETS = 4
