@@ -14,7 +14,7 @@
  *   npm run bench:tiers      (the kit's process with the daemon's Node flags, DAEMON_NODE_FLAGS, and
  *                             the built kit, dist/: tsx's copies of the transpiled sources are ~20 MB
  *                             of RSS the shipped kit does not have; this file and its helpers run
- *                             through Node's own type stripping, not tsx, whose loader was ~18 MB more)
+ *                             through Node's own type stripping, not tsx: no loader in the process)
  *   npx tsx benchmarks/tiers.ts   (the kit from src/ through tsx)
  *   npm run bench:tiers -- --size 256MiB --hot-size 64MiB --runs 3
  *   TIERS_BENCH_PROF=/tmp/prof npm run bench:tiers -- --size 256MiB   (CPU profile of the cold retrieve)
