@@ -13,7 +13,9 @@
  *
  *   npm run bench:tiers      (the kit's process with the daemon's Node flags, DAEMON_NODE_FLAGS, and
  *                             the built kit, dist/: tsx's copies of the transpiled sources are ~20 MB
- *                             of RSS the shipped kit does not have)
+ *                             of RSS the shipped kit does not have; this file and its helpers run
+ *                             through Node's own type stripping, not tsx: no loader in the process)
+ *   npx tsx benchmarks/tiers.ts   (the kit from src/ through tsx)
  *   npm run bench:tiers -- --size 256MiB --hot-size 64MiB --runs 3
  *   TIERS_BENCH_PROF=/tmp/prof npm run bench:tiers -- --size 256MiB   (CPU profile of the cold retrieve)
  *   TIERS_BENCH_MEMORY=1 npm run bench:tiers -- --runs 3   (heap, external and arrayBuffers at each phase's peak, per run)
@@ -36,7 +38,7 @@ import type { Kit, KitConfigInput } from '../src/index.ts'
 import type { Readable } from 'node:stream'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-// IPFS_KIT_PEER_RUNTIME=dist (the npm script, after its build): the kit as shipped; otherwise its TypeScript through tsx
+// IPFS_KIT_PEER_RUNTIME=dist (the npm script, after its build): the kit as shipped; otherwise its TypeScript (run this file through tsx)
 const { createKit } = (process.env.IPFS_KIT_PEER_RUNTIME === 'dist'
   ? await import(path.join(ROOT, 'dist', 'src', 'index.js'))
   : await import('../src/index.ts')) as typeof import('../src/index.ts')

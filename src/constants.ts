@@ -699,8 +699,9 @@ export const MCP_MAX_SESSIONS = 64
 export const MCP_SESSION_IDLE_MS = 30 * 60_000
 /**
  * Share of the hot tier's budget (`performance.memory_cache_size`) that blocks read once may
- * fill (2Q's `A1in`, src/blocks/hot-cache.ts). The 2Q paper's 25 %: a file read once, however
- * large, churns only this share; blocks read twice keep the other 75 %.
+ * fill (2Q's `A1in`, src/blocks/hot-cache.ts). The 2Q paper's 25 %: blocks read twice keep the
+ * other 75 %. A read longer than this share (a large file streamed) is a scan: its blocks are
+ * not held at all, only their keys remembered (a second read soon after admits them protected).
  */
 export const HOT_PROBATION_SHARE = 0.25
 
@@ -758,9 +759,11 @@ export const COLD_READ_FIRST_RUN_BYTES = 4 * 1024 * 1024
  * many bytes. A sequential read that reaches a pack's last run starts the GET of the pack its
  * upload wrote next at once, so one GET streams while the last is consumed (the gap between runs
  * is never waited); a GET whose blocks nobody waits for pauses here (TCP flow control holds the
- * rest on the server). One sequential reader: at most two GETs, so ~2 × this in memory.
+ * rest on the server). One sequential reader: at most two GETs, so ~2 × this in memory. 8 MiB
+ * measured no faster than 4 (bench:tiers, session 12: README) and held up to 8 MiB more
+ * of the cold read's peak RSS.
  */
-export const COLD_READ_AHEAD_BYTES = 8 * 1024 * 1024
+export const COLD_READ_AHEAD_BYTES = 4 * 1024 * 1024
 
 /** Shares of COLD_READ_AHEAD_BYTES all cold GETs together keep (many readers at once); past it the oldest fetched blocks are dropped (fetched again if asked). */
 export const COLD_READ_AHEAD_GETS = 4

@@ -14,6 +14,7 @@ import { CorruptBlockError } from '../errors.ts'
 import { blockKey, keyToCid, shardOf } from './block-key.ts'
 import { createFile, discardFile, readWholeFile, rename, statOrUndefined, unlink, writeAndClose, writeNewFile } from './file-io.ts'
 import { IDENTITY_CODE, verifyBlock } from './verify.ts'
+import type { BlockReadOptions } from './block-source.ts'
 import type { ColdStore } from './cold-store.ts'
 import type { HotCache } from './hot-cache.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -46,7 +47,7 @@ export interface BlockTiers {
   cold?: ColdStore
 }
 
-export interface GetBytesOptions extends AbortOptions {
+export interface GetBytesOptions extends BlockReadOptions {
   /** Read the warm tier (the disk) alone: no hot hit or admission, no cold fallback (verify, gc's check, tiering). @default false */
   noCache?: boolean
 }
@@ -262,7 +263,7 @@ export class FsBlockstore implements Blockstore {
       // on its way from the bucket (a cold read's run): no disk lookup per block; corrupt there, the disk is tried
       try {
         const fetched = await this.cold.getBytes(cid, options)
-        if (key != null) this.hot?.admit(key, fetched)
+        if (key != null) this.hot?.admit(key, fetched, { readLength: options.readLength })
         return fetched
       } catch (err: any) {
         if (err.name !== 'NotFoundError') throw err
@@ -276,7 +277,7 @@ export class FsBlockstore implements Blockstore {
       if (err.code !== 'ENOENT') throw err
       if (this.cold == null || options.noCache === true) throw new StoreNotFoundError(`block ${cid} not found`)
       bytes = await this.cold.getBytes(cid, options) // verified there
-      if (key != null) this.hot?.admit(key, bytes)
+      if (key != null) this.hot?.admit(key, bytes, { readLength: options.readLength })
       return bytes
     }
     options.signal?.throwIfAborted()
@@ -286,7 +287,7 @@ export class FsBlockstore implements Blockstore {
       err.cause = new CorruptBlockError(cid.toString())
       throw err
     }
-    if (key != null) this.hot?.admit(key, bytes)
+    if (key != null) this.hot?.admit(key, bytes, { readLength: options.readLength })
     return bytes
   }
 

@@ -7,6 +7,12 @@
  * once therefore churns only the probation FIFO (and costs only its share of
  * memory, even in an empty cache): blocks read often stay.
  *
+ * A block of a read longer than the probation share (a file streamed whole: a scan) is not held
+ * at all, only remembered as a ghost: it would have churned the whole probation FIFO by itself,
+ * and been dropped before a second read came, so holding it cost memory (up to the probation
+ * share, during every large read) and bought nothing. A second read soon after still finds the
+ * ghost and admits the block as protected, as if it had been dropped from probation.
+ *
  * Only blocks that passed their hash check are admitted (the block layer calls
  * `admit` after verifying), so a hit is served without hashing again.
  */
@@ -21,6 +27,16 @@ export interface HotCacheStats {
   capacity: number
   hits: number
   misses: number
+}
+
+export interface AdmitOptions {
+  /** Straight into the protected LRU (`tier(cid, 'hot')`). @default false */
+  protect?: boolean
+  /**
+   * Bytes of the read this block is part of (a file read, see `GetBytesOptions.readLength`): over
+   * the probation share, the block is a scan's and only its key is remembered.
+   */
+  readLength?: number
 }
 
 /** Buffers this small may be slices of Node's shared 8 KiB pool: copied, so the cache holds only their bytes. */
@@ -74,19 +90,24 @@ export class HotCache {
   }
 
   /**
-   * Offer a verified block just read from a slower tier. `protect` puts it
-   * straight into the protected LRU (`tier(cid, 'hot')`).
+   * Offer a verified block just read from a slower tier: into probation, or protected when
+   * `protect` or when its key is a ghost (read again soon after it left); a scan's block (see
+   * `AdmitOptions.readLength`) read for the first time is only remembered.
    */
-  admit (key: string, bytes: Uint8Array, protect = false): void {
+  admit (key: string, bytes: Uint8Array, options: AdmitOptions = {}): void {
     if (this.capacity === 0 || this.has(key)) return
+    const protect = options.protect === true
     const size = bytes.byteLength
     if (size > (protect ? this.capacity : this.probationLimit)) return
-    const held = size < POOLED_BELOW ? Uint8Array.prototype.slice.call(bytes) : bytes
     const ghost = this.ghosts.get(key)
     if (ghost != null) {
       this.ghosts.delete(key)
       this.ghostBytes -= ghost
+    } else if (!protect && (options.readLength ?? 0) > this.probationLimit) {
+      this.remember(key, size)
+      return
     }
+    const held = size < POOLED_BELOW ? Uint8Array.prototype.slice.call(bytes) : bytes
     if (protect || ghost != null) {
       this.protected.set(key, held)
       this.protectedBytes += size

@@ -96,7 +96,7 @@ export class TierPolicy {
         blocks++
         bytes += block.bytes.byteLength
       }
-      if (hot) this.c.hot?.admit(blockKey(block.cid), block.bytes, true)
+      if (hot) this.c.hot?.admit(blockKey(block.cid), block.bytes, { protect: true })
     }
     options.onProgress?.(new CustomProgressEvent('storage:tier:moved', { cid: root.toString(), to: hot ? 'hot' : 'warm', blocks, bytes }))
   }

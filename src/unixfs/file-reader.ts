@@ -3,13 +3,14 @@
  * Internal DAG nodes are read as the traversal reaches them; leaves are read
  * READ_AHEAD_BLOCKS ahead of the consumer (a networked source asks for more),
  * so disk or network reads overlap hashing. Memory stays at most that many
- * blocks per stream.
+ * blocks per stream. Leaves are asked for with the read's length
+ * (`BlockReadOptions.readLength`): a long read is a scan the hot tier does not hold.
  */
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { READ_AHEAD_BLOCKS } from '../constants.ts'
 import { UnsupportedContentError } from '../errors.ts'
-import type { BlockSource } from '../blocks/index.ts'
+import type { BlockReadOptions, BlockSource } from '../blocks/index.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -55,6 +56,10 @@ export async function * readFile (source: BlockSource, root: CID, range: ReadRan
   const end = range.length == null ? Infinity : start + range.length
   if (end <= start) return
   const queue: Array<{ piece: Piece, block: Promise<Uint8Array> | undefined }> = []
+  // the root first, for the read's length; then walked from memory (for a raw root it is the only block)
+  const rootBytes = await source.getBytes(root, range)
+  const leafOptions: BlockReadOptions = { ...range, readLength: Math.min(end, sizeOfRoot(root, rootBytes)) - start }
+  source = withBlock(source, root, rootBytes)
   const pieces = walk(source, root, 0, start, end, range)
   let exhausted = false
   const readAhead = source.readAhead ?? READ_AHEAD_BLOCKS
@@ -69,7 +74,7 @@ export async function * readFile (source: BlockSource, root: CID, range: ReadRan
       const piece = next.value
       let block: Promise<Uint8Array> | undefined
       if (piece.cid != null) {
-        block = source.getBytes(piece.cid, range)
+        block = source.getBytes(piece.cid, leafOptions)
         // awaited below in order; this only keeps an early failure from being reported as unhandled
         block.catch(() => {})
       }

@@ -24,8 +24,8 @@ describe('HotCache (2Q)', () => {
 
   it('an LRU would not: the same scan with every block admitted as protected evicts the small file', () => {
     const cache = new HotCache(1024 * KiB)
-    for (const key of ['s1', 's2']) cache.admit(key, block(64 * KiB), true)
-    for (let i = 0; i < 64; i++) cache.admit(`scan-${i}`, block(64 * KiB), true)
+    for (const key of ['s1', 's2']) cache.admit(key, block(64 * KiB), { protect: true })
+    for (let i = 0; i < 64; i++) cache.admit(`scan-${i}`, block(64 * KiB), { protect: true })
     expect(cache.get('s1')).toBeUndefined()
   })
 
@@ -41,10 +41,26 @@ describe('HotCache (2Q)', () => {
     expect(cache.stats().bytes).toBeLessThanOrEqual(60 * KiB + 100 * KiB) // a, and probation's share
   })
 
+  it('holds none of a read longer than the probation share (a scan), remembers it, and keeps a second read soon after as protected', () => {
+    const cache = new HotCache(1024 * KiB) // probation: 256 KiB
+    for (const key of ['s1', 's2']) cache.admit(key, block(64 * KiB)) // a small file read once: in probation
+    const scan = 4 * 64 * KiB + 1 // one byte over the probation share
+    for (let i = 0; i < 4; i++) cache.admit(`scan-${i}`, block(64 * KiB), { readLength: scan })
+    expect(cache.stats()).toMatchObject({ blocks: 2, bytes: 128 * KiB })
+    expect(cache.has('s1')).toBe(true)
+    // read again while its keys are remembered: held, protected (a third scan does not push it out)
+    for (let i = 0; i < 4; i++) cache.admit(`scan-${i}`, block(64 * KiB), { readLength: scan })
+    for (let i = 0; i < 16; i++) cache.admit(`other-${i}`, block(64 * KiB), { readLength: 16 * 64 * KiB })
+    for (let i = 0; i < 4; i++) expect(cache.has(`scan-${i}`)).toBe(true)
+    // a read within the share is admitted as before
+    cache.admit('short', block(64 * KiB), { readLength: 4 * 64 * KiB })
+    expect(cache.has('short')).toBe(true)
+  })
+
   it('stays within its byte budget and holds nothing with a budget of 0', () => {
     const cache = new HotCache(256 * KiB)
     for (let i = 0; i < 100; i++) {
-      cache.admit(`k${i}`, block(40 * KiB), i % 2 === 0)
+      cache.admit(`k${i}`, block(40 * KiB), { protect: i % 2 === 0 })
       expect(cache.stats().bytes).toBeLessThanOrEqual(256 * KiB)
     }
     const off = new HotCache(0)

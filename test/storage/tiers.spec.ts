@@ -277,4 +277,20 @@ describe('hot tier', () => {
     expect(await kit.telemetry.registry.metrics()).toMatch(/ipfs_kit_hot_tier_hits_total [1-9]/)
     await fs.rm(path.join(kit.dataDir, 'nothing'), { force: true })
   })
+
+  it('a read longer than the probation share (a scan) is not held, a second read soon after is, and a short range is', async () => {
+    const kit = await sandbox.kit({ config: { ipfs_kit: { performance: { memory_cache_size: '8MiB' } } } }) // probation: 2 MiB
+    const data = randomBytes(3 * MiB)
+    const cid = await kit.storage.store(data)
+    // bytes of the file's 1 MiB leaves in memory (the root, a few hundred bytes, is read alone: admitted as before)
+    const leaves = async (root: string): Promise<number> => { const { hot } = await kit.storage.tierSizes(root); return hot - (hot % MiB) }
+    expect(await leaves(cid)).toBe(0)
+    expect(digest(await collect(kit.storage.stream(cid)))).toBe(digest(data))
+    expect(await leaves(cid)).toBe(0)
+    expect(digest(await kit.storage.retrieve(cid))).toBe(digest(data))
+    expect(await leaves(cid)).toBe(3 * MiB)
+    const other = await kit.storage.store(randomBytes(3 * MiB))
+    expect(await collect(kit.storage.stream(other, { offset: MiB, length: 1000 }))).toHaveLength(1000)
+    expect(await leaves(other)).toBe(MiB)
+  })
 })
