@@ -7,11 +7,7 @@
  *   asked once it announced the block (it is still receiving it);
  * - a peer announcing (within TRANSFER_HAVE_FRESH_MS) is fetching: asked
  *   blindly only when no seed is reachable and nobody announced the block
- *   (it may hold more than it announced: blocks from before it met us, a
- *   pull it resumed), and then once per block: having said it lacks it, it
- *   will announce it when it has it (asked again every
- *   TRANSFER_LACK_RETRY_MS, 12 workers on 5 Mbit/s links answered ten
- *   MISSING for every block they sent);
+ *   (it may hold more than it announced);
  * - with no reachable peer announcing (nobody in this session is fetching),
  *   a seed is asked like any other provider: there is no swarm to spare it for;
  * - else a seed (served, never lacked, announces nothing) gets the blocks no
@@ -67,7 +63,7 @@ export function askPolicy (reachable: Provider[], haves: HaveMap | undefined, no
     if (haves?.has(p.key, w.key) === true) return true
     if (w.hint === p.key) return !announcing(p)
     const waited = now - w.createdAt >= TRANSFER_SEED_AFTER_MS
-    if (announcing(p)) return waited && !seedReachable && heldBy(w) === 0 && !w.lacking.has(p.key)
+    if (announcing(p)) return waited && !seedReachable && heldBy(w) === 0
     if (p.seedLike()) return !swarm || (heldBy(w) === 0 && !expected(w) && (waited || polled.every(q => lacks(w, q.key, now))))
     return true
   }

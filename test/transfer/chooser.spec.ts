@@ -92,22 +92,4 @@ describe('piece chooser', () => {
     expect(swarm.mayAsk(a, seed)).toBe(false)
     expect(swarm.mayAsk(a, untried)).toBe(true)
   })
-
-  it('with no seed reachable asks a fetching peer blindly once per block: having lacked it, it is asked when it announces it', async () => {
-    const [x, y] = await Promise.all(['x', 'y'].map(want)) as [Want, Want]
-    x.createdAt = y.createdAt = Date.now() - 60_000 // waited long enough for a blind ask
-    const worker = new Provider(peerIdFromString('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq'))
-    const haves = new HaveMap()
-    haves.record(worker.key, []) // a hello: fetching, announced nothing
-    const now = Date.now()
-    expect(askPolicy([worker], haves, now).mayAsk(x, worker)).toBe(true)
-    // it answered MISSING for x long ago (well past the lack-retry time): not asked blindly again
-    x.lacking.set(worker.key, now - 10 * 60_000)
-    const later = askPolicy([worker], haves, now)
-    expect(later.mayAsk(x, worker)).toBe(false)
-    expect(later.mayAsk(y, worker)).toBe(true)
-    // once it announces x, it is asked for it
-    haves.record(worker.key, [x.key])
-    expect(askPolicy([worker], haves, now).mayAsk(x, worker)).toBe(true)
-  })
 })
