@@ -96,8 +96,9 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   const slots = new StreamSlots(perPeerLimit, totalLimit)
   const uploadSlots = init.uploadSlots ?? 'auto'
   const pacer = uploadSlots === 'auto' ? new SlotPacer({ max: totalLimit, initial: TRANSFER_SERVE_INITIAL_SLOTS, min: TRANSFER_SERVE_MIN_SLOTS, targetMsPerMiB: TRANSFER_SERVE_TARGET_MS_PER_MIB, samples: TRANSFER_SERVE_SAMPLES, stalledFactor: TRANSFER_SERVE_STALLED_FACTOR }) : undefined
+  const fixedSlots = uploadSlots === 'auto' ? totalLimit : Math.min(totalLimit, uploadSlots)
   /** Requests answered at once now: the pacer's limit, or the configured number. */
-  const pacedLimit = (): number => pacer?.limit() ?? Math.min(totalLimit, uploadSlots === 'auto' ? totalLimit : uploadSlots)
+  const pacedLimit = (): number => pacer?.limit() ?? fixedSlots
   const throttle = new BusyThrottle({ limit: TRANSFER_BUSY_LIMIT, windowMs: TRANSFER_BUSY_WINDOW_MS, coolDownMs: TRANSFER_THROTTLE_MS, tracked: TRANSFER_THROTTLE_TRACKED })
   let throttledPeers = 0
   const superSeed = new SuperSeed()
