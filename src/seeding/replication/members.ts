@@ -5,6 +5,7 @@
  * heartbeat; its holdings still count for `repin_grace` after that (a restart
  * moves nothing), and then it is forgotten. Bounded by
  * SEEDING_MAX_MEMBERS: a heartbeat from a new peer past it is ignored.
+ * The view outlives a restart of this node (member-log.ts keeps it).
  */
 import { SEEDING_MAX_MEMBERS } from '../../constants.ts'
 import type { Heartbeat, ReplicaSpec } from './messages.ts'
@@ -21,14 +22,41 @@ export interface Member {
 
 export class Members {
   private readonly members = new Map<string, Member>()
+  /** Members whose specs or tags changed (or that came or went) since the last `takeChanged`. */
+  private readonly changed = new Set<string>()
 
   constructor (private readonly ttlMs: number, private readonly graceMs: number, private readonly now: () => number) {}
 
   heard (peerId: string, heartbeat: Pick<Heartbeat, 'free' | 'specs' | 'tags' | 'scores'>): boolean {
     if (!this.members.has(peerId) && this.members.size >= SEEDING_MAX_MEMBERS) return false
     const { free, specs, tags, scores } = heartbeat
-    this.members.set(peerId, { peerId, lastSeen: this.now(), free, specs: new Map(specs.map(s => [s.cid, s])), tags, scores })
+    const before = this.members.get(peerId)
+    const member = { peerId, lastSeen: this.now(), free, specs: new Map(specs.map(s => [s.cid, s])), tags, scores }
+    this.members.set(peerId, member)
+    if (before == null || !sameSaying(before, member)) this.changed.add(peerId)
     return true
+  }
+
+  /**
+   * A member as this node last heard it before it restarted (member-log.ts): kept while still
+   * counted, unless a heartbeat came first or the bound is reached.
+   */
+  restore (member: Member): void {
+    if (this.members.has(member.peerId) || this.members.size >= SEEDING_MAX_MEMBERS) return
+    if (this.now() - member.lastSeen > this.ttlMs + this.graceMs) return
+    this.members.set(member.peerId, member)
+  }
+
+  /** Every member known (counted or not yet pruned). */
+  all (): Member[] {
+    return [...this.members.values()]
+  }
+
+  /** The peers whose specs or tags changed, or that were forgotten, since the last call. */
+  takeChanged (): string[] {
+    const out = [...this.changed]
+    this.changed.clear()
+    return out
   }
 
   isLive (peerId: string): boolean {
@@ -56,6 +84,21 @@ export class Members {
 
   /** Forget members past TTL + grace. */
   prune (): void {
-    for (const m of [...this.members.values()]) if (!this.isCounted(m.peerId)) this.members.delete(m.peerId)
+    for (const m of [...this.members.values()]) {
+      if (this.isCounted(m.peerId)) continue
+      this.members.delete(m.peerId)
+      this.changed.add(m.peerId)
+    }
   }
+}
+
+/** The same tags and the same specs (free space and scores change every heartbeat; not compared). */
+function sameSaying (a: Member, b: Member): boolean {
+  if (a.specs.size !== b.specs.size) return false
+  for (const [cid, spec] of a.specs) {
+    const other = b.specs.get(cid)
+    if (other == null || other.min !== spec.min || other.max !== spec.max || other.origin !== spec.origin) return false
+  }
+  const keys = Object.keys(a.tags)
+  return keys.length === Object.keys(b.tags).length && keys.every(k => a.tags[k] === b.tags[k])
 }

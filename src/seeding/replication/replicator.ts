@@ -22,6 +22,7 @@ import { InvalidInputError } from '../../errors.ts'
 import { decodeJson, encodeJson } from '../../repo/index.ts'
 import { HeldReplicas } from './held.ts'
 import { Members } from './members.ts'
+import { MemberLog } from './member-log.ts'
 import { WIRE_VERSION } from './messages.ts'
 import { handleSeedingProtocol, sendSeedingMessage } from './protocol.ts'
 import { rendezvousOwner } from './rendezvous.ts'
@@ -76,6 +77,7 @@ export class Replicator {
   /** Pin requests sent: cid → peer → until when it counts as a holder. */
   private readonly pending = new Map<string, Map<string, number>>()
   private readonly members: Members
+  private readonly memberLog: MemberLog
   private readonly ttlMs: number
   private readonly now: () => number
   private timer: ReturnType<typeof setInterval> | undefined
@@ -90,11 +92,14 @@ export class Replicator {
     this.ttlMs = settings.heartbeat_interval * SEEDING_HEARTBEAT_TTL_INTERVALS
     this.members = new Members(this.ttlMs, settings.repin_grace, this.now)
     this.held = new HeldReplicas(c)
+    this.memberLog = new MemberLog(c.meta)
   }
 
   async start (): Promise<void> {
     for await (const [key, value] of this.c.meta.entries(OWNED)) this.owned.set(key.slice(OWNED.length), decodeJson(value))
     await this.held.load()
+    // a restart within the grace still counts the holders heard before it (member-log.ts)
+    await this.memberLog.load(this.members)
     await handleSeedingProtocol(this.c.libp2p, async (peer, message) => await this.receive(peer, message))
     this.startedAt = this.now()
     this.timer = setInterval(() => { void this.tick() }, this.settings.heartbeat_interval)
@@ -175,6 +180,7 @@ export class Replicator {
       sendSeedingMessage(this.c.libp2p, peer, heartbeat).catch(() => {}).finally(() => this.sending.delete(key))
     }
     this.members.prune()
+    await this.memberLog.save(this.members).catch((err: Error) => { log.error('could not keep the member view - %e', err) })
 
     for (const spec of [...this.held.values()]) {
       const cid = spec.cid
