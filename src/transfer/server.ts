@@ -41,7 +41,7 @@ import { FrameReader } from './frame-reader.ts'
 import { SuperSeed } from './super-seed.ts'
 import type { InFlight } from './in-flight.ts'
 import type { HaveMap } from './have-map.ts'
-import { decodeHaves, decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, isHaveFrame, MAX_FIRST_FRAME_BYTES, MAX_HAVE_FRAME_BYTES, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
+import { decodeHaves, decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, flushed, isHaveFrame, MAX_FIRST_FRAME_BYTES, MAX_HAVE_FRAME_BYTES, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -231,8 +231,11 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           const started = Date.now()
           slot.sendingSince = started
           await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
+          // timed to the last window handed to the muxer, not to the first window update
+          await flushed(stream, { signal })
           slot.sendingSince = undefined
           pacer?.measured(Date.now() - started, bytes.byteLength, slots.serving())
+          if (log.enabled) log('sent %s (%d bytes) to %s in %d ms (serving %d, limit %d)', key, bytes.byteLength, peer, Date.now() - started, slots.serving(), pacedLimit())
           init.onSent?.(peer, bytes.byteLength, cids[i] as CID)
         }
       }
