@@ -121,4 +121,24 @@ describe('replication rules', () => {
     expect(pinsOfB).toEqual([])
     expect(a.seeding.replications()).toEqual([{ cid, min: 2, max: 2, holders: [a.peerId.toString()], state: 'under' }])
   })
+
+  it('hears nothing more from a node that neither replicates nor accepts replicas after its greeting, until it replicates', async () => {
+    const seeding = { heartbeat_interval: '100ms', repin_grace: '1s' }
+    const a = await sandbox.kit({ offline: false, config: { ipfs_kit: { seeding: { ...seeding, accept_replicas: true } } } })
+    const b = await sandbox.kit({ offline: false, config: { ipfs_kit: { seeding } } })
+    await b.dial(a.addresses()[0] as string)
+    // 15 intervals: b greeted a once, and that greeting is past its TTL (3 intervals)
+    await sleep(1500)
+    expect(await a.seeding.preheat('acme/nothing')).toEqual([]) // b is no live member of a's
+    // b replicates a root of its own: it speaks every interval again, and a hears it
+    const cid = await b.storage.store('b replicates this', { pin: false })
+    expect(await b.storage.pin(cid, { replicas: 2 })).toBe(true)
+    const deadline = Date.now() + 10_000
+    while (!a.seeding.replications().some(r => r.cid === cid)) {
+      if (Date.now() > deadline) throw new Error('a never heard b\'s replication')
+      await sleep(100)
+    }
+    await sleep(500)
+    expect(await a.seeding.preheat('acme/nothing')).toEqual([{ peerId: b.peerId.toString(), ok: false, error: expect.stringContaining('replicas refused') }])
+  })
 })

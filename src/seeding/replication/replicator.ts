@@ -2,7 +2,8 @@
  * Cluster replication: keep between `min` and `max` live holders of a root.
  * Every heartbeat interval each member tells the connected members what it
  * takes part in (specs it originated or holds), its free space, its
- * `node.tags` and its read score of those roots. For each root one member —
+ * `node.tags` and its read score of those roots; a node that takes part in
+ * nothing and accepts no replicas greets each peer once and is silent after. For each root one member —
  * the rendezvous owner among the live members — repairs: it asks members
  * (itself included) to pin (origin `replica`), spread across tag values and by
  * free space (allocate.ts), up to the target — `max` for a hot root, `min` for
@@ -35,7 +36,7 @@ import type { SeedingSettings } from '../types.ts'
 import type { PinIndex } from '../../pins/index.ts'
 import type { MetaStore } from '../../repo/index.ts'
 import type { IPFSKitStorage } from '../../storage/index.ts'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 
 const log = logger('ipfs-kit:seeding:replication')
 const OWNED = '/ipfs-kit/seeding/owned/'
@@ -84,6 +85,8 @@ export class Replicator {
   private ticking: Promise<void> | undefined
   private startedAt = 0
   private readonly sending = new Set<string>()
+  /** Connected peers a heartbeat reached (a silent node greets each once). */
+  private readonly greeted = new Set<string>()
   private free = 0
 
   constructor (private readonly c: ReplicatorComponents, private readonly settings: SeedingSettings) {
@@ -101,6 +104,8 @@ export class Replicator {
     // a restart within the grace still counts the holders heard before it (member-log.ts)
     await this.memberLog.load(this.members)
     await handleSeedingProtocol(this.c.libp2p, async (peer, message) => await this.receive(peer, message))
+    // a peer (re)connecting is greeted again: it may have restarted and know nothing of this node
+    this.c.libp2p.addEventListener('peer:connect', this.onConnect)
     this.startedAt = this.now()
     this.timer = setInterval(() => { void this.tick() }, this.settings.heartbeat_interval)
     this.timer.unref()
@@ -108,9 +113,12 @@ export class Replicator {
 
   async stop (): Promise<void> {
     if (this.timer != null) clearInterval(this.timer)
+    this.c.libp2p.removeEventListener('peer:connect', this.onConnect)
     await this.ticking
     await this.c.libp2p.unhandle(SEEDING_PROTOCOL).catch(() => {})
   }
+
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => { this.greeted.delete(evt.detail.toString()) }
 
   /** Record that this node asks the cluster to keep `cid` (pinned here already) on min..max holders. */
   async replicate (cid: string, replicas: { min: number, max: number }): Promise<void> {
@@ -172,12 +180,17 @@ export class Replicator {
       if (score > 0) scores[spec.cid] = score
     }
     const heartbeat: Message = { v: WIRE_VERSION, op: 'hb', free: this.free, specs, tags: this.c.tags ?? {}, scores }
+    // a node that neither takes part in a replication nor accepts replicas has nothing to tell: it
+    // greets each connected peer once (a node that just started then hears every connected peer, and
+    // its view converges) and is silent after; a heartbeat per peer per interval was 7.7 % of a
+    // 25-process mesh's busy time where nobody replicated anything
+    const speaking = this.c.acceptReplicas || specs.length > 0
     for (const peer of this.c.libp2p.getPeers()) {
       // not awaited: a slow peer must not delay the heartbeats of the others (one in flight per peer)
       const key = peer.toString()
-      if (this.sending.has(key)) continue
+      if (this.sending.has(key) || (!speaking && this.greeted.has(key))) continue
       this.sending.add(key)
-      sendSeedingMessage(this.c.libp2p, peer, heartbeat).catch(() => {}).finally(() => this.sending.delete(key))
+      sendSeedingMessage(this.c.libp2p, peer, heartbeat).then(() => { this.greeted.add(key) }, () => {}).finally(() => this.sending.delete(key))
     }
     this.members.prune()
     await this.memberLog.save(this.members).catch((err: Error) => { log.error('could not keep the member view - %e', err) })
@@ -194,7 +207,9 @@ export class Replicator {
     // views converge first: no member acts as an owner before it has heard every connected peer
     // (or the grace has passed), or a node just (re)started would re-allocate the roots of holders
     // whose heartbeats had not reached it yet (a load spike delays them past one TTL)
-    if (!this.converged(now)) return
+    // a silent node is no member in the others' views, so it is in no electorate but its own: it
+    // must not act as an owner (two owners would allocate against each other)
+    if (!speaking || !this.converged(now)) return
     // the owner is elected among the members still counted (heard within TTL + grace), not only the
     // live ones: a member whose heartbeats are late under load (a blip shorter than the grace) keeps
     // its ownership, so views that differ for a moment do not make two owners allocate and drop
