@@ -1,4 +1,6 @@
 /** Replication's rules: replica counts, peers' messages checked, one owner per root, and who may make a node pin. */
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/index.ts'
@@ -63,6 +65,9 @@ describe('replication rules', () => {
     expect(checkMessage({ op: 'hb', free: 10, specs: [{ ...spec, max: 99 }] })).toBeUndefined()
     expect(checkMessage({ op: 'pin', spec: { ...spec, origin: 'nobody' } })).toBeUndefined()
     expect(checkMessage({ op: 'format-disk' })).toBeUndefined()
+    // a quiet greeting (no replication, accepts none) is kept as such; one listing specs is not quiet
+    expect(checkMessage({ op: 'hb', free: 1, specs: [], quiet: true })).toMatchObject({ op: 'hb', quiet: true })
+    expect(checkMessage({ op: 'hb', free: 1, specs: [spec], quiet: true })).not.toHaveProperty('quiet')
     // a negative or absurd free space is read as 0, never believed
     expect(checkMessage({ op: 'hb', free: -5, specs: [] })).toMatchObject({ free: 0 })
   })
@@ -127,9 +132,14 @@ describe('replication rules', () => {
     const a = await sandbox.kit({ offline: false, config: { ipfs_kit: { seeding: { ...seeding, accept_replicas: true } } } })
     const b = await sandbox.kit({ offline: false, config: { ipfs_kit: { seeding } } })
     await b.dial(a.addresses()[0] as string)
-    // 15 intervals: b greeted a once, and that greeting is past its TTL (3 intervals)
+    // 15 intervals: b greeted a once, as quiet: heard, but no member (no candidate, no owner)
     await sleep(1500)
     expect(await a.seeding.preheat('acme/nothing')).toEqual([]) // b is no live member of a's
+    // a quiet node may still ask its members for a preheat: a pulls b's model
+    const dir = await sandbox.dir()
+    await writeFile(join(dir, 'weights.bin'), 'quiet but publishing')
+    await b.models.publish(dir, { name: 'acme/quiet' })
+    expect(await b.seeding.preheat('acme/quiet')).toEqual([{ peerId: a.peerId.toString(), ok: true }])
     // b replicates a root of its own: it speaks every interval again, and a hears it
     const cid = await b.storage.store('b replicates this', { pin: false })
     expect(await b.storage.pin(cid, { replicas: 2 })).toBe(true)

@@ -47,6 +47,11 @@ export class Members {
     this.members.set(member.peerId, member)
   }
 
+  /** Forget `peerId` at once (it said it is no member). */
+  forget (peerId: string): void {
+    if (this.members.delete(peerId)) this.changed.add(peerId)
+  }
+
   /** Every member known (counted or not yet pruned). */
   all (): Member[] {
     return [...this.members.values()]

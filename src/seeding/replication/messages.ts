@@ -33,6 +33,13 @@ export interface Heartbeat {
   tags: Record<string, string>
   /** The sender's decayed read score of each of its specs' roots (0 left out): hot roots get `max` holders. */
   scores: Record<string, number>
+  /**
+   * The sender takes part in no replication and accepts none: this is its one greeting, and it is
+   * silent after. It is heard (a node just started need not wait for it) but is no member: not a
+   * candidate, not an owner. Peers from before it ignore the field and count it as a member until
+   * its heartbeat expires.
+   */
+  quiet?: true
 }
 
 /** From a root's repair owner: pin it (origin `replica`) or drop that pin. */
@@ -75,7 +82,10 @@ export function checkMessage (raw: unknown): Message | undefined {
     const specs = m.specs.map(checkSpec)
     if (specs.some(s => s == null)) return undefined
     const checked = specs as ReplicaSpec[]
-    return { v: WIRE_VERSION, op: 'hb', free, specs: checked, tags: checkTags(m.tags), scores: checkScores(m.scores, checked) }
+    const heartbeat: Heartbeat = { v: WIRE_VERSION, op: 'hb', free, specs: checked, tags: checkTags(m.tags), scores: checkScores(m.scores, checked) }
+    // a quiet node has nothing to replicate: a greeting that lists specs is an ordinary heartbeat
+    if (m.quiet === true && checked.length === 0) heartbeat.quiet = true
+    return heartbeat
   }
   if (m.op === 'preheat') {
     if (typeof m.name !== 'string' || !MODEL_NAME.test(m.name)) return undefined

@@ -18,7 +18,7 @@ import { statfs } from 'node:fs/promises'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
-import { SEEDING_HEARTBEAT_TTL_INTERVALS, SEEDING_MAX_REPLICATED_ROOTS, SEEDING_MESSAGE_TIMEOUT_MS, SEEDING_PROTOCOL } from '../../constants.ts'
+import { SEEDING_HEARTBEAT_TTL_INTERVALS, SEEDING_MAX_MEMBERS, SEEDING_MAX_REPLICATED_ROOTS, SEEDING_MESSAGE_TIMEOUT_MS, SEEDING_PROTOCOL } from '../../constants.ts'
 import { InvalidInputError } from '../../errors.ts'
 import { decodeJson, encodeJson } from '../../repo/index.ts'
 import { HeldReplicas } from './held.ts'
@@ -87,6 +87,8 @@ export class Replicator {
   private readonly sending = new Set<string>()
   /** Connected peers a heartbeat reached (a silent node greets each once). */
   private readonly greeted = new Set<string>()
+  /** Peers whose greeting said they are quiet: heard, no members (forgotten when they disconnect). */
+  private readonly quiet = new Set<string>()
   private free = 0
 
   constructor (private readonly c: ReplicatorComponents, private readonly settings: SeedingSettings) {
@@ -106,6 +108,7 @@ export class Replicator {
     await handleSeedingProtocol(this.c.libp2p, async (peer, message) => await this.receive(peer, message))
     // a peer (re)connecting is greeted again: it may have restarted and know nothing of this node
     this.c.libp2p.addEventListener('peer:connect', this.onConnect)
+    this.c.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     this.startedAt = this.now()
     this.timer = setInterval(() => { void this.tick() }, this.settings.heartbeat_interval)
     this.timer.unref()
@@ -114,11 +117,13 @@ export class Replicator {
   async stop (): Promise<void> {
     if (this.timer != null) clearInterval(this.timer)
     this.c.libp2p.removeEventListener('peer:connect', this.onConnect)
+    this.c.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     await this.ticking
     await this.c.libp2p.unhandle(SEEDING_PROTOCOL).catch(() => {})
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => { this.greeted.delete(evt.detail.toString()) }
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => { this.quiet.delete(evt.detail.toString()) }
 
   /** Record that this node asks the cluster to keep `cid` (pinned here already) on min..max holders. */
   async replicate (cid: string, replicas: { min: number, max: number }): Promise<void> {
@@ -179,12 +184,12 @@ export class Replicator {
       const score = this.c.score?.(spec.cid) ?? 0
       if (score > 0) scores[spec.cid] = score
     }
-    const heartbeat: Message = { v: WIRE_VERSION, op: 'hb', free: this.free, specs, tags: this.c.tags ?? {}, scores }
     // a node that neither takes part in a replication nor accepts replicas has nothing to tell: it
-    // greets each connected peer once (a node that just started then hears every connected peer, and
-    // its view converges) and is silent after; a heartbeat per peer per interval was 7.7 % of a
-    // 25-process mesh's busy time where nobody replicated anything
+    // greets each connected peer once, as quiet (a node that just started then hears every
+    // connected peer, and its view converges), and is silent after; a heartbeat per peer per
+    // interval was 7.7 % of a 25-process mesh's busy time where nobody replicated anything
     const speaking = this.c.acceptReplicas || specs.length > 0
+    const heartbeat: Message = { v: WIRE_VERSION, op: 'hb', free: this.free, specs, tags: this.c.tags ?? {}, scores, ...(speaking ? {} : { quiet: true as const }) }
     for (const peer of this.c.libp2p.getPeers()) {
       // not awaited: a slow peer must not delay the heartbeats of the others (one in flight per peer)
       const key = peer.toString()
@@ -225,7 +230,7 @@ export class Replicator {
     const up = now - this.startedAt
     if (up < this.ttlMs) return false
     if (up >= this.ttlMs + this.settings.repin_grace) return true
-    return this.c.libp2p.getPeers().every(peer => this.members.get(peer.toString()) != null)
+    return this.c.libp2p.getPeers().every(peer => this.members.get(peer.toString()) != null || this.quiet.has(peer.toString()))
   }
 
   private async repair (spec: ReplicaSpec): Promise<void> {
@@ -289,9 +294,18 @@ export class Replicator {
 
   private async receive (peer: string, message: Message): Promise<string | undefined> {
     if (message.op === 'hb') {
+      if (message.quiet === true) {
+        // heard, but no member: it holds nothing, accepts nothing and will say nothing more
+        this.members.forget(peer)
+        if (this.quiet.size >= SEEDING_MAX_MEMBERS && !this.quiet.has(peer)) return 'too many members'
+        this.quiet.add(peer)
+        return undefined
+      }
+      this.quiet.delete(peer)
       return this.members.heard(peer, message) ? undefined : 'too many members'
     }
-    if (!this.members.isCounted(peer)) return 'not a member: no heartbeat heard from you'
+    // a quiet peer (greeted, no member) may still ask for a preheat: it is what it would ask for
+    if (!this.members.isCounted(peer) && !(message.op === 'preheat' && this.quiet.has(peer))) return 'not a member: no heartbeat heard from you'
     if (message.op === 'drop') {
       if (this.held.has(message.spec.cid)) await this.held.drop(message.spec.cid)
       return undefined
