@@ -150,5 +150,20 @@ describe('replication rules', () => {
     }
     await sleep(500)
     expect(await a.seeding.preheat('acme/nothing')).toEqual([{ peerId: b.peerId.toString(), ok: false, error: expect.stringContaining('replicas refused') }])
+    // a holds the second replica; b's pin rm ends the replication, b falls quiet, and its quiet
+    // greeting is how a learns it ended: a drops the replica
+    const pinnedOnA = async (): Promise<boolean> => { for await (const pin of a.storage.pins()) if (pin.cid === cid) return true; return false }
+    const until = async (check: () => Promise<boolean>, what: string): Promise<void> => {
+      const end = Date.now() + 10_000
+      while (!await check()) {
+        if (Date.now() > end) throw new Error(what)
+        await sleep(100)
+      }
+    }
+    await until(pinnedOnA, 'a never pinned the replica')
+    expect(await b.storage.unpin(cid)).toBe(true)
+    await until(async () => !await pinnedOnA(), 'a kept the replica after the origin\'s pin rm')
+    await sleep(1000)
+    expect(await a.seeding.preheat('acme/nothing')).toEqual([]) // quiet again
   })
 })

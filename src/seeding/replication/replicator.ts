@@ -90,6 +90,8 @@ export class Replicator {
   /** Peers whose greeting said they are quiet: heard, no members (forgotten when they disconnect). */
   private readonly quiet = new Set<string>()
   private free = 0
+  /** Whether the last round's heartbeat was a member's (else a quiet greeting). */
+  private speaking = false
 
   constructor (private readonly c: ReplicatorComponents, private readonly settings: SeedingSettings) {
     this.self = c.libp2p.peerId.toString()
@@ -189,6 +191,10 @@ export class Replicator {
     // connected peer, and its view converges), and is silent after; a heartbeat per peer per
     // interval was 7.7 % of a 25-process mesh's busy time where nobody replicated anything
     const speaking = this.c.acceptReplicas || specs.length > 0
+    // falling quiet (its last replication ended): every peer hears the quiet greeting, which is how
+    // the holders of the replication it originated learn that it ended
+    if (!speaking && this.speaking) this.greeted.clear()
+    this.speaking = speaking
     const heartbeat: Message = { v: WIRE_VERSION, op: 'hb', free: this.free, specs, tags: this.c.tags ?? {}, scores, ...(speaking ? {} : { quiet: true as const }) }
     for (const peer of this.c.libp2p.getPeers()) {
       // not awaited: a slow peer must not delay the heartbeats of the others (one in flight per peer)
@@ -202,6 +208,11 @@ export class Replicator {
 
     for (const spec of [...this.held.values()]) {
       const cid = spec.cid
+      if (this.quiet.has(spec.origin)) {
+        log('the origin %s takes part in no replication any more: dropping the replica of %s', spec.origin, cid)
+        await this.held.drop(cid)
+        continue
+      }
       const origin = this.members.get(spec.origin)
       if (origin == null || !this.members.isLive(spec.origin) || origin.lastSeen <= spec.since) continue
       if (!origin.specs.has(cid)) {
