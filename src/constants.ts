@@ -382,7 +382,7 @@ export const TRANSFER_SERVE_TARGET_MS_PER_MIB = 2_000
 /** Recent blocks whose fastest send time decides a cut (a single slow reader does not). */
 export const TRANSFER_SERVE_SAMPLES = 4
 
-/** A block going out longer than this many times the pacer's target (or the fastest recent block's time, if slower) marks its stream stalled: a peer served nothing may take its slot. */
+/** A block whose receiver took none of it for longer than this many times the pacer's target (or the fastest recent block's time, if slower) marks its stream stalled: a peer served nothing may take its slot. Counted from the last progress (a window update), not the block's start: on a slow uplink every send is slow, not stalled. */
 export const TRANSFER_SERVE_STALLED_FACTOR = 4
 
 /** Slots beyond the paced limit a peer served nothing may take (BitTorrent's optimistic unchoke): a server whose slots are all held by slow readers still meets a fast one, whose blocks raise the limit. */

@@ -244,8 +244,11 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           const started = Date.now()
           slot.sendingSince = started
           await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
-          // timed to the last window handed to the muxer, not to the first window update
-          await flushed(stream, { signal })
+          // timed to the last window handed to the muxer, not to the first window update; a send
+          // stalls only when the receiver takes nothing for a while, not when it is slow (on a
+          // 2 Mbit/s uplink shared by three, 1 MiB takes 12 s: counted from the block's start,
+          // every send was taken over by another asker and 24 pulls of 8 MiB all failed)
+          await flushed(stream, { signal, onProgress: () => { slot.sendingSince = Date.now() } })
           slot.sendingSince = undefined
           pacer?.measured(Date.now() - started, bytes.byteLength, slots.serving())
           if (log.enabled) log('sent %s (%d bytes) to %s in %d ms (serving %d, limit %d)', key, bytes.byteLength, peer, Date.now() - started, slots.serving(), pacedLimit())

@@ -107,13 +107,16 @@ export async function writeFrame (stream: Stream, parts: Uint8Array[], options: 
  * queued here: a send timed by it measures the local buffer, not the link (an uplink pacer then
  * ran 14 transfers at once on a 5 Mbit/s link).
  */
-export async function flushed (stream: Stream, options: { signal?: AbortSignal } = {}): Promise<void> {
+export async function flushed (stream: Stream, options: { signal?: AbortSignal, onProgress?(): void } = {}): Promise<void> {
   while (stream.writeBufferLength > 0) {
     options.signal?.throwIfAborted()
     await new Promise<void>((resolve, reject) => {
+      // each window update the receiver sends ('drain') is progress: it took more bytes
+      const progress = (): void => { options.onProgress?.() }
       const done = (): void => {
         stream.removeEventListener('idle', done)
         stream.removeEventListener('close', done)
+        stream.removeEventListener('drain', progress)
         options.signal?.removeEventListener('abort', abort)
         resolve()
       }
@@ -123,6 +126,7 @@ export async function flushed (stream: Stream, options: { signal?: AbortSignal }
       }
       stream.addEventListener('idle', done)
       stream.addEventListener('close', done)
+      stream.addEventListener('drain', progress)
       options.signal?.addEventListener('abort', abort)
     })
     if (stream.status !== 'open') return
