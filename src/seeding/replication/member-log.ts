@@ -16,6 +16,9 @@ const SEEN = '/ipfs-kit/seeding/members/seen'
 const SAID = '/ipfs-kit/seeding/members/said/'
 
 export class MemberLog {
+  /** The last-seen record as last written (undefined before the first save). */
+  private lastSeen: string | undefined
+
   constructor (private readonly meta: MetaStore) {}
 
   /** Put back the members last heard within TTL + grace (a heartbeat heard since wins). */
@@ -48,8 +51,11 @@ export class MemberLog {
     }
     const seen: Record<string, number> = {}
     for (const m of known.values()) seen[m.peerId] = m.lastSeen
-    ops.push({ type: 'put', key: SEEN, value: encodeJson(seen) })
+    // a quiet cluster (no members, nothing heard) has nothing new to write each round
+    const text = JSON.stringify(seen)
+    if (text !== this.lastSeen) ops.push({ type: 'put', key: SEEN, value: encodeJson(seen) })
     await this.meta.batch(ops)
+    this.lastSeen = text
   }
 }
 
