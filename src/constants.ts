@@ -382,7 +382,7 @@ export const TRANSFER_SERVE_TARGET_MS_PER_MIB = 2_000
 /** Recent blocks whose fastest send time decides a cut (a single slow reader does not). */
 export const TRANSFER_SERVE_SAMPLES = 4
 
-/** A block going out longer than this many times the pacer's target (or the fastest recent block's time, if slower) marks its stream stalled: a peer served nothing may take its slot. */
+/** A block whose receiver took none of it for longer than this many times the pacer's target (or the fastest recent block's time, if slower) marks its stream stalled: a peer served nothing may take its slot. Counted from the last progress (a window update), not the block's start: on a slow uplink every send is slow, not stalled. */
 export const TRANSFER_SERVE_STALLED_FACTOR = 4
 
 /** Slots beyond the paced limit a peer served nothing may take (BitTorrent's optimistic unchoke): a server whose slots are all held by slow readers still meets a fast one, whose blocks raise the limit. */
@@ -489,11 +489,16 @@ export const NETWORK_READ_AHEAD_BLOCKS = 24
 export const TRANSFER_READ_HIGH_WATER = 4 * 1024 * 1024
 
 /**
- * Largest yamux receive window per stream (yamux's default is 16 MiB). A paused stream still
- * receives what the window allows into libp2p's read buffer, which resets the stream past
- * YAMUX_MAX_READ_BUFFER, so the window stays well under it.
+ * Largest yamux receive window per stream: yamux's initial window, never grown (yamux's default
+ * grows it to 16 MiB). The window is the only sign a sender gets that bytes reached the receiver
+ * (Node shows nothing of the kernel's send queue): with 4 MiB, a 1 MiB block was handed over in
+ * 0–100 ms on a 5 Mbit/s uplink and the transfer server's upload pacer, timing those sends, ran
+ * 14 transfers at once there (bench:fanout 12 × 16 MiB @ 5 Mbit/s: 83–106 s, 62.8 s with this).
+ * It caps one stream at this window per round trip (about 40 Mbit/s at 50 ms); a transfer keeps
+ * several requests in flight per provider. A paused stream also receives at most this much more
+ * into libp2p's read buffer (reset past YAMUX_MAX_READ_BUFFER).
  */
-export const YAMUX_MAX_STREAM_WINDOW = 4 * 1024 * 1024
+export const YAMUX_MAX_STREAM_WINDOW = 256 * 1024
 
 /** Bytes libp2p buffers for a paused stream before resetting it (libp2p's default is 4 MiB). */
 export const YAMUX_MAX_READ_BUFFER = 8 * 1024 * 1024

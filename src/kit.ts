@@ -375,6 +375,8 @@ export async function createKit (options: KitOptions = {}): Promise<Kit> {
   })
 
   const kitNode = required(node)
+  // only now that every protocol is handled: peers identify us as we connect
+  await kitNode.connect()
   const addresses = (): string[] => kitNode.libp2p?.getMultiaddrs().map(ma => ma.toString()) ?? []
   const running = <T>(operation: string, fn: () => T): T => {
     lifecycle.assertRunning(operation)

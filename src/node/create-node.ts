@@ -36,6 +36,13 @@ export interface KitNode {
   /** Absent offline. */
   libp2p: Libp2p | undefined
   peerId: PeerId
+  /**
+   * Dial the bootstrap peers (each once; one that does not answer is logged, not fatal). Called by
+   * the kit once every service has registered its protocols: a peer identifies us as we connect,
+   * and a protocol handled after that is unknown to it (a puller that identified a worker before
+   * its transfer server started never asked it for a piece).
+   */
+  connect(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -47,7 +54,7 @@ export async function createNode (init: NodeInit): Promise<KitNode> {
 
   if (init.offline) {
     await light.start()
-    return { helia: light, libp2p: undefined, peerId, stop: async () => { await light.stop() } }
+    return { helia: light, libp2p: undefined, peerId, connect: async () => {}, stop: async () => { await light.stop() } }
   }
 
   // the libp2p stack is loaded only by online nodes: offline ones (and one-shot CLI commands) start

@@ -1,4 +1,4 @@
-/** The online half of a node: libp2p, bitswap, private-cluster protection, bootstrap dials. */
+/** The online half of a node: libp2p, bitswap, private-cluster protection, bootstrap dials (once the kit handles all its protocols). */
 import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight } from './libp2p-light.ts'
 import { logger } from '@libp2p/logger'
@@ -47,8 +47,7 @@ export async function startOnline (light: Helia, init: NodeInit, privateKey: Pri
     await stop().catch(() => {})
     throw err
   }
-  await dialBootstrap(helia.libp2p, init.bootstrap)
-  return { helia, libp2p: helia.libp2p, peerId, stop }
+  return { helia, libp2p: helia.libp2p, peerId, connect: async () => { await dialBootstrap(helia.libp2p, init.bootstrap) }, stop }
 }
 
 /** Dial each bootstrap peer once; a peer that does not answer is logged, not fatal. */

@@ -78,6 +78,7 @@ export class HaveAnnouncer {
         const batch = box.queue.splice(0, TRANSFER_HAVE_BATCH)
         box.hello = false
         await writeFrame(box.stream, encodeHaves(batch), { signal: AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS) })
+        if (log.enabled) log('announced %d blocks to %s', batch.length, box.id)
       }
     } catch (err: any) {
       const key = box.id.toString()

@@ -39,7 +39,7 @@ export interface AskAnswers {
 export async function ask (libp2p: Libp2p, provider: Provider, protocols: string[], cids: CID[], answers: AskAnswers, signal: AbortSignal): Promise<void> {
   const stream = await libp2p.dialProtocol(provider.id, protocols, { signal: AbortSignal.any([signal, AbortSignal.timeout(TRANSFER_BLOCK_TIMEOUT_MS)]) })
     .catch((err: any) => {
-      if (err.name === 'UnsupportedProtocolError') provider.capable = false
+      if (err.name === 'UnsupportedProtocolError') provider.incapable()
       throw err
     })
   provider.capable = true

@@ -22,8 +22,15 @@ export class Provider {
   requestMs = 0
   /** Blocks it said it does not have. */
   lacked = 0
-  /** False once it refused our protocol (a peer that speaks only bitswap). */
+  /**
+   * False once it refused our protocol or its identify listed none of them (a peer that speaks only
+   * bitswap). Either can be out of date: a peer identified, or asked, before its transfer server
+   * started speaks it a moment later, so a `false` is tried again after TRANSFER_RETRY_DROPPED_MS
+   * (see `incapable`), and a peer heard announcing haves speaks 1.1.0.
+   */
   capable: boolean | undefined
+  /** When `capable` was last set to false. */
+  private incapableAt = 0
   /** No new requests before this time (it answered BUSY). */
   busyUntil = 0
   /** BUSY answers in a row (reset by a block served): the wait after the next one doubles with each. */
@@ -56,8 +63,17 @@ export class Provider {
     this.busyInARow++
   }
 
+  /** It does not speak our protocols (as far as we know at `now`). */
+  incapable (now = Date.now()): void {
+    this.capable = false
+    this.incapableAt = now
+  }
+
   usable (now: number, retryDroppedMs: number): boolean {
-    if (this.capable === false) return false
+    if (this.capable === false) {
+      if (now - this.incapableAt < retryDroppedMs) return false
+      this.capable = undefined // asked again: it answers for itself
+    }
     if (this.dropped != null) {
       if (this.dropped.reason === 'lying' || now - this.dropped.at < retryDroppedMs) return false
       this.dropped = undefined

@@ -41,8 +41,9 @@ import { FrameReader } from './frame-reader.ts'
 import { SuperSeed } from './super-seed.ts'
 import type { InFlight } from './in-flight.ts'
 import type { HaveMap } from './have-map.ts'
-import { decodeHaves, decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, isHaveFrame, MAX_FIRST_FRAME_BYTES, MAX_HAVE_FRAME_BYTES, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
+import { decodeHaves, decodeRequest, FRAME_BLOCK, FRAME_BUSY, FRAME_ELSEWHERE, FRAME_MISSING, flushed, isHaveFrame, MAX_FIRST_FRAME_BYTES, MAX_HAVE_FRAME_BYTES, MAX_REQUEST_BYTES, statusByte, writeFrame } from './wire.ts'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { code as RAW_CODE } from 'multiformats/codecs/raw'
 import type { CID } from 'multiformats/cid'
 
 const log = logger('ipfs-kit:transfer:server')
@@ -118,7 +119,9 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
     if (haves == null || open >= TRANSFER_HAVE_STREAMS_PER_PEER) throw new Error('have stream refused')
     haveStreams.set(peer, open + 1)
     try {
-      haves.record(peer, decodeHaves(first).map(cid => cid.toString()))
+      const opening = decodeHaves(first).map(cid => cid.toString())
+      if (log.enabled) log('%s opened a have stream with %d blocks', peer, opening.length)
+      haves.record(peer, opening)
       const open = (): boolean => stream.readStatus === 'readable' || stream.readStatus === 'paused'
       while (open()) {
         const frame = await frames.read({ idleTimeoutMs: 2 * TRANSFER_HAVE_IDLE_MS }).catch(err => {
@@ -127,7 +130,9 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         })
         if (frame == null) break
         if (frame.byteLength > MAX_HAVE_FRAME_BYTES) throw new Error('have frame too long')
-        haves.record(peer, decodeHaves(frame.subarray()).map(cid => cid.toString()))
+        const cids = decodeHaves(frame.subarray()).map(cid => cid.toString())
+        if (log.enabled) log('%s announced %d blocks', peer, cids.length)
+        haves.record(peer, cids)
       }
       frames.release()
       await stream.close().catch(() => {})
@@ -175,13 +180,25 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
   /** One request (its first frame already read when `first` is given) and its answer. */
   const serveRequest = async (stream: Stream, connection: Connection, frames: FrameReader, first?: Uint8Array): Promise<void> => {
     const peer = connection.remotePeer.toString()
-    const slot = slots.acquire(peer, { paced: pacedLimit(), stalledAfterMs: pacer?.stalledAfterMs() })
-    // the whole stream, request included, within maxStreamMs (or until a fairer peer takes the slot)
+    let cids: CID[]
+    try {
+      cids = decodeRequest(first ?? (await frames.read({ signal: AbortSignal.timeout(TRANSFER_REQUEST_TIMEOUT_MS) })).subarray())
+    } catch (err: any) {
+      frames.release()
+      log('request from %s failed - %s', peer, err.message)
+      stream.abort(err)
+      return
+    }
+    frames.release()
+    // the uplink pacer is for file bytes (raw leaves): a request for manifests and DAG nodes only is
+    // small, and every pull needs it before anything else, so it is held to the hard limits alone
+    // (slow readers holding every paced slot kept an honest pull from its manifest)
+    const paced = cids.some(cid => cid.code === RAW_CODE) ? pacedLimit() : undefined
+    const slot = slots.acquire(peer, { paced, stalledAfterMs: pacer?.stalledAfterMs() })
+    // the answer within maxStreamMs (or until a fairer peer takes the slot)
     const cut = slot?.signal ?? new AbortController().signal
     const timer = setTimeout(() => { slot?.abort(new Error(`transfer stream served for ${maxStreamMs} ms`)) }, maxStreamMs)
     try {
-      const cids = decodeRequest(first ?? (await frames.read({ signal: AbortSignal.any([cut, AbortSignal.timeout(TRANSFER_REQUEST_TIMEOUT_MS)]) })).subarray())
-      frames.release()
       if (slot == null) {
         if (throttle.refused(peer)) {
           throttledPeers++
@@ -231,14 +248,19 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           const started = Date.now()
           slot.sendingSince = started
           await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
+          // timed to the last window handed to the muxer, not to the first window update; a send
+          // stalls only when the receiver takes nothing for a while, not when it is slow (on a
+          // 2 Mbit/s uplink shared by three, 1 MiB takes 12 s: counted from the block's start,
+          // every send was taken over by another asker and 24 pulls of 8 MiB all failed)
+          await flushed(stream, { signal, onProgress: () => { slot.sendingSince = Date.now() } })
           slot.sendingSince = undefined
           pacer?.measured(Date.now() - started, bytes.byteLength, slots.serving())
+          if (log.enabled) log('sent %s (%d bytes) to %s in %d ms (serving %d, limit %d)', key, bytes.byteLength, peer, Date.now() - started, slots.serving(), pacedLimit())
           init.onSent?.(peer, bytes.byteLength, cids[i] as CID)
         }
       }
       await stream.close({ signal: AbortSignal.any([cut, deadline]) })
     } catch (err: any) {
-      frames.release()
       log('request from %s failed - %s', peer, err.message)
       stream.abort(err)
     } finally {

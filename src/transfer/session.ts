@@ -142,7 +142,9 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       // lists protocols before that (each stream opened adds its own, identify's first), so the
       // list counts only once identify has written the peer's agent version
       libp2p.peerStore.get(id).then(peer => {
-        if (peer.metadata.has('AgentVersion')) provider.capable = peer.protocols.some(id => protocols.includes(id))
+        if (!peer.metadata.has('AgentVersion') || provider.capable != null) return
+        if (peer.protocols.some(id => protocols.includes(id))) provider.capable = true
+        else provider.incapable()
       }, () => {})
     }
     return p
@@ -155,8 +157,10 @@ export function transferSource (init: TransferSourceInit): TransferSource {
   const reachableProviders = (now: number): Provider[] => {
     const connected = new Set<string>()
     for (const id of libp2p.getPeers()) {
-      providerOf(id)
+      const p = providerOf(id)
       connected.add(id.toString())
+      // a peer announcing haves to us speaks 1.1.0, whatever its identify said
+      if (p.capable === false && haves?.fetching(p.key, now) === true) p.capable = true
     }
     return [...providers.values()].filter(p => connected.has(p.key) && p.usable(Math.max(now, p.busyUntil), TRANSFER_RETRY_DROPPED_MS))
   }

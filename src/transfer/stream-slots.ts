@@ -10,9 +10,9 @@
  * Under that hard limit the server may ask for a lower, paced one (the
  * uplink pacer's). At the paced limit a peer served nothing still gets one of
  * TRANSFER_SERVE_OPTIMISTIC_SLOTS optimistic slots; past those it takes the
- * slot of a stalled stream (one whose block has been waiting to go out longer
- * than the server's `stalledAfterMs`: a reader that stopped reading, BitTorrent's
- * choke of the slowest peer); otherwise it is busy. Slow readers therefore
+ * slot of a stalled stream (one whose receiver has taken none of its block for
+ * longer than the server's `stalledAfterMs`: a reader that stopped reading,
+ * BitTorrent's choke of the slowest peer); otherwise it is busy. Slow readers therefore
  * hold no paced slot for long, and cannot keep the pacer's limit down.
  */
 import { TRANSFER_SERVE_OPTIMISTIC_SLOTS } from '../constants.ts'
@@ -32,7 +32,7 @@ export interface Slot {
   abort(reason: Error): void
   /** Give the slot back; calling it again does nothing. */
   release(): void
-  /** When the block being written started (undefined between blocks): a stalled slot can be taken. */
+  /** When the block being written started or the receiver last took some of it (undefined between blocks): a stalled slot can be taken. */
   sendingSince: number | undefined
 }
 

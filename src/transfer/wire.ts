@@ -99,3 +99,36 @@ export async function writeFrame (stream: Stream, parts: Uint8Array[], options: 
   const list = new Uint8ArrayList(encodeVarint(length), ...parts)
   if (!stream.send(list)) await stream.onDrain(options)
 }
+
+/**
+ * Wait until the stream's write queue is empty: everything written was handed to the muxer, which
+ * takes no more than the receiver's window allows, so all but the last window has reached the
+ * receiver. `onDrain` resolves at the first window update, when most of a large frame may still be
+ * queued here: a send timed by it measures the local buffer, not the link (an uplink pacer then
+ * ran 14 transfers at once on a 5 Mbit/s link).
+ */
+export async function flushed (stream: Stream, options: { signal?: AbortSignal, onProgress?(): void } = {}): Promise<void> {
+  while (stream.writeBufferLength > 0) {
+    options.signal?.throwIfAborted()
+    await new Promise<void>((resolve, reject) => {
+      // each window update the receiver sends ('drain') is progress: it took more bytes
+      const progress = (): void => { options.onProgress?.() }
+      const done = (): void => {
+        stream.removeEventListener('idle', done)
+        stream.removeEventListener('close', done)
+        stream.removeEventListener('drain', progress)
+        options.signal?.removeEventListener('abort', abort)
+        resolve()
+      }
+      const abort = (): void => {
+        done()
+        reject(options.signal?.reason)
+      }
+      stream.addEventListener('idle', done)
+      stream.addEventListener('close', done)
+      stream.addEventListener('drain', progress)
+      options.signal?.addEventListener('abort', abort)
+    })
+    if (stream.status !== 'open') return
+  }
+}

@@ -53,6 +53,27 @@ describe('kit lifecycle', () => {
     expect(kit.addresses().some(a => a.includes(listen[0] as string))).toBe(true)
   })
 
+  it('dials its bootstrap peers only once every protocol is handled: they identify it with all of them', async () => {
+    // identify runs as a connection opens; a protocol handled after that stays unknown to the peer
+    // (a puller never asked a worker whose transfer server started after it was identified)
+    const first = await open({ dataDir: await sandbox.dir(), listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const second = await open({ dataDir: await sandbox.dir(), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: first.addresses() })
+    const libp2p = first.libp2p as NonNullable<typeof first.libp2p>
+    const deadline = Date.now() + 10_000
+    let identified: string[] = []
+    while (Date.now() < deadline) {
+      const peer = await libp2p.peerStore.get(second.libp2p?.peerId as any).catch(() => undefined)
+      if (peer?.metadata.has('AgentVersion') === true) {
+        identified = peer.protocols
+        break
+      }
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    const ours = second.protocols().filter(p => p.startsWith('/ipfs-kit/'))
+    expect(ours.length).toBeGreaterThanOrEqual(4) // transfer 1.1.0 and 1.0.0, models, datasets, cache, seeding
+    expect(identified).toEqual(expect.arrayContaining(ours))
+  })
+
   it('a listen port already taken fails the start and leaves the directory free', async () => {
     const taken = net.createServer()
     await new Promise<void>(resolve => taken.listen(0, '127.0.0.1', resolve))

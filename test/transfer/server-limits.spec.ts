@@ -63,6 +63,32 @@ describe('transfer server limits', () => {
     expect(again?.byteLength).toBe(64 * MiB)
   }, 60_000)
 
+  it('paces file bytes, not the manifests and DAG nodes every pull needs first', async () => {
+    // one paced slot: a peer holding it is answered BUSY for more leaves, but not for the root
+    const a = await sandbox.kit({ offline: false, config: { ipfs_kit: { transfer: { upload_slots: 1 } } } })
+    const b = await sandbox.kit({ offline: false })
+    const root = CID.parse(await a.storage.store(randomBytes(8 * MiB), { pin: true }))
+    const rootBytes = await (a.helia.blockstore.get(root, { offline: true }) as AsyncGenerator<Uint8Array>).next().then(r => r.value as Uint8Array)
+    const leaves = dagPb.decode(rootBytes).Links.map(l => l.Hash)
+    expect(leaves.every(l => l.code === 0x55)).toBe(true)
+    await b.dial(a.addresses()[0] as string)
+    const libp2p = b.libp2p as NonNullable<typeof b.libp2p>
+    const ask = async (cids: CID[]): Promise<{ stream: Awaited<ReturnType<typeof libp2p.dialProtocol>>, first: Awaited<ReturnType<FrameReader['read']>> }> => {
+      const stream = await libp2p.dialProtocol(a.peerId, TRANSFER_PROTOCOL)
+      const lp = new FrameReader(stream, MAX_FRAME_BYTES)
+      await writeFrame(stream, [encodeRequest(cids)])
+      return { stream, first: await lp.read({ signal: AbortSignal.timeout(10_000) }) }
+    }
+    // the leaves' answer is left unread: it holds the one slot
+    const holding = await ask(leaves)
+    expect(holding.first.get(0)).toBe(FRAME_BLOCK)
+    expect((await ask(leaves.slice(0, 1))).first.get(0)).toBe(FRAME_BUSY)
+    const node = await ask([root])
+    expect(node.first.get(0)).toBe(FRAME_BLOCK)
+    expect(verifyBlock(root, node.first.subarray(1))).toBe(true)
+    holding.stream.abort(new Error('done'))
+  }, 60_000)
+
   it('resets a request naming more CIDs than allowed', async () => {
     const a = await sandbox.kit({ offline: false })
     const b = await sandbox.kit({ offline: false })
