@@ -22,6 +22,8 @@ export class Provider {
   requestMs = 0
   /** Blocks it said it does not have. */
   lacked = 0
+  /** BUSY and ELSEWHERE answers: it serves (and, for ELSEWHERE, holds the block) but sent nothing. */
+  refused = 0
   /**
    * False once it refused our protocol or its identify listed none of them (a peer that speaks only
    * bitswap). Either can be out of date: a peer identified, or asked, before its transfer server
@@ -44,12 +46,15 @@ export class Provider {
   }
 
   /**
-   * Has served blocks and never said it lacks one: it looks like it holds the whole DAG (a seed).
-   * Peers that lacked blocks are themselves fetching; blocks they have are asked of them first, so
-   * that a seed's upload goes to blocks nobody else has yet.
+   * Has served blocks, or answered BUSY or ELSEWHERE, and never said it lacks one: it looks like it
+   * holds the whole DAG (a seed). Peers that lacked blocks are themselves fetching; blocks they have
+   * are asked of them first, so that a seed's upload goes to blocks nobody else has yet. A seed
+   * whose every slot is taken answers BUSY to most of a swarm at first: counted as a seed only once
+   * it served, the swarm's workers saw none and asked each other blindly for blocks nobody had yet
+   * (a 12-worker run on 5 Mbit/s links: 73–142 MISSING answers per worker, most costing a second).
    */
   seedLike (): boolean {
-    return this.served > 0 && this.lacked === 0
+    return (this.served > 0 || this.refused > 0) && this.lacked === 0
   }
 
   /** Preference order: providers that served us first, then untried ones, then those that lacked blocks. */

@@ -92,4 +92,25 @@ describe('piece chooser', () => {
     expect(swarm.mayAsk(a, seed)).toBe(false)
     expect(swarm.mayAsk(a, untried)).toBe(true)
   })
+
+  it('takes a provider that answered BUSY or ELSEWHERE (and never lacked) for a seed: fetching peers are not asked blindly meanwhile', async () => {
+    const fresh = await want('nobody has it yet')
+    fresh.createdAt = Date.now() - 60_000 // waited long enough to go anywhere allowed
+    const seed = new Provider(peerIdFromString('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'))
+    const worker = new Provider(peerIdFromString('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq'))
+    const haves = new HaveMap()
+    haves.record(worker.key, []) // a hello: it is fetching, and announced nothing
+    // the seed has sent us nothing yet: no seed is known, so the fetching worker may be asked blindly
+    expect(seed.seedLike()).toBe(false)
+    expect(askPolicy([seed, worker], haves, Date.now()).mayAsk(fresh, worker)).toBe(true)
+    // it answered BUSY (every slot taken): a server that sends rather than lacks, a seed
+    seed.refused++
+    expect(seed.seedLike()).toBe(true)
+    const policy = askPolicy([seed, worker], haves, Date.now())
+    expect(policy.mayAsk(fresh, worker)).toBe(false)
+    expect(policy.mayAsk(fresh, seed)).toBe(true)
+    // one that then says it lacks a block is no seed
+    seed.lacked++
+    expect(seed.seedLike()).toBe(false)
+  })
 })
