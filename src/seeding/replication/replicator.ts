@@ -25,6 +25,7 @@ import { HeldReplicas } from './held.ts'
 import { Members } from './members.ts'
 import { MemberLog } from './member-log.ts'
 import { WIRE_VERSION } from './messages.ts'
+import { Heartbeats } from './heartbeats.ts'
 import { handleSeedingProtocol, sendSeedingMessage } from './protocol.ts'
 import { rendezvousOwner } from './rendezvous.ts'
 import { allocate, chooseDrops, targetHolders } from './allocate.ts'
@@ -84,14 +85,10 @@ export class Replicator {
   private timer: ReturnType<typeof setInterval> | undefined
   private ticking: Promise<void> | undefined
   private startedAt = 0
-  private readonly sending = new Set<string>()
-  /** Connected peers a heartbeat reached (a silent node greets each once). */
-  private readonly greeted = new Set<string>()
+  private readonly heartbeats: Heartbeats
   /** Peers whose greeting said they are quiet: heard, no members (forgotten when they disconnect). */
   private readonly quiet = new Set<string>()
   private free = 0
-  /** Whether the last round's heartbeat was a member's (else a quiet greeting). */
-  private speaking = false
 
   constructor (private readonly c: ReplicatorComponents, private readonly settings: SeedingSettings) {
     this.self = c.libp2p.peerId.toString()
@@ -100,6 +97,7 @@ export class Replicator {
     this.members = new Members(this.ttlMs, settings.repin_grace, this.now)
     this.held = new HeldReplicas(c)
     this.memberLog = new MemberLog(c.meta)
+    this.heartbeats = new Heartbeats(c.libp2p)
   }
 
   async start (): Promise<void> {
@@ -108,8 +106,7 @@ export class Replicator {
     // a restart within the grace still counts the holders heard before it (member-log.ts)
     await this.memberLog.load(this.members)
     await handleSeedingProtocol(this.c.libp2p, async (peer, message) => await this.receive(peer, message))
-    // a peer (re)connecting is greeted again: it may have restarted and know nothing of this node
-    this.c.libp2p.addEventListener('peer:connect', this.onConnect)
+    this.heartbeats.start()
     this.c.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     this.startedAt = this.now()
     this.timer = setInterval(() => { void this.tick() }, this.settings.heartbeat_interval)
@@ -118,13 +115,12 @@ export class Replicator {
 
   async stop (): Promise<void> {
     if (this.timer != null) clearInterval(this.timer)
-    this.c.libp2p.removeEventListener('peer:connect', this.onConnect)
+    this.heartbeats.stop()
     this.c.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     await this.ticking
     await this.c.libp2p.unhandle(SEEDING_PROTOCOL).catch(() => {})
   }
 
-  private readonly onConnect = (evt: CustomEvent<PeerId>): void => { this.greeted.delete(evt.detail.toString()) }
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => { this.quiet.delete(evt.detail.toString()) }
 
   /** Record that this node asks the cluster to keep `cid` (pinned here already) on min..max holders. */
@@ -188,21 +184,10 @@ export class Replicator {
     }
     // a node that neither takes part in a replication nor accepts replicas has nothing to tell: it
     // greets each connected peer once, as quiet (a node that just started then hears every
-    // connected peer, and its view converges), and is silent after; a heartbeat per peer per
-    // interval was 7.7 % of a 25-process mesh's busy time where nobody replicated anything
+    // connected peer, and its view converges), and is silent after (heartbeats.ts)
     const speaking = this.c.acceptReplicas || specs.length > 0
-    // falling quiet (its last replication ended): every peer hears the quiet greeting, which is how
-    // the holders of the replication it originated learn that it ended
-    if (!speaking && this.speaking) this.greeted.clear()
-    this.speaking = speaking
     const heartbeat: Message = { v: WIRE_VERSION, op: 'hb', free: this.free, specs, tags: this.c.tags ?? {}, scores, ...(speaking ? {} : { quiet: true as const }) }
-    for (const peer of this.c.libp2p.getPeers()) {
-      // not awaited: a slow peer must not delay the heartbeats of the others (one in flight per peer)
-      const key = peer.toString()
-      if (this.sending.has(key) || (!speaking && this.greeted.has(key))) continue
-      this.sending.add(key)
-      sendSeedingMessage(this.c.libp2p, peer, heartbeat).then(() => { this.greeted.add(key) }, () => {}).finally(() => this.sending.delete(key))
-    }
+    this.heartbeats.send(heartbeat, speaking)
     this.members.prune()
     await this.memberLog.save(this.members).catch((err: Error) => { log.error('could not keep the member view - %e', err) })
 
