@@ -62,8 +62,9 @@ export class Provider {
     return this.served > 0 ? 2 : this.lacked === 0 ? 1 : 0
   }
 
-  /** It answered BUSY: wait TRANSFER_BUSY_BACKOFF_MS, doubling with each BUSY in a row, before asking again. */
+  /** It answered BUSY (counted as refused): wait TRANSFER_BUSY_BACKOFF_MS, doubling with each BUSY in a row, before asking again. */
   busy (now: number): void {
+    this.refused++
     this.busyUntil = now + Math.min(TRANSFER_BUSY_BACKOFF_MAX_MS, TRANSFER_BUSY_BACKOFF_MS * 2 ** this.busyInARow)
     this.busyInARow++
   }

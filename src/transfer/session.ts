@@ -289,10 +289,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
     }
     try {
       await ask(libp2p, p, protocols, batch.map(w => w.cid), {
-        busy: () => {
-          p.refused++
-          p.busy(Date.now())
-        },
+        busy: () => { p.busy(Date.now()) },
         elsewhere: (i, other) => {
           p.refused++
           const w = batch[i] as Want
