@@ -11,8 +11,10 @@
  * Reports each worker's completion time and their spread (max − min), the
  * time until all are done as a multiple of the single-link time (model size ÷
  * link rate), and the bytes the seed sent (its interface counter) as a
- * multiple of the model. Targets with swarming (issue 20): all done within
- * 1.3× the single-link time, the seed sending at most 1.2× the model.
+ * multiple of the model, and the share of all hosts' uplink capacity used
+ * (lib/link-use.ts: over the run, its first quarter, middle half and last
+ * quarter). Targets with swarming (issue 20): all done within 1.3× the
+ * single-link time, the seed sending at most 1.2× the model.
  * Namespaces, processes and data are removed at the end, on error and on
  * Ctrl-C.
  *
@@ -29,6 +31,8 @@ import { startSwarm, timeAll } from './lib/swarm.ts'
 import { machine, writeResults } from './lib/results.ts'
 import { fmt, fmtBytes, fmtRatio, markdownTable } from './lib/table.ts'
 import { withTempDir } from './lib/temp-dir.ts'
+import { LinkUseSampler } from './lib/link-use.ts'
+import type { LinkUse } from './lib/link-use.ts'
 import type { Network } from './lib/netns.ts'
 
 const { values: opts } = parseArgs({
@@ -67,6 +71,7 @@ const TARGET_SEED = 1.2
 const mbit = Number(opts.mbit)
 const singleLinkSeconds = size * 8 / (mbit * 1e6)
 const NAME = 'bench/fanout-model'
+const pct = (share: number): string => Number.isFinite(share) ? `${Math.round(share * 100)} %` : '—'
 
 interface CaseResult {
   case: CaseName
@@ -78,6 +83,8 @@ interface CaseResult {
   workerSentBytes: number[]
   /** CPU seconds all node processes (seed and workers) used during the pulls: against 2 cores × the wall time, whether the machine kept up. */
   cpuSeconds: number
+  /** Share of all hosts' uplink capacity (hosts × link rate) used during the pulls: whole, first quarter, middle half, last quarter. */
+  uplinkUse: LinkUse
   errors: string[]
 }
 
@@ -94,8 +101,10 @@ async function runCase (name: CaseName, modelDir: string, net: Network): Promise
     const sentBefore = swarm.seedSent()
     const workerHosts = net.hosts.slice(1)
     const workersBefore = workerHosts.map(h => net.txBytes(h))
+    const uplinks = new LinkUseSampler(() => net.uplinkBytes())
     const timed = await timeAll(swarm.workers, async w => await w.call('modelPull', { name: NAME, blockTimeoutMs: 120_000, manifestTimeoutMs: 30_000 }, { timeoutMs: 1_800_000 }))
-    return { case: name, workers: timed.seconds, allDoneSeconds: timed.allDone, seedSentBytes: swarm.seedSent() - sentBefore, workerSentBytes: workerHosts.map((h, i) => net.txBytes(h) - (workersBefore[i] as number)), cpuSeconds: await cpu() - cpuBefore, errors: timed.errors }
+    const uplinkUse = uplinks.stop(net.hosts.length * mbit * 1e6 / 8)
+    return { case: name, workers: timed.seconds, allDoneSeconds: timed.allDone, seedSentBytes: swarm.seedSent() - sentBefore, workerSentBytes: workerHosts.map((h, i) => net.txBytes(h) - (workersBefore[i] as number)), cpuSeconds: await cpu() - cpuBefore, uplinkUse, errors: timed.errors }
   } finally {
     await swarm.stop()
   }
@@ -119,7 +128,7 @@ await withTempDir('ipfs-kit-bench-fanout-', async dir => {
   }
   process.stdout.write(`\n## bench:fanout — ${workers} workers pull ${fmtBytes(size)} from one seed, every link ${mbit} Mbit/s each way (single-link time ${fmt(singleLinkSeconds)} s)${opts.versions != null ? `, transfer versions ${opts.versions}` : ''}\n\n`)
   process.stdout.write(markdownTable(
-    ['case', 'all done (s)', '× single link', 'seed sent', 'spread (s)', 'CPU-s (cores)', 'each worker (s)'],
+    ['case', 'all done (s)', '× single link', 'seed sent', 'spread (s)', 'CPU-s (cores)', 'uplinks used: run (ramp · middle · tail)', 'each worker (s)'],
     results.map(r => {
       const time = (r.allDoneSeconds ?? NaN) / singleLinkSeconds
       const seed = r.seedSentBytes / size
@@ -132,10 +141,11 @@ await withTempDir('ipfs-kit-bench-fanout-', async dir => {
         `${fmtBytes(r.seedSentBytes)} (${seed.toFixed(2)}× the model${swarm ? ` ${seed <= TARGET_SEED ? '✓' : '✗'} ≤ ${TARGET_SEED}` : ''})`,
         done.length > 0 ? fmt(Math.max(...done) - Math.min(...done)) : '—',
         `${fmt(r.cpuSeconds)} (${fmt(r.cpuSeconds / (r.allDoneSeconds ?? NaN))})`,
+        `${pct(r.uplinkUse.whole)} (${pct(r.uplinkUse.ramp)} · ${pct(r.uplinkUse.middle)} · ${pct(r.uplinkUse.tail)})`,
         r.workers.map(t => t == null ? 'failed' : fmt(t)).join(', ')
       ]
     }),
-    ['left', 'right', 'right', 'right', 'right', 'right', 'left']
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']
   ) + '\n')
   await writeResults(`fanout-${workers}w-${mbit}mbit`, { machine: machine(), workers, size, mbit, singleLinkSeconds, results })
 })

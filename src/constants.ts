@@ -391,8 +391,14 @@ export const TRANSFER_SERVE_OPTIMISTIC_SLOTS = 1
 /** Requests a node's transfer sessions start with in flight, all providers together; then paced by its downlink (downlink.ts). */
 export const TRANSFER_FETCH_INITIAL_REQUESTS = 4
 
-/** Fewest requests the downlink pacer allows in flight. */
-export const TRANSFER_FETCH_MIN_REQUESTS = 1
+/**
+ * Fewest requests the downlink pacer allows in flight: two, so that one answer coming slowly (its
+ * provider's uplink shared with others) never leaves the downlink to it alone. At one, the last
+ * workers of a 12-worker run at 5 Mbit/s waited out their final blocks one slow request at a time
+ * while most uplinks sat idle (bench:fanout 57.8–62.7 s, uplinks 30–49 % used in the last quarter;
+ * at two 55.8–59.7 s, 50–59 %; 24 × 8 MiB @ 2 Mbit/s 119 → 110 s).
+ */
+export const TRANSFER_FETCH_MIN_REQUESTS = 2
 
 /** Most requests a node has in flight at once, whatever the pacer says (each asks up to TRANSFER_BATCH_BLOCKS blocks). */
 export const TRANSFER_FETCH_MAX_REQUESTS = 64

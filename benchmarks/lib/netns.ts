@@ -7,6 +7,7 @@
  * so two runs never collide.
  */
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 
 export interface Host {
   /** Namespace name, for `ip netns exec`. */
@@ -20,6 +21,11 @@ export interface Network {
   hosts: Host[]
   /** Bytes a host has sent on its link so far. */
   txBytes(host: Host): number
+  /**
+   * Bytes all hosts together have sent on their links so far, read in the root namespace (what the
+   * bridge side of each veth received: no process per read, so it can be sampled every second).
+   */
+  uplinkBytes(): number
   destroy(): void
 }
 
@@ -45,12 +51,14 @@ export function createNetwork (count: number, mbit: number): Network {
   const tag = (process.pid % 100_000).toString(36)
   const bridge = `ikb${tag}`
   const hosts: Host[] = []
+  const outers: string[] = []
   const destroy = (): void => {
     for (const host of hosts) {
       try { run('ip', 'netns', 'del', host.ns) } catch { /* already gone */ }
     }
     try { run('ip', 'link', 'del', bridge) } catch { /* already gone */ }
     hosts.length = 0
+    outers.length = 0
   }
   const onSignal = (signal: NodeJS.Signals): void => {
     destroy()
@@ -70,6 +78,7 @@ export function createNetwork (count: number, mbit: number): Network {
       const host = { ns, ip: `10.77.0.${i + 1}`, dev }
       run('ip', 'netns', 'add', ns)
       hosts.push(host)
+      outers.push(outer)
       run('ip', 'link', 'add', outer, 'type', 'veth', 'peer', 'name', dev)
       run('ip', 'link', 'set', dev, 'netns', ns)
       run('ip', 'link', 'set', outer, 'master', bridge)
@@ -90,6 +99,7 @@ export function createNetwork (count: number, mbit: number): Network {
   return {
     hosts,
     txBytes: host => Number(execFileSync('ip', ['netns', 'exec', host.ns, 'cat', `/sys/class/net/${host.dev}/statistics/tx_bytes`]).toString().trim()),
+    uplinkBytes: () => outers.reduce((n, outer) => n + Number(readFileSync(`/sys/class/net/${outer}/statistics/rx_bytes`, 'utf8').trim()), 0),
     destroy: () => {
       destroy()
       process.off('SIGINT', onSignal)

@@ -41,8 +41,8 @@ export class Downlink {
   }
 
   /** A request ended after `ms`, having received `bytes` of blocks (none: it says nothing of the link). */
-  ended (ms: number, bytes: number): void {
+  ended (ms: number, bytes: number, now = Date.now()): void {
     this.active--
-    if (bytes > 0) this.pacer.measured(ms, bytes, this.active + 1)
+    if (bytes > 0) this.pacer.measured(ms, bytes, this.active + 1, now)
   }
 }

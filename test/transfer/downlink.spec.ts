@@ -3,7 +3,7 @@
  * request that received nothing says nothing about the link.
  */
 import { describe, expect, it } from 'vitest'
-import { TRANSFER_FETCH_INITIAL_REQUESTS, TRANSFER_FETCH_SAMPLES, TRANSFER_FETCH_TARGET_MS_PER_MIB } from '../../src/constants.ts'
+import { TRANSFER_FETCH_INITIAL_REQUESTS, TRANSFER_FETCH_MIN_REQUESTS, TRANSFER_FETCH_SAMPLES, TRANSFER_FETCH_TARGET_MS_PER_MIB } from '../../src/constants.ts'
 import { Downlink } from '../../src/transfer/downlink.ts'
 
 const MiB = 1024 * 1024
@@ -32,5 +32,20 @@ describe('downlink', () => {
     }
     expect(downlink.limit()).toBeLessThan(TRANSFER_FETCH_INITIAL_REQUESTS + 1)
     expect(downlink.inFlight()).toBe(TRANSFER_FETCH_INITIAL_REQUESTS - 1)
+  })
+
+  it('keeps two requests in flight however slow every answer is: one slow provider never has the downlink to itself', () => {
+    const downlink = new Downlink()
+    let now = 0
+    // a minute of answers at 3× the target per MiB, each past the pacer's once-per-target cut interval
+    for (let i = 0; i < 30; i++) {
+      downlink.started()
+      now += 2 * TRANSFER_FETCH_TARGET_MS_PER_MIB
+      downlink.ended(3 * TRANSFER_FETCH_TARGET_MS_PER_MIB, 1 * MiB, now)
+    }
+    expect(downlink.limit()).toBe(TRANSFER_FETCH_MIN_REQUESTS)
+    expect(downlink.limit()).toBeGreaterThanOrEqual(2)
+    downlink.started()
+    expect(downlink.hasRoom()).toBe(true)
   })
 })
