@@ -234,8 +234,11 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         const key = (cids[i] as CID).toString()
         // only a node that is not itself fetching refers askers elsewhere (a seed saving its upload
         // for pieces nobody has); a fetching node serves what it holds: its uplink is as good as the
-        // peer it would name, and each referral costs the asker a round trip (seconds on a busy link)
-        const other = bytes == null || init.inFlight?.fetching() === true ? undefined : superSeed.elsewhere(key, peer, Date.now(), announcedBy(key, peer))
+        // peer it would name, and each referral costs the asker a round trip (seconds on a busy link).
+        // Only file bytes (raw leaves) are worth one: a manifest or DAG node is smaller than the
+        // referral's round trip, and every pull needs it before anything else
+        const referable = bytes != null && (cids[i] as CID).code === RAW_CODE && init.inFlight?.fetching() !== true
+        const other = referable ? superSeed.elsewhere(key, peer, Date.now(), announcedBy(key, peer)) : undefined
         const otherId = other == null ? undefined : connectedPeer(libp2p, other)
         if (log.enabled) log('%s %s for %s (serving %d, limit %d)', bytes == null ? 'missing' : otherId != null ? `elsewhere (${other})` : 'sending', key, peer, slots.serving(), pacedLimit())
         if (bytes == null) {
@@ -244,7 +247,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           await writeFrame(stream, [statusByte(FRAME_ELSEWHERE), otherId.toMultihash().bytes], { signal })
         } else {
           // recorded as it starts: a peer asking while it is still on the wire is sent to this one
-          superSeed.sent(key, peer)
+          if ((cids[i] as CID).code === RAW_CODE) superSeed.sent(key, peer)
           const started = Date.now()
           slot.sendingSince = started
           await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })

@@ -10,7 +10,9 @@
  * block: asked for one that a connected peer other than the asker announced,
  * it answers ELSEWHERE with that peer the first time, as above. The seed's
  * upload then goes to blocks nobody announced, whoever asks. The server
- * consults this only while its node is not itself fetching (a seed): a worker
+ * consults this only for file bytes (raw leaves: a manifest or DAG node is
+ * smaller than the referral's round trip, and every pull needs it first), and
+ * only while its node is not itself fetching (a seed): a worker
  * mid-pull serves what it holds, since referring an asker to another worker
  * saves nothing and costs the asker a round trip.
  */
