@@ -15,6 +15,8 @@ export interface Host {
   ip: string
   /** The host's interface inside its namespace. */
   dev: string
+  /** The bridge side of its veth, in the root namespace (what it receives is what the host sent). */
+  outer: string
 }
 
 export interface Network {
@@ -51,14 +53,12 @@ export function createNetwork (count: number, mbit: number): Network {
   const tag = (process.pid % 100_000).toString(36)
   const bridge = `ikb${tag}`
   const hosts: Host[] = []
-  const outers: string[] = []
   const destroy = (): void => {
     for (const host of hosts) {
       try { run('ip', 'netns', 'del', host.ns) } catch { /* already gone */ }
     }
     try { run('ip', 'link', 'del', bridge) } catch { /* already gone */ }
     hosts.length = 0
-    outers.length = 0
   }
   const onSignal = (signal: NodeJS.Signals): void => {
     destroy()
@@ -75,10 +75,9 @@ export function createNetwork (count: number, mbit: number): Network {
       const ns = `ik${tag}h${i}`
       const outer = `ik${tag}v${i}`
       const dev = `ik${tag}p${i}`
-      const host = { ns, ip: `10.77.0.${i + 1}`, dev }
+      const host = { ns, ip: `10.77.0.${i + 1}`, dev, outer }
       run('ip', 'netns', 'add', ns)
       hosts.push(host)
-      outers.push(outer)
       run('ip', 'link', 'add', outer, 'type', 'veth', 'peer', 'name', dev)
       run('ip', 'link', 'set', dev, 'netns', ns)
       run('ip', 'link', 'set', outer, 'master', bridge)
@@ -99,7 +98,7 @@ export function createNetwork (count: number, mbit: number): Network {
   return {
     hosts,
     txBytes: host => Number(execFileSync('ip', ['netns', 'exec', host.ns, 'cat', `/sys/class/net/${host.dev}/statistics/tx_bytes`]).toString().trim()),
-    uplinkBytes: () => outers.reduce((n, outer) => n + Number(readFileSync(`/sys/class/net/${outer}/statistics/rx_bytes`, 'utf8').trim()), 0),
+    uplinkBytes: () => hosts.reduce((n, host) => n + Number(readFileSync(`/sys/class/net/${host.outer}/statistics/rx_bytes`, 'utf8').trim()), 0),
     destroy: () => {
       destroy()
       process.off('SIGINT', onSignal)

@@ -62,6 +62,11 @@ export class Provider {
     return this.served > 0 ? 2 : this.lacked === 0 ? 1 : 0
   }
 
+  /** It answered ELSEWHERE: it holds the block and serves, but sent us to another peer (counted as refused). */
+  referred (): void {
+    this.refused++
+  }
+
   /** It answered BUSY (counted as refused): wait TRANSFER_BUSY_BACKOFF_MS, doubling with each BUSY in a row, before asking again. */
   busy (now: number): void {
     this.refused++

@@ -84,6 +84,14 @@ export interface TransferServer {
   stop(): Promise<void>
 }
 
+/**
+ * Whether `cid` names file bytes (a raw leaf): what the uplink pacer and super-seeding's referrals
+ * are for. A manifest or DAG node is small, and every pull needs it before anything else.
+ */
+function isFileBytes (cid: CID): boolean {
+  return cid.code === RAW_CODE
+}
+
 /** The id of `peer` if we are connected to it (only then is it worth sending someone there). */
 function connectedPeer (libp2p: Libp2p, peer: string): PeerId | undefined {
   return libp2p.getPeers().find(id => id.toString() === peer)
@@ -193,7 +201,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
     // the uplink pacer is for file bytes (raw leaves): a request for manifests and DAG nodes only is
     // small, and every pull needs it before anything else, so it is held to the hard limits alone
     // (slow readers holding every paced slot kept an honest pull from its manifest)
-    const paced = cids.some(cid => cid.code === RAW_CODE) ? pacedLimit() : undefined
+    const paced = cids.some(isFileBytes) ? pacedLimit() : undefined
     const slot = slots.acquire(peer, { paced, stalledAfterMs: pacer?.stalledAfterMs() })
     // the answer within maxStreamMs (or until a fairer peer takes the slot)
     const cut = slot?.signal ?? new AbortController().signal
@@ -231,13 +239,14 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
         next = read(cids[i + 1])
         cut.throwIfAborted()
         const signal = AbortSignal.any([cut, deadline])
-        const key = (cids[i] as CID).toString()
+        const cid = cids[i] as CID
+        const key = cid.toString()
         // only a node that is not itself fetching refers askers elsewhere (a seed saving its upload
         // for pieces nobody has); a fetching node serves what it holds: its uplink is as good as the
         // peer it would name, and each referral costs the asker a round trip (seconds on a busy link).
         // Only file bytes (raw leaves) are worth one: a manifest or DAG node is smaller than the
         // referral's round trip, and every pull needs it before anything else
-        const referable = bytes != null && (cids[i] as CID).code === RAW_CODE && init.inFlight?.fetching() !== true
+        const referable = bytes != null && isFileBytes(cid) && init.inFlight?.fetching() !== true
         const other = referable ? superSeed.elsewhere(key, peer, Date.now(), announcedBy(key, peer)) : undefined
         const otherId = other == null ? undefined : connectedPeer(libp2p, other)
         if (log.enabled) log('%s %s for %s (serving %d, limit %d)', bytes == null ? 'missing' : otherId != null ? `elsewhere (${other})` : 'sending', key, peer, slots.serving(), pacedLimit())
@@ -247,7 +256,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           await writeFrame(stream, [statusByte(FRAME_ELSEWHERE), otherId.toMultihash().bytes], { signal })
         } else {
           // recorded as it starts: a peer asking while it is still on the wire is sent to this one
-          if ((cids[i] as CID).code === RAW_CODE) superSeed.sent(key, peer)
+          if (isFileBytes(cid)) superSeed.sent(key, peer)
           const started = Date.now()
           slot.sendingSince = started
           await writeFrame(stream, [statusByte(FRAME_BLOCK), bytes], { signal })
@@ -259,7 +268,7 @@ export async function startTransferServer (libp2p: Libp2p, blocks: ServedBlocks,
           slot.sendingSince = undefined
           pacer?.measured(Date.now() - started, bytes.byteLength, slots.serving())
           if (log.enabled) log('sent %s (%d bytes) to %s in %d ms (serving %d, limit %d)', key, bytes.byteLength, peer, Date.now() - started, slots.serving(), pacedLimit())
-          init.onSent?.(peer, bytes.byteLength, cids[i] as CID)
+          init.onSent?.(peer, bytes.byteLength, cid)
         }
       }
       await stream.close({ signal: AbortSignal.any([cut, deadline]) })

@@ -291,7 +291,7 @@ export function transferSource (init: TransferSourceInit): TransferSource {
       await ask(libp2p, p, protocols, batch.map(w => w.cid), {
         busy: () => { p.busy(Date.now()) },
         elsewhere: (i, other) => {
-          p.refused++
+          p.referred()
           const w = batch[i] as Want
           w.hint = other
           w.hintAt = Date.now()
